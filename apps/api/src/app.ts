@@ -1,0 +1,44 @@
+// Builds the Lineup HTTP app from injected dependencies; never listens and never reads the environment.
+import type { Config } from "@lineup/config";
+import type { Db } from "@lineup/db";
+import type { Logger } from "@lineup/log";
+import { Elysia } from "elysia";
+import type Redis from "ioredis";
+import { docs } from "./docs";
+import { bodyParser } from "./middlewares/body-parser";
+import { errorHandler } from "./middlewares/error-handler";
+import { requestContext } from "./middlewares/request-context";
+import { authRoutes } from "./routes/auth";
+import { healthRoutes } from "./routes/health";
+import { checkReadiness } from "./services/readiness";
+import { createTokens } from "./services/tokens";
+
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  log: Logger;
+  now?: () => Date;
+};
+
+export function buildApp(deps: AppDeps) {
+  const { config, db, redis, log } = deps;
+  const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
+  return new Elysia()
+    .use(requestContext(log))
+    .use(errorHandler(log))
+    .use(bodyParser(config.bodyLimitBytes))
+    .use(docs())
+    .use(healthRoutes({ readiness: () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs }) }))
+    .use(
+      authRoutes({
+        db,
+        tokens,
+        bcryptCost: config.bcryptCost,
+        adminEmails: config.adminEmails,
+        now: deps.now ?? (() => new Date()),
+      }),
+    );
+}
+
+export type App = ReturnType<typeof buildApp>;

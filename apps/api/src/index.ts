@@ -1,0 +1,62 @@
+// Lineup API entry: loads config, connects MongoDB and Redis, listens, drains on SIGTERM/SIGINT.
+import { loadConfigOrExit } from "@lineup/config";
+import { connectMongoWithRetry, ensureIndexes } from "@lineup/db";
+import { createLogger } from "@lineup/log";
+import Redis from "ioredis";
+import { buildApp } from "./app";
+
+const startedAt = performance.now();
+const config = loadConfigOrExit(process.env);
+const log = createLogger({ level: config.logLevel, base: { service: "api" } });
+if (config.jwtSecretEphemeral) {
+  log.warn("JWT_SECRET is not set: using a random secret, so tokens stop working when this process restarts");
+}
+
+const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
+  appName: "lineup-api",
+  onRetry: (attempt, err) => log.warn("mongo not reachable yet; retrying", { attempt, error: err.message }),
+});
+await ensureIndexes(mongo.db);
+const redis = new Redis(config.redisUrl, {
+  // Fail a command at once while Redis is away, so requests answer 503 instead of waiting.
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+});
+redis.on("error", (err) => log.warn("redis connection error", { error: err.message }));
+await waitForRedis(redis);
+
+const app = buildApp({ config, db: mongo.db, redis, log }).listen({
+  hostname: config.host,
+  port: config.port,
+  // The app answers 413 itself; this is only the hard stop for bodies far past the limit.
+  maxRequestBodySize: config.bodyLimitBytes * 2 + 64 * 1024,
+});
+log.info("api listening", {
+  url: `http://${config.host}:${app.server?.port}`,
+  docs: "/docs",
+  startupMs: Math.round(performance.now() - startedAt),
+});
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    log.info("api stopping: draining requests", { signal });
+    const forced = setTimeout(() => {
+      log.warn("api drain exceeded the grace period; exiting");
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    await app.stop();
+    await Promise.allSettled([mongo.client.close(), redis.quit()]);
+    clearTimeout(forced);
+    log.info("api stopped");
+    process.exit(0);
+  });
+}
+
+async function waitForRedis(client: Redis): Promise<void> {
+  if (client.status === "ready") return;
+  await new Promise<void>((resolve) => client.once("ready", () => resolve()));
+}

@@ -1,0 +1,23 @@
+// Bearer authentication as a route option: `{ auth: true }` resolves `claims` or answers 401.
+import { errors } from "@lineup/errors";
+import { Elysia } from "elysia";
+import type { Claims, Tokens } from "../services/tokens";
+
+export const authPlugin = (tokens: Tokens) =>
+  new Elysia({ name: "auth" }).macro({
+    auth: {
+      detail: { security: [{ bearerAuth: [] }] },
+      async resolve({ headers }): Promise<{ claims: Claims }> {
+        const claims = await authenticate(tokens, headers.authorization);
+        return { claims };
+      },
+    },
+  });
+
+export async function authenticate(tokens: Tokens, header: string | undefined): Promise<Claims> {
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header?.trim() ?? "");
+  if (!match?.[1]) throw errors.unauthorized();
+  const claims = await tokens.verify(match[1]);
+  if (!claims) throw errors.unauthorized("The bearer token is invalid or expired.");
+  return claims;
+}

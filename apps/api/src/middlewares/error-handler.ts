@@ -1,0 +1,66 @@
+// The one place errors become HTTP responses: every failure leaves in the contract's error shape.
+import { isMongoUnavailable } from "@lineup/db";
+import { AppError, errors } from "@lineup/errors";
+import type { Logger } from "@lineup/log";
+import { Elysia, ParseError, ValidationError } from "elysia";
+import { requestIdOf } from "./request-context";
+
+export const errorHandler = (log: Logger) =>
+  new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, set, request, route }) => {
+    const appError = toAppError(code, error);
+    if (appError.status >= 500) {
+      log.error("request failed", {
+        requestId: requestIdOf(request),
+        route,
+        code: appError.code,
+        error:
+          error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+      });
+    }
+    set.status = appError.status;
+    if (appError.headers) Object.assign(set.headers, appError.headers);
+    set.headers["content-type"] = "application/json";
+    return appError.toBody();
+  });
+
+function toAppError(code: string | number, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  // Elysia wraps whatever a parse hook throws (our 413, 415 and 422) in a ParseError.
+  if (error instanceof ParseError && error.cause instanceof AppError) return error.cause;
+  if (error instanceof ValidationError) {
+    // A response that fails its own schema is our bug, not the client's.
+    if (error.type === "response") return errors.internal();
+    // Paths and messages only: the submitted values (a password, say) are never echoed.
+    return errors.validation(
+      error.all.map((issue) => ({ path: pathOf(error.type, issue.path), message: messageOf(issue) })),
+    );
+  }
+  switch (code) {
+    case "NOT_FOUND":
+      return errors.notFound("No route matches this method and path.");
+    case "PARSE":
+      return errors.validation([{ path: "body", message: "Body is not valid JSON" }], "The body could not be parsed.");
+  }
+  if (isMongoUnavailable(error) || isRedisUnavailable(error)) {
+    return errors.unavailable("A backing service is unavailable; try again shortly.");
+  }
+  return errors.internal();
+}
+
+function pathOf(where: string, path: unknown): string {
+  const p = typeof path === "string" ? path.replace(/^\//, "").replaceAll("/", ".") : "";
+  return !p || p === "root" ? where : p;
+}
+
+function messageOf(issue: { message?: unknown; summary?: unknown }): string {
+  const m = issue.message ?? issue.summary;
+  return typeof m === "string" ? m : "Invalid value";
+}
+
+// ioredis rejects queued commands with these when Redis is unreachable.
+function isRedisUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === "MaxRetriesPerRequestError" || (error as { code?: string }).code === "ECONNREFUSED")
+  );
+}

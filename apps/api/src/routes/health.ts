@@ -1,0 +1,31 @@
+// Liveness (the process is up) and readiness (MongoDB and Redis answer) probes.
+import { errors } from "@lineup/errors";
+import { Elysia } from "elysia";
+import { ErrorSchema } from "../schemas/common";
+import { HealthSchema, ReadySchema } from "../schemas/health";
+import type { Readiness } from "../services/readiness";
+
+export const healthRoutes = (deps: { readiness: () => Promise<Readiness> }) =>
+  new Elysia({ name: "health-routes" })
+    .get("/healthz", () => ({ status: "ok" as const }), {
+      response: { 200: HealthSchema },
+      detail: { tags: ["health"], summary: "Liveness: 200 while the process is up" },
+    })
+    .get(
+      "/readyz",
+      async () => {
+        const checks = await deps.readiness();
+        const down = (Object.keys(checks) as (keyof Readiness)[]).filter((k) => checks[k] !== "ok");
+        if (down.length) {
+          throw errors.unavailable(
+            `Not ready: ${down.join(" and ")} ${down.length > 1 ? "do" : "does"} not answer.`,
+            down.map((dependency) => ({ dependency, status: "down" })),
+          );
+        }
+        return { status: "ready" as const, checks: { mongo: "ok" as const, redis: "ok" as const } };
+      },
+      {
+        response: { 200: ReadySchema, 503: ErrorSchema },
+        detail: { tags: ["health"], summary: "Readiness: 200 when MongoDB and Redis answer" },
+      },
+    );

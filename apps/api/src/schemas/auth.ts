@@ -1,0 +1,29 @@
+// Request and response schemas of the accounts routes.
+import { z } from "zod";
+
+/** Trimmed and lower-cased before it is stored or looked up. */
+export const EmailSchema = z.string().trim().toLowerCase().email("Must be an email address").max(254);
+
+/** 8 to 256 characters; Bun.password pre-hashes past bcrypt's 72 bytes, so nothing is truncated. */
+export const PasswordSchema = z
+  .string()
+  .min(8, "Must be at least 8 characters")
+  .max(256, "Must be at most 256 characters");
+
+export const CredentialsSchema = z.object({ email: EmailSchema, password: PasswordSchema });
+
+export const UserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.enum(["user", "admin"]),
+  createdAt: z.string().describe("ISO 8601 timestamp"),
+});
+
+export const TokenSchema = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresIn: z.number().int().describe("Seconds until the token expires"),
+});
+
+export type Credentials = z.infer<typeof CredentialsSchema>;
+export type UserView = z.infer<typeof UserSchema>;

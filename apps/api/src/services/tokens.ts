@@ -1,0 +1,41 @@
+// Access tokens: HS256 JWTs signed and verified through @elysiajs/jwt, with exp, iss, sub, role and jti.
+import { jwt } from "@elysiajs/jwt";
+import type { Role } from "@lineup/db";
+
+export type Claims = { sub: string; role: Role; jti: string; iat: number; exp: number };
+
+export type IssuedToken = { accessToken: string; expiresIn: number };
+
+export type Tokens = {
+  issue(user: { id: string; role: Role }): Promise<IssuedToken>;
+  /** The token's claims, or null for anything not signed by us with HS256 and unexpired. */
+  verify(token: string): Promise<Claims | null>;
+};
+
+export function createTokens(options: { secret: string; issuer: string; ttlSeconds: number }): Tokens {
+  // The plugin's decorator is the signer; built once here and passed around as a plain dependency.
+  const signer = jwt({ name: "jwt", secret: options.secret, alg: "HS256", iss: options.issuer }).decorator.jwt;
+  return {
+    async issue(user) {
+      const accessToken = await signer.sign({
+        sub: user.id,
+        role: user.role,
+        jti: crypto.randomUUID(),
+        exp: `${options.ttlSeconds}s`,
+      });
+      return { accessToken, expiresIn: options.ttlSeconds };
+    },
+    async verify(token) {
+      const payload = await signer.verify(token, {
+        // Pinning the algorithm refuses `alg: none` and every other algorithm a key could be abused with.
+        algorithms: ["HS256"],
+        issuer: options.issuer,
+        requiredClaims: ["exp", "sub", "jti", "iat"],
+      });
+      if (!payload) return null;
+      const { sub, role, jti, iat, exp } = payload;
+      if (typeof sub !== "string" || (role !== "user" && role !== "admin") || typeof jti !== "string") return null;
+      return { sub, role, jti, iat: Number(iat), exp: Number(exp) };
+    },
+  };
+}

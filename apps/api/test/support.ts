@@ -1,0 +1,47 @@
+// Builds the app against the test kit's real servers and calls it without opening a port.
+import { loadConfig } from "@lineup/config";
+import { ensureIndexes } from "@lineup/db";
+import { createLogger } from "@lineup/log";
+import type { TestContext } from "@lineup/testkit";
+import type Redis from "ioredis";
+import { buildApp } from "../src/app";
+
+export const TEST_SECRET = "api-test-secret-that-is-long-enough-000";
+
+export type Called = { status: number; headers: Headers; body: any; text: string };
+export type CallOptions = { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> };
+
+export async function makeApp(
+  ctx: TestContext,
+  options: { env?: Record<string, string>; redis?: Redis; logLines?: string[] } = {},
+) {
+  await ensureIndexes(ctx.db);
+  const config = loadConfig({ JWT_SECRET: TEST_SECRET, BCRYPT_COST: "4", ...options.env });
+  const log = createLogger({ write: (line) => options.logLines?.push(line) });
+  const app = buildApp({ config, db: ctx.db, redis: options.redis ?? ctx.redisClient, log });
+  const call = async (method: string, path: string, opts: CallOptions = {}): Promise<Called> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    let body: string | undefined = opts.raw;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["content-type"] ??= "application/json";
+    }
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const res = await app.handle(new Request(`http://localhost${path}`, { method, headers, body }));
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+  return { app, config, call };
+}
+
+let counter = 0;
+export function uniqueEmail(tag = "user"): string {
+  counter += 1;
+  return `${tag}.${counter}.${crypto.randomUUID().slice(0, 8)}@example.com`;
+}

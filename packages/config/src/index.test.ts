@@ -1,0 +1,67 @@
+import { describe, expect, it } from "bun:test";
+import { ConfigError, loadConfig } from "./index";
+
+const SECRET = "x".repeat(32);
+
+describe("loadConfig", () => {
+  it("gives every setting a default outside production", () => {
+    const c = loadConfig({}, { hostname: "box-1" });
+    expect(c).toMatchObject({
+      env: "development",
+      port: 3000,
+      mongoUrl: "mongodb://127.0.0.1:27017",
+      mongoDb: "lineup",
+      redisUrl: "redis://127.0.0.1:6379",
+      queueName: "default",
+      jwtTtlSeconds: 3600,
+      bcryptCost: 12,
+      workerId: "box-1",
+      workerMetricsPort: 9100,
+      httpJobAllowPrivate: false,
+      bodyLimitBytes: 1048576,
+      jwtSecretEphemeral: true,
+    });
+    expect(c.jwtSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it("makes a different ephemeral secret per process start", () => {
+    expect(loadConfig({}).jwtSecret).not.toBe(loadConfig({}).jwtSecret);
+  });
+
+  it("requires JWT_SECRET in production", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET: is required/);
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET }).jwtSecretEphemeral).toBe(false);
+  });
+
+  it("lists every problem at once", () => {
+    try {
+      loadConfig({ PORT: "http", BCRYPT_COST: "2", JWT_SECRET: "short", LOG_LEVEL: "loud" });
+      throw new Error("expected a ConfigError");
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const fields = (err as ConfigError).problems.map((p) => p.split(":")[0]);
+      expect(fields.sort()).toEqual(["BCRYPT_COST", "JWT_SECRET", "LOG_LEVEL", "PORT"]);
+    }
+  });
+
+  it("parses durations, flags and admin lists", () => {
+    const c = loadConfig({
+      JWT_TTL: "15m",
+      HTTP_JOB_ALLOW_PRIVATE: "1",
+      ADMIN_EMAILS: " Boss@Example.com ,ops@example.com,",
+    });
+    expect(c.jwtTtlSeconds).toBe(900);
+    expect(c.httpJobAllowPrivate).toBe(true);
+    expect(c.adminEmails).toEqual(["boss@example.com", "ops@example.com"]);
+  });
+
+  it("treats blank variables as unset", () => {
+    expect(loadConfig({ PORT: "", MONGO_DB: " " })).toMatchObject({ port: 3000, mongoDb: "lineup" });
+  });
+
+  it("never puts the secret's value in an error", () => {
+    expect(() => loadConfig({ JWT_SECRET: "tiny-secret" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("tiny-secret") }),
+    );
+  });
+});

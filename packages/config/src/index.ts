@@ -1,0 +1,95 @@
+// @lineup/config: parses the environment once into a typed, frozen Config.
+// loadConfig is the only reader of process.env in Lineup (entries pass it in).
+import { hostname } from "node:os";
+import { envSchema } from "./schema";
+
+export { envSchema } from "./schema";
+
+export type Config = Readonly<{
+  env: "development" | "production" | "test";
+  host: string;
+  port: number;
+  mongoUrl: string;
+  mongoDb: string;
+  redisUrl: string;
+  queueName: string;
+  jwtSecret: string;
+  /** True when no JWT_SECRET was given and a random one was made for this process. */
+  jwtSecretEphemeral: boolean;
+  jwtTtlSeconds: number;
+  jwtIssuer: string;
+  bcryptCost: number;
+  adminEmails: readonly string[];
+  workerId: string;
+  workerMetricsPort: number;
+  httpJobAllowPrivate: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+  bodyLimitBytes: number;
+  metricsToken?: string;
+  shutdownGraceMs: number;
+  readyTimeoutMs: number;
+}>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>, host: { hostname?: string } = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (parsed.success && parsed.data.NODE_ENV === "production" && !parsed.data.JWT_SECRET) {
+    problems.push("JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)");
+  }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+
+  const e = parsed.data;
+  const secret = e.JWT_SECRET ?? randomSecret();
+  return Object.freeze({
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    mongoUrl: e.MONGO_URL,
+    mongoDb: e.MONGO_DB,
+    redisUrl: e.REDIS_URL,
+    queueName: e.QUEUE_NAME,
+    jwtSecret: secret,
+    jwtSecretEphemeral: !e.JWT_SECRET,
+    jwtTtlSeconds: e.JWT_TTL,
+    jwtIssuer: e.JWT_ISSUER,
+    bcryptCost: e.BCRYPT_COST,
+    adminEmails: Object.freeze(e.ADMIN_EMAILS),
+    workerId: e.WORKER_ID ?? sanitizeHostname(host.hostname ?? hostname()),
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    httpJobAllowPrivate: e.HTTP_JOB_ALLOW_PRIVATE,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    metricsToken: e.METRICS_TOKEN,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    readyTimeoutMs: e.READY_TIMEOUT_MS,
+  });
+}
+
+/** For entry points: parse or print every problem and exit 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+}
+
+function sanitizeHostname(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 128) || "worker";
+}

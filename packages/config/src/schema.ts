@@ -1,0 +1,103 @@
+// The one zod schema for Lineup's environment: every setting, its default and its limits.
+import { z } from "zod";
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema);
+
+const port = (fallback: number) => opt(z.coerce.number().int().min(0).max(65535).default(fallback));
+
+const flag = (fallback: boolean) =>
+  opt(
+    z
+      .enum(["1", "0", "true", "false", "yes", "no", "on", "off"], {
+        error: "must be one of 1, 0, true, false, yes, no, on, off",
+      })
+      .default(fallback ? "true" : "false")
+      .transform((v) => ["1", "true", "yes", "on"].includes(v)),
+  );
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+const duration = (fallback: string) =>
+  opt(
+    z
+      .string()
+      .default(fallback)
+      .refine((v) => /^\d+[smhd]?$/.test(v), "must be seconds or a number with s, m, h or d (e.g. 15m)")
+      .transform((v) => {
+        const unit = (/[smhd]$/.exec(v)?.[0] ?? "s") as keyof typeof UNIT_SECONDS;
+        return Number.parseInt(v, 10) * UNIT_SECONDS[unit];
+      })
+      .refine((s) => s > 0, "must be longer than zero"),
+  );
+
+export const envSchema = z.object({
+  NODE_ENV: opt(z.enum(["development", "production", "test"]).default("development")),
+  HOST: opt(z.string().default("0.0.0.0")),
+  PORT: port(3000),
+  MONGO_URL: opt(
+    z
+      .string()
+      .default("mongodb://127.0.0.1:27017")
+      .refine((v) => /^mongodb(\+srv)?:\/\//.test(v), "must start with mongodb:// or mongodb+srv://"),
+  ),
+  MONGO_DB: opt(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, "must be 1-63 letters, digits, _ or -")
+      .default("lineup"),
+  ),
+  REDIS_URL: opt(
+    z
+      .string()
+      .default("redis://127.0.0.1:6379")
+      .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://"),
+  ),
+  QUEUE_NAME: opt(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, _, . or -")
+      .default("default"),
+  ),
+  JWT_SECRET: opt(
+    z
+      .string()
+      .refine((v) => new TextEncoder().encode(v).length >= 32, "must be at least 32 bytes")
+      .optional(),
+  ),
+  JWT_TTL: duration("1h"),
+  JWT_ISSUER: opt(z.string().min(1).default("lineup")),
+  BCRYPT_COST: opt(z.coerce.number().int().min(4).max(31).default(12)),
+  ADMIN_EMAILS: opt(
+    z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((e) => e.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+  ),
+  WORKER_ID: opt(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be 1-128 letters, digits, _, . or -")
+      .optional(),
+  ),
+  WORKER_METRICS_PORT: port(9100),
+  HTTP_JOB_ALLOW_PRIVATE: flag(false),
+  LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error"]).default("info")),
+  BODY_LIMIT_BYTES: opt(
+    z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+  ),
+  METRICS_TOKEN: opt(z.string().min(16, "must be at least 16 characters").optional()),
+  SHUTDOWN_GRACE_MS: opt(z.coerce.number().int().min(0).max(600_000).default(10_000)),
+  READY_TIMEOUT_MS: opt(z.coerce.number().int().min(50).max(30_000).default(1_000)),
+});
+
+export type Env = z.input<typeof envSchema>;

@@ -1,0 +1,44 @@
+// Users repository: every read and write of the users collection, as fn(db, params).
+import { type Db, ObjectId } from "mongodb";
+
+export type Role = "user" | "admin";
+
+export type UserDoc = {
+  _id: ObjectId;
+  /** Trimmed and lower-cased; unique. */
+  email: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: Date;
+};
+
+export const usersCollection = (db: Db) => db.collection<UserDoc>("users");
+
+export async function ensureUserIndexes(db: Db): Promise<void> {
+  await usersCollection(db).createIndex({ email: 1 }, { unique: true, name: "email_unique" });
+}
+
+/** Inserts a user; a taken email surfaces as a duplicate-key error (see isDuplicateKey). */
+export async function insertUser(
+  db: Db,
+  params: { email: string; passwordHash: string; role: Role; now: Date },
+): Promise<UserDoc> {
+  const doc: UserDoc = {
+    _id: new ObjectId(),
+    email: params.email,
+    passwordHash: params.passwordHash,
+    role: params.role,
+    createdAt: params.now,
+  };
+  await usersCollection(db).insertOne(doc);
+  return doc;
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserDoc | null> {
+  return usersCollection(db).findOne({ email });
+}
+
+export async function findUserById(db: Db, id: string): Promise<UserDoc | null> {
+  if (!ObjectId.isValid(id) || id.length !== 24) return null;
+  return usersCollection(db).findOne({ _id: new ObjectId(id) });
+}

@@ -1,0 +1,7 @@
+// @lineup/testkit (dev only): private redis-server and Mongo-wire servers, namespaces and process spawning.
+export { MissingBinaryError } from "./binaries";
+export { type MongoKind, type MongoServer, startMongo } from "./mongo-server";
+export { freePort, waitForPort } from "./ports";
+export { type RedisServer, startRedis } from "./redis-server";
+export { createTestContext, namespace, type Services, sharedServices, type TestContext } from "./services";
+export { type AppProcess, REPO_ROOT, spawnApp } from "./spawn";

@@ -1,0 +1,69 @@
+// A Mongo-wire server for tests: MONGO_URL if set, else a private mongod, else a private FerretDB on SQLite.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findBinary, MissingBinaryError } from "./binaries";
+import { freePort, waitForPort } from "./ports";
+import { track, untrackDir } from "./process-registry";
+
+export type MongoKind = "external" | "mongod" | "ferretdb";
+
+export type MongoServer = {
+  url: string;
+  kind: MongoKind;
+  /** Stops and starts the server on the same port and data (not possible for an external one). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  dispose(): Promise<void>;
+};
+
+export const FERRETDB_INSTALL = "bash scripts/setup.sh (builds FerretDB 1.24.2 from its Go module)";
+
+export async function startMongo(externalUrl?: string): Promise<MongoServer> {
+  if (externalUrl) {
+    const noop = async () => {};
+    return { url: externalUrl, kind: "external", stop: noop, start: noop, dispose: noop };
+  }
+  const mongod = findBinary("mongod");
+  const ferretdb = findBinary("ferretdb");
+  if (!mongod && !ferretdb) throw new MissingBinaryError("A Mongo-wire server (mongod or ferretdb)", FERRETDB_INSTALL);
+
+  const dir = mkdtempSync(join(tmpdir(), "lineup-mongo-"));
+  const port = await freePort();
+  const argv = mongod
+    ? [mongod, "--dbpath", dir, "--port", String(port), "--bind_ip", "127.0.0.1", "--quiet"]
+    : [
+        ferretdb as string,
+        "--handler=sqlite",
+        `--sqlite-url=file:${dir}/`,
+        `--listen-addr=127.0.0.1:${port}`,
+        // Its debug HTTP server defaults to a fixed port, which two test runs would fight over.
+        `--debug-addr=127.0.0.1:${await freePort()}`,
+        "--state-dir=-",
+        "--telemetry=disable",
+        "--log-level=warn",
+      ];
+  let proc: ReturnType<typeof Bun.spawn> | undefined;
+  const start = async () => {
+    proc = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
+    track(proc, dir);
+    await waitForPort(port, 20_000, () => proc?.exitCode === null);
+  };
+  const stop = async () => {
+    if (!proc || proc.exitCode !== null) return;
+    proc.kill("SIGKILL");
+    await proc.exited;
+  };
+  await start();
+  return {
+    url: `mongodb://127.0.0.1:${port}/`,
+    kind: mongod ? "mongod" : "ferretdb",
+    stop,
+    start,
+    async dispose() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+      untrackDir(dir);
+    },
+  };
+}

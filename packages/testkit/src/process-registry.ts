@@ -1,0 +1,32 @@
+// Kills every server and app the test kit started when the test process ends, however it ends.
+import { rmSync } from "node:fs";
+import type { Subprocess } from "bun";
+
+const children = new Set<Subprocess>();
+const dirs = new Set<string>();
+let hooked = false;
+
+export function track(child: Subprocess, dir?: string): void {
+  children.add(child);
+  if (dir) dirs.add(dir);
+  child.exited.then(() => children.delete(child));
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", cleanupNow);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      cleanupNow();
+      process.exit(130);
+    });
+  }
+}
+
+export function untrackDir(dir: string): void {
+  dirs.delete(dir);
+}
+
+/** Kills every tracked process and removes every tracked dir (bun test does not fire process 'exit'). */
+export function cleanupNow(): void {
+  for (const child of children) child.kill("SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
