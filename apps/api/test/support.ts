@@ -8,6 +8,7 @@ import { buildApp } from "../src/app";
 
 export const TEST_SECRET = "api-test-secret-that-is-long-enough-000";
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies.
 export type Called = { status: number; headers: Headers; body: any; text: string };
 export type CallOptions = { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> };
 

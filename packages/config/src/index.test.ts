@@ -59,6 +59,10 @@ describe("loadConfig", () => {
     expect(loadConfig({ PORT: "", MONGO_DB: " " })).toMatchObject({ port: 3000, mongoDb: "lineup" });
   });
 
+  it("reports a missing production secret together with other problems", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", PORT: "x" })).toThrow(/PORT: must be a port number[\s\S]*JWT_SECRET/);
+  });
+
   it("never puts the secret's value in an error", () => {
     expect(() => loadConfig({ JWT_SECRET: "tiny-secret" })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("tiny-secret") }),

@@ -43,7 +43,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>, host: { hostname?: string } = {}): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  if (parsed.success && parsed.data.NODE_ENV === "production" && !parsed.data.JWT_SECRET) {
+  // Checked on the raw values so it is reported together with any other problem.
+  if (env.NODE_ENV?.trim() === "production" && !env.JWT_SECRET?.trim()) {
     problems.push("JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)");
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);

@@ -4,7 +4,8 @@ import { z } from "zod";
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema);
 
-const port = (fallback: number) => opt(z.coerce.number().int().min(0).max(65535).default(fallback));
+const port = (fallback: number) =>
+  opt(z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(fallback));
 
 const flag = (fallback: boolean) =>
   opt(

@@ -8,8 +8,6 @@ export async function connectMongo(url: string, dbName: string, appName = "lineu
     appName,
     serverSelectionTimeoutMS: 5_000,
     connectTimeoutMS: 5_000,
-    // Bounded per operation so a stalled server yields 503s rather than requests that never end.
-    timeoutMS: 10_000,
   });
   await client.connect();
   return { client, db: client.db(dbName) };

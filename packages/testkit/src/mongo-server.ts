@@ -12,14 +12,15 @@ export type MongoServer = {
   url: string;
   kind: MongoKind;
   /** Stops and starts the server on the same port and data (not possible for an external one). */
-  stop(): Promise<void>;
+  stop(signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
 };
 
 export const FERRETDB_INSTALL = "bash scripts/setup.sh (builds FerretDB 1.24.2 from its Go module)";
 
-export async function startMongo(externalUrl?: string): Promise<MongoServer> {
+/** With `dir` the data is kept there (the dev run); else it lives in a temp dir removed after. */
+export async function startMongo(externalUrl?: string, options: { dir?: string; port?: number } = {}): Promise<MongoServer> {
   if (externalUrl) {
     const noop = async () => {};
     return { url: externalUrl, kind: "external", stop: noop, start: noop, dispose: noop };
@@ -28,8 +29,9 @@ export async function startMongo(externalUrl?: string): Promise<MongoServer> {
   const ferretdb = findBinary("ferretdb");
   if (!mongod && !ferretdb) throw new MissingBinaryError("A Mongo-wire server (mongod or ferretdb)", FERRETDB_INSTALL);
 
-  const dir = mkdtempSync(join(tmpdir(), "lineup-mongo-"));
-  const port = await freePort();
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "lineup-mongo-"));
+  const temporary = !options.dir;
+  const port = options.port ?? (await freePort());
   const argv = mongod
     ? [mongod, "--dbpath", dir, "--port", String(port), "--bind_ip", "127.0.0.1", "--quiet"]
     : [
@@ -46,12 +48,12 @@ export async function startMongo(externalUrl?: string): Promise<MongoServer> {
   let proc: ReturnType<typeof Bun.spawn> | undefined;
   const start = async () => {
     proc = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
-    track(proc, dir);
+    track(proc, temporary ? dir : undefined);
     await waitForPort(port, 20_000, () => proc?.exitCode === null);
   };
-  const stop = async () => {
+  const stop = async (signal: "SIGKILL" | "SIGTERM" = "SIGKILL") => {
     if (!proc || proc.exitCode !== null) return;
-    proc.kill("SIGKILL");
+    proc.kill(signal);
     await proc.exited;
   };
   await start();
@@ -61,7 +63,8 @@ export async function startMongo(externalUrl?: string): Promise<MongoServer> {
     stop,
     start,
     async dispose() {
-      await stop();
+      await stop("SIGTERM");
+      if (!temporary) return;
       rmSync(dir, { recursive: true, force: true });
       untrackDir(dir);
     },

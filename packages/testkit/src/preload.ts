@@ -5,3 +5,10 @@ import { cleanupNow } from "./process-registry";
 afterAll(() => {
   cleanupNow();
 });
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    cleanupNow();
+    process.exit(130);
+  });
+}

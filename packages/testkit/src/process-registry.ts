@@ -12,13 +12,8 @@ export function track(child: Subprocess, dir?: string): void {
   child.exited.then(() => children.delete(child));
   if (hooked) return;
   hooked = true;
+  // A safety net for plain scripts; `bun test` does not fire 'exit', so preload.ts cleans up there.
   process.on("exit", cleanupNow);
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      cleanupNow();
-      process.exit(130);
-    });
-  }
 }
 
 export function untrackDir(dir: string): void {

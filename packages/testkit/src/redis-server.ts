@@ -21,10 +21,12 @@ export type RedisServer = {
   dispose(): Promise<void>;
 };
 
-export async function startRedis(): Promise<RedisServer> {
+/** Starts redis-server; with `dir` the data is kept there (the dev run), else in a temp dir removed after. */
+export async function startRedis(options: { dir?: string; port?: number } = {}): Promise<RedisServer> {
   const bin = requireBinary("redis-server", "apt-get install -y redis-server");
-  const dir = mkdtempSync(join(tmpdir(), "lineup-redis-"));
-  const port = await freePort();
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "lineup-redis-"));
+  const temporary = !options.dir;
+  const port = options.port ?? (await freePort());
   let proc: ReturnType<typeof Bun.spawn> | undefined;
 
   const launch = async () => {
@@ -52,7 +54,7 @@ export async function startRedis(): Promise<RedisServer> {
       ],
       { stdout: "ignore", stderr: "pipe" },
     );
-    track(proc, dir);
+    track(proc, temporary ? dir : undefined);
     await waitForPong(port, () => proc?.exitCode === null);
   };
   await launch();
@@ -74,7 +76,8 @@ export async function startRedis(): Promise<RedisServer> {
     resume: () => proc?.kill("SIGCONT"),
     async dispose() {
       server.resume();
-      await server.stop();
+      await server.stop("SIGTERM");
+      if (!temporary) return;
       rmSync(dir, { recursive: true, force: true });
       untrackDir(dir);
     },

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { createTestContext, freePort, type TestContext } from "@lineup/testkit";
+import Redis from "ioredis";
+import { makeApp } from "./support";
+
+let ctx: TestContext;
+let api: Awaited<ReturnType<typeof makeApp>>;
+
+beforeAll(async () => {
+  ctx = await createTestContext("http");
+  api = await makeApp(ctx, { env: { BODY_LIMIT_BYTES: "2048" } });
+});
+afterAll(() => ctx.cleanup());
+
+describe("errors", () => {
+  it("answers unknown routes with 404 not_found in the error shape", async () => {
+    const res = await api.call("GET", "/v1/nothing-here");
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: "not_found", message: expect.any(String) } });
+  });
+
+  it("answers 413 payload_too_large past the body limit, by Content-Length", async () => {
+    const res = await api.call("POST", "/v1/auth/register", {
+      raw: JSON.stringify({ email: "a@example.com", password: "x".repeat(5000) }),
+      headers: { "content-type": "application/json", "content-length": "5040" },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe("payload_too_large");
+  });
+
+  it("answers 413 for a streamed body that grows past the limit", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(1024));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await api.app.handle(
+      new Request("http://localhost/v1/auth/register", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      }),
+    );
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+  });
+
+  it("answers 415 for a body that is not JSON", async () => {
+    const res = await api.call("POST", "/v1/auth/register", {
+      raw: "email=a%40example.com&password=hunter2hunter2",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe("unsupported_media_type");
+    expect(res.text).not.toContain("hunter2");
+  });
+
+  it("answers 422 for an empty body on a route that needs one", async () => {
+    const res = await api.call("POST", "/v1/auth/login", { headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe("validation_failed");
+  });
+});
+
+describe("request id", () => {
+  it("makes one when the client sends none", async () => {
+    const res = await api.call("GET", "/healthz");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("echoes a well-formed client id, also on errors", async () => {
+    const ok = await api.call("GET", "/healthz", { headers: { "x-request-id": "abc-123" } });
+    const err = await api.call("GET", "/nope", { headers: { "x-request-id": "abc-124" } });
+    expect(ok.headers.get("x-request-id")).toBe("abc-123");
+    expect(err.headers.get("x-request-id")).toBe("abc-124");
+  });
+
+  it("replaces an id that could smuggle text into logs", async () => {
+    const res = await api.call("GET", "/healthz", { headers: { "x-request-id": "a b\"c" } });
+    expect(res.headers.get("x-request-id")).not.toBe('a b"c');
+  });
+});
+
+describe("probes", () => {
+  it("GET /healthz answers 200 ok", async () => {
+    const res = await api.call("GET", "/healthz");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: "ok" });
+  });
+
+  it("GET /readyz answers 200 when MongoDB and Redis answer", async () => {
+    const res = await api.call("GET", "/readyz");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: "ready", checks: { mongo: "ok", redis: "ok" } });
+  });
+
+  it("GET /readyz answers 503 naming Redis when Redis does not answer", async () => {
+    const deadRedis = new Redis({ port: await freePort(), lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    deadRedis.on("error", () => {});
+    const broken = await makeApp(ctx, { redis: deadRedis });
+    const started = performance.now();
+    const res = await broken.call("GET", "/readyz");
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe("unavailable");
+    expect(res.body.error.message).toContain("redis");
+    expect(res.body.error.details).toEqual([{ dependency: "redis", status: "down" }]);
+    deadRedis.disconnect();
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents every route with its request and response schemas", async () => {
+    const res = await api.call("GET", "/docs/json");
+    expect(res.status).toBe(200);
+    const paths = res.body.paths;
+    expect(Object.keys(paths).sort()).toEqual(["/healthz", "/readyz", "/v1/auth/login", "/v1/auth/me", "/v1/auth/register"]);
+
+    const register = paths["/v1/auth/register"].post;
+    expect(register.requestBody.content["application/json"].schema).toMatchObject({
+      type: "object",
+      properties: { email: { type: "string", format: "email" }, password: { type: "string", minLength: 8, maxLength: 256 } },
+      required: ["email", "password"],
+    });
+    expect(register.responses["201"].content["application/json"].schema.properties).toHaveProperty("createdAt");
+    expect(register.responses["409"].content["application/json"].schema.properties).toHaveProperty("error");
+    expect(paths["/v1/auth/login"].post.responses["200"].content["application/json"].schema.required).toEqual([
+      "accessToken",
+      "tokenType",
+      "expiresIn",
+    ]);
+    expect(paths["/v1/auth/me"].get.security).toEqual([{ bearerAuth: [] }]);
+    // Plain JSON Schema, not zod's internals.
+    expect(res.text).not.toContain("_zod");
+    expect(res.text).not.toContain("~standard");
+  });
+
+  it("serves the docs UI at /docs", async () => {
+    const res = await api.call("GET", "/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+  });
+});
