@@ -38,8 +38,18 @@ try {
   const appEnv = { ...env, MONGO_URL: mongoUrl, REDIS_URL: redisUrl };
   const port = env.PORT ?? "3000";
   const apps = [
-    Bun.spawn(["bun", "--watch", "apps/api/src/index.ts"], { cwd: REPO_ROOT, env: appEnv, stdout: "inherit", stderr: "inherit" }),
-    Bun.spawn(["bun", "--watch", "apps/worker/src/index.ts"], { cwd: REPO_ROOT, env: appEnv, stdout: "inherit", stderr: "inherit" }),
+    Bun.spawn(["bun", "--watch", "apps/api/src/index.ts"], {
+      cwd: REPO_ROOT,
+      env: appEnv,
+      stdout: "inherit",
+      stderr: "inherit",
+    }),
+    Bun.spawn(["bun", "--watch", "apps/worker/src/index.ts"], {
+      cwd: REPO_ROOT,
+      env: appEnv,
+      stdout: "inherit",
+      stderr: "inherit",
+    }),
   ];
   stops.unshift(async () => {
     for (const app of apps) app.kill("SIGTERM");

@@ -60,7 +60,9 @@ describe("loadConfig", () => {
   });
 
   it("reports a missing production secret together with other problems", () => {
-    expect(() => loadConfig({ NODE_ENV: "production", PORT: "x" })).toThrow(/PORT: must be a port number[\s\S]*JWT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: "production", PORT: "x" })).toThrow(
+      /PORT: must be a port number[\s\S]*JWT_SECRET/,
+    );
   });
 
   it("never puts the secret's value in an error", () => {

@@ -20,7 +20,10 @@ export type MongoServer = {
 export const FERRETDB_INSTALL = "bash scripts/setup.sh (builds FerretDB 1.24.2 from its Go module)";
 
 /** With `dir` the data is kept there (the dev run); else it lives in a temp dir removed after. */
-export async function startMongo(externalUrl?: string, options: { dir?: string; port?: number } = {}): Promise<MongoServer> {
+export async function startMongo(
+  externalUrl?: string,
+  options: { dir?: string; port?: number } = {},
+): Promise<MongoServer> {
   if (externalUrl) {
     const noop = async () => {};
     return { url: externalUrl, kind: "external", stop: noop, start: noop, dispose: noop };
