@@ -1,0 +1,27 @@
+// What a job handler is: a function from a checked payload to a JSON result, given the job's identity.
+import type { Logger } from "@lineup/log";
+
+export type HandlerContext = {
+  jobId: string;
+  /** 1 for the first run; a crash or a retry runs the handler again with a higher attempt. */
+  attempt: number;
+  /** Aborted when the handler's time is up or the worker is shutting down. */
+  signal: AbortSignal;
+  log: Logger;
+  /** Operator switch: let `http` jobs reach loopback, private and link-local addresses. */
+  allowPrivateNetworks: boolean;
+};
+
+export type Handler<P> = (payload: P, ctx: HandlerContext) => Promise<unknown>;
+
+/** A handler's failure. `retryable: false` fails the job at once; otherwise it is retried up to maxAttempts. */
+export class JobError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = "JobError";
+    this.code = code;
+    this.retryable = options.retryable;
+  }
+}

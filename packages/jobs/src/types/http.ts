@@ -1,0 +1,21 @@
+// `http`: one HTTP request to a target; the payload schema is checked by the api at submission.
+import { z } from "zod";
+
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+export const httpPayload = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, error: "Must be an http or https URL" })
+      .max(2048),
+    method: z.enum(HTTP_METHODS),
+    headers: z
+      .record(z.string().min(1).max(256), z.string().max(8192))
+      .refine((h) => Object.keys(h).length <= 50, "At most 50 headers")
+      .optional(),
+    body: z.string().max(256 * 1024).optional(),
+    timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  })
+  .strict();
+
+export type HttpPayload = z.output<typeof httpPayload>;
