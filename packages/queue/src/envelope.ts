@@ -1,0 +1,45 @@
+// The envelope: the small JSON string that stands for a job in Redis. The job itself lives in MongoDB.
+// It is kept byte-for-byte as read, because LREM removes by exact value.
+
+export type Envelope = {
+  seq: number;
+  id: string;
+  type: string;
+  /** When the api enqueued it (ms since epoch), for wait-time metrics. */
+  enqueuedAt: number;
+  /** The submitting request's id, so worker log lines for the job carry it. */
+  requestId?: string;
+};
+
+/** The envelope as the api hands it to enqueue: everything but seq, which Redis assigns. */
+export function encodeUnsequenced(job: Omit<Envelope, "seq">): string {
+  return JSON.stringify({ id: job.id, type: job.type, enqueuedAt: job.enqueuedAt, requestId: job.requestId });
+}
+
+/** The envelope as enqueue.lua writes it (for restoring a lost job at its original seq). */
+export function encodeSequenced(job: Envelope): string {
+  return `{"seq":${job.seq},${encodeUnsequenced(job).slice(1)}`;
+}
+
+/** Parses a raw envelope; null when it is malformed (such a job is dead-lettered, never retried). */
+export function decodeEnvelope(raw: string): Envelope | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const e = value as Record<string, unknown>;
+  if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 1) return null;
+  if (typeof e.id !== "string" || !/^[0-9a-f]{24}$/.test(e.id)) return null;
+  if (typeof e.type !== "string" || typeof e.enqueuedAt !== "number") return null;
+  if (e.requestId !== undefined && typeof e.requestId !== "string") return null;
+  return {
+    seq: e.seq as number,
+    id: e.id,
+    type: e.type,
+    enqueuedAt: e.enqueuedAt,
+    requestId: e.requestId as string | undefined,
+  };
+}

@@ -1,0 +1,24 @@
+// Every Redis key Lineup uses, in one place. `{<queue>}` is a Redis Cluster hash tag: a queue's keys
+// share one slot, so its Lua scripts stay cluster-safe.
+
+export type QueueKeys = ReturnType<typeof queueKeys>;
+
+export function queueKeys(queue: string) {
+  const base = `lineup:{${queue}}`;
+  return {
+    /** Arrival counter: the next job's seq. */
+    seq: `${base}:seq`,
+    /** Jobs waiting, newest at the left (LPUSH), next to run at the right. */
+    pending: `${base}:pending`,
+    /** Jobs that failed for good, newest at the left. */
+    dead: `${base}:dead`,
+    /** Which worker may take jobs (one at a time keeps the global order). */
+    active: `${base}:active`,
+    /** Worker id -> last heartbeat (ms), for finding vanished workers. */
+    workers: `${base}:workers`,
+    /** Worker id -> Redis client id of its blocking connection, so a takeover can cut it off. */
+    workerClients: `${base}:worker-clients`,
+    /** A worker's own list of the job it holds, taken atomically from pending. */
+    processing: (workerId: string) => `${base}:processing:${workerId}`,
+  };
+}
