@@ -2,6 +2,7 @@
 import type { Config } from "@lineup/config";
 import type { Db } from "@lineup/db";
 import type { Logger } from "@lineup/log";
+import { createQueue } from "@lineup/queue";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
@@ -10,6 +11,8 @@ import { errorHandler } from "./middlewares/error-handler";
 import { requestContext } from "./middlewares/request-context";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { jobRoutes } from "./routes/jobs";
+import { createQueueReady } from "./services/queue-ready";
 import { checkReadiness } from "./services/readiness";
 import { createTokens } from "./services/tokens";
 
@@ -23,6 +26,9 @@ export type AppDeps = {
 
 export function buildApp(deps: AppDeps) {
   const { config, db, redis, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const queue = createQueue(redis, config.queueName);
+  const queueReady = createQueueReady({ redis, queue, db });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
   return new Elysia()
     .use(requestContext(log))
@@ -36,9 +42,10 @@ export function buildApp(deps: AppDeps) {
         tokens,
         bcryptCost: config.bcryptCost,
         adminEmails: config.adminEmails,
-        now: deps.now ?? (() => new Date()),
+        now,
       }),
-    );
+    )
+    .use(jobRoutes({ db, queue, queueReady, now, log, tokens }));
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -23,6 +23,7 @@ export const docs = () =>
       },
       tags: [
         { name: "auth", description: "Accounts and tokens" },
+        { name: "jobs", description: "Submit jobs and follow them" },
         { name: "health", description: "Probes" },
       ],
       components: {

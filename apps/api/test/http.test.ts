@@ -127,6 +127,24 @@ describe("OpenAPI", () => {
       "/v1/auth/login",
       "/v1/auth/me",
       "/v1/auth/register",
+      "/v1/jobs",
+      "/v1/jobs/{id}",
+    ]);
+    expect(Object.keys(paths["/v1/jobs"]).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(paths["/v1/jobs/{id}"]).sort()).toEqual(["delete", "get"]);
+    const submit = paths["/v1/jobs"].post;
+    const body = submit.requestBody.content["application/json"].schema;
+    const variants = body.oneOf ?? body.anyOf;
+    expect(variants.map((v: { properties: { type: { const: string } } }) => v.properties.type.const).sort()).toEqual([
+      "echo",
+      "http",
+    ]);
+    expect(submit.parameters).toContainEqual(expect.objectContaining({ in: "header", name: "idempotency-key" }));
+    expect(submit.responses["202"].content["application/json"].schema.properties).toHaveProperty("seq");
+    expect(paths["/v1/jobs"].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      "cursor",
+      "limit",
+      "status",
     ]);
 
     const register = paths["/v1/auth/register"].post;

@@ -17,7 +17,7 @@ export async function makeApp(
   options: { env?: Record<string, string>; redis?: Redis; logLines?: string[] } = {},
 ) {
   await ensureIndexes(ctx.db);
-  const config = loadConfig({ JWT_SECRET: TEST_SECRET, BCRYPT_COST: "4", ...options.env });
+  const config = loadConfig({ ...ctx.env, JWT_SECRET: TEST_SECRET, BCRYPT_COST: "4", ...options.env });
   const log = createLogger({ write: (line) => options.logLines?.push(line) });
   const app = buildApp({ config, db: ctx.db, redis: options.redis ?? ctx.redisClient, log });
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<Called> => {

@@ -1,13 +1,16 @@
 // @lineup/db: the Mongo client, indexes and one repository per collection.
 import type { Db } from "mongodb";
+import { ensureJobIndexes } from "./jobs";
 import { ensureUserIndexes } from "./users";
 
 export type { Db } from "mongodb";
 export { connectMongo, connectMongoWithRetry, type Mongo, pingMongo } from "./client";
 export { isDuplicateKey, isMongoUnavailable } from "./errors";
+export * from "./jobs";
 export * from "./users";
 
 /** Creates every index Lineup relies on; safe to run at every start. */
 export async function ensureIndexes(db: Db): Promise<void> {
   await ensureUserIndexes(db);
+  await ensureJobIndexes(db);
 }

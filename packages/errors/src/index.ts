@@ -47,6 +47,8 @@ export const errors = {
   payloadTooLarge: (limit: number) =>
     new AppError(413, "payload_too_large", `The request body is larger than ${limit} bytes.`),
   unsupportedMediaType: () => new AppError(415, "unsupported_media_type", "Send the body as application/json."),
-  unavailable: (message: string, details?: ErrorDetail[]) => new AppError(503, "unavailable", message, { details }),
+  conflict: (code: string, message: string) => new AppError(409, code, message),
+  unavailable: (message: string, details?: ErrorDetail[], cause?: unknown) =>
+    new AppError(503, "unavailable", message, { details, cause }),
   internal: () => new AppError(500, "internal", "Something went wrong on our side."),
 };

@@ -1,3 +1,4 @@
-// @lineup/jobs: the job types catalog, the job record and its state transitions.
+// @lineup/jobs: the job types catalog, the job record and its statuses.
 export * from "./catalog";
+export * from "./record";
 export { HTTP_METHODS, type HttpPayload, httpPayload } from "./types/http";

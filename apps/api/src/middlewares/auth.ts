@@ -7,8 +7,9 @@ export const authPlugin = (tokens: Tokens) =>
   new Elysia({ name: "auth" }).macro({
     auth: {
       detail: { security: [{ bearerAuth: [] }] },
-      async resolve({ headers }): Promise<{ claims: Claims }> {
-        const claims = await authenticate(tokens, headers.authorization);
+      // Read from the request: a route's own headers schema strips keys it does not name.
+      async resolve({ request }): Promise<{ claims: Claims }> {
+        const claims = await authenticate(tokens, request.headers.get("authorization") ?? undefined);
         return { claims };
       },
     },

@@ -5,15 +5,16 @@ export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as
 
 export const httpPayload = z
   .object({
-    url: z
-      .url({ protocol: /^https?$/, error: "Must be an http or https URL" })
-      .max(2048),
+    url: z.url({ protocol: /^https?$/, error: "Must be an http or https URL" }).max(2048),
     method: z.enum(HTTP_METHODS),
     headers: z
       .record(z.string().min(1).max(256), z.string().max(8192))
       .refine((h) => Object.keys(h).length <= 50, "At most 50 headers")
       .optional(),
-    body: z.string().max(256 * 1024).optional(),
+    body: z
+      .string()
+      .max(256 * 1024)
+      .optional(),
     timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
   })
   .strict();

@@ -1,0 +1,61 @@
+// Request and response schemas of the jobs routes. The submit body is built from the job types catalog,
+// so a new type is documented and validated without touching this file.
+import { catalog, JOB_STATUSES, MAX_ATTEMPTS_LIMIT } from "@lineup/jobs";
+import { z } from "zod";
+
+const maxAttempts = z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional();
+
+const variants = Object.entries(catalog).map(([type, payload]) =>
+  z.object({
+    type: z.literal(type),
+    payload: (payload as z.ZodType).refine((v) => v !== undefined, "Required"),
+    maxAttempts: maxAttempts.describe(
+      `Runs allowed before the job fails for good (1-${MAX_ATTEMPTS_LIMIT}, default 3)`,
+    ),
+  }),
+);
+
+export const SubmitJobSchema = z.discriminatedUnion(
+  "type",
+  variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]],
+  { error: `Must be one of: ${Object.keys(catalog).join(", ")}` },
+);
+export type SubmitJob = z.output<typeof SubmitJobSchema>;
+
+export const SubmitHeadersSchema = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, "Must be 1-255 visible ASCII characters")
+    .optional()
+    .describe("Repeat a submission safely: the same key and body return the same job"),
+});
+
+export const JobIdParamsSchema = z.object({ id: z.string().max(64) });
+
+export const ListJobsQuerySchema = z.object({
+  status: z.enum(JOB_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional().describe("nextCursor of the previous page"),
+});
+
+const JobErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+export const JobSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: z.enum(JOB_STATUSES),
+  payload: z.unknown(),
+  result: z.unknown().optional(),
+  error: JobErrorSchema.optional(),
+  seq: z.number().int().nullable().describe("Position in the queue's arrival order"),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+
+export const JobPageSchema = z.object({
+  items: z.array(JobSchema),
+  nextCursor: z.string().nullable(),
+});

@@ -1,0 +1,142 @@
+// Jobs: submit (MongoDB first, then Redis, 202 only when both hold it), read, list and cancel.
+import { createHash } from "node:crypto";
+import {
+  cancelQueuedJob,
+  type Db,
+  deleteUnsequencedJob,
+  findJob,
+  findOwnJob,
+  insertJob,
+  isDuplicateKey,
+  listOwnJobs,
+  setJobSeq,
+} from "@lineup/db";
+import { AppError, errors } from "@lineup/errors";
+import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
+import type { Logger } from "@lineup/log";
+import type { Queue } from "@lineup/queue";
+import { ObjectId } from "mongodb";
+import type { SubmitJob } from "../schemas/jobs";
+import { decodeCursor, encodeCursor } from "./cursor";
+
+export type JobsDeps = {
+  db: Db;
+  queue: Queue;
+  /** Resolves once Redis is connected and its seq counter is at MongoDB's floor. */
+  queueReady: () => Promise<void>;
+  now: () => Date;
+  log: Logger;
+};
+
+export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
+
+export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
+  const requestHash = s.idempotencyKey ? hashBody(s.body) : undefined;
+  const id = s.idempotencyKey ? idForKey(s.ownerId, s.idempotencyKey) : new ObjectId().toHexString();
+  await deps.queueReady().catch((err) => {
+    throw errors.unavailable("The queue is unavailable; nothing was recorded. Try again shortly.", undefined, err);
+  });
+
+  const doc: JobDoc = {
+    _id: id,
+    queue: deps.queue.name,
+    ownerId: s.ownerId,
+    type: s.body.type,
+    payload: s.body.payload,
+    status: "queued",
+    attempts: 0,
+    maxAttempts: s.body.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    createdAt: deps.now(),
+    ...(s.idempotencyKey ? { idempotencyKey: s.idempotencyKey, requestHash } : {}),
+    ...(s.requestId ? { requestId: s.requestId } : {}),
+  };
+  try {
+    await insertJob(deps.db, doc);
+  } catch (err) {
+    if (s.idempotencyKey && isDuplicateKey(err)) return replay(deps, id, requestHash);
+    throw err;
+  }
+
+  let seq: number;
+  try {
+    seq = await deps.queue.enqueue({ id, type: doc.type, enqueuedAt: Date.now(), requestId: s.requestId });
+  } catch (err) {
+    // Redis did not take it: undo the insert so a 503 leaves nothing behind.
+    await deleteUnsequencedJob(deps.db, id).catch((e) =>
+      deps.log.error("could not undo a job Redis refused; the reconciler will queue it", { jobId: id, error: e }),
+    );
+    throw errors.unavailable("The queue is unavailable; nothing was recorded. Try again shortly.", undefined, err);
+  }
+  // The job is accepted now. Recording seq can fail without harm: the worker records it when it starts the job.
+  await setJobSeq(deps.db, id, seq).catch((err) =>
+    deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
+  );
+  return { job: toJobView({ ...doc, seq }), replay: false };
+}
+
+async function replay(deps: JobsDeps, id: string, requestHash?: string): Promise<{ job: JobView; replay: boolean }> {
+  const existing = await findJob(deps.db, id);
+  if (!existing)
+    throw errors.conflict("idempotency_in_progress", "A request with this Idempotency-Key is in progress; retry.");
+  if (existing.requestHash !== requestHash) {
+    throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body.");
+  }
+  if (existing.seq === undefined && existing.status === "queued") {
+    throw errors.conflict("idempotency_in_progress", "A request with this Idempotency-Key is in progress; retry.");
+  }
+  return { job: toJobView(existing), replay: true };
+}
+
+export async function getJob(deps: Pick<JobsDeps, "db">, ownerId: string, id: string): Promise<JobView> {
+  const doc = isJobId(id) ? await findOwnJob(deps.db, id, ownerId) : null;
+  // Someone else's job is as invisible as a missing one.
+  if (!doc) throw errors.notFound("No such job.");
+  return toJobView(doc);
+}
+
+export async function listJobs(
+  deps: Pick<JobsDeps, "db">,
+  params: { ownerId: string; status?: JobStatus; limit: number; cursor?: string },
+): Promise<{ items: JobView[]; nextCursor: string | null }> {
+  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
+  const page = await listOwnJobs(deps.db, {
+    ownerId: params.ownerId,
+    status: params.status,
+    limit: params.limit,
+    after,
+  });
+  return { items: page.items.map(toJobView), nextCursor: page.next ? encodeCursor(page.next) : null };
+}
+
+export async function cancelJob(deps: Pick<JobsDeps, "db" | "now">, ownerId: string, id: string): Promise<JobView> {
+  if (!isJobId(id)) throw errors.notFound("No such job.");
+  const canceled = await cancelQueuedJob(deps.db, id, ownerId, deps.now());
+  if (canceled) return toJobView(canceled);
+  const current = await findOwnJob(deps.db, id, ownerId);
+  if (!current) throw errors.notFound("No such job.");
+  throw errors.conflict("not_cancelable", `The job is ${current.status}; only queued jobs can be canceled.`);
+}
+
+function isJobId(id: string): boolean {
+  return /^[0-9a-f]{24}$/.test(id);
+}
+
+/** Derived from (owner, key), so a replay lands on the same document and MongoDB's _id index dedupes. */
+function idForKey(ownerId: string, key: string): string {
+  return createHash("sha256").update(`${ownerId}\n${key}`).digest("hex").slice(0, 24);
+}
+
+function hashBody(body: SubmitJob): string {
+  return createHash("sha256").update(stableStringify(body)).digest("hex");
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { decodeEnvelope, queueKeys } from "@lineup/queue";
+import { createTestContext, freePort, type TestContext } from "@lineup/testkit";
+import Redis from "ioredis";
+import { makeApp, uniqueEmail } from "./support";
+
+let ctx: TestContext;
+let api: Awaited<ReturnType<typeof makeApp>>;
+
+beforeAll(async () => {
+  ctx = await createTestContext("jobs");
+  api = await makeApp(ctx);
+});
+afterAll(() => ctx.cleanup());
+
+async function userToken(): Promise<string> {
+  const email = uniqueEmail("jobs");
+  await api.call("POST", "/v1/auth/register", { body: { email, password: "password123" } });
+  return (await api.call("POST", "/v1/auth/login", { body: { email, password: "password123" } })).body.accessToken;
+}
+
+const pending = () => ctx.redisClient.lrange(queueKeys(ctx.queueName).pending, 0, -1);
+
+describe("POST /v1/jobs", () => {
+  it("answers 202 with the job and Location once it is in MongoDB and Redis", async () => {
+    const token = await userToken();
+    const res = await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: { hello: "world" } } });
+    expect(res.status).toBe(202);
+    // Read before toMatchObject: Bun's asymmetric matchers can end up written into the received object.
+    const { id, seq } = res.body as { id: string; seq: number };
+    expect(id).toMatch(/^[0-9a-f]{24}$/);
+    expect(res.body).toMatchObject({
+      type: "echo",
+      status: "queued",
+      payload: { hello: "world" },
+      seq: expect.any(Number),
+      attempts: 0,
+      maxAttempts: 3,
+    });
+    expect(res.headers.get("location")).toBe(`/v1/jobs/${id}`);
+    const doc = await ctx.db.collection("jobs").findOne({ _id: id as never });
+    expect(doc).toMatchObject({ status: "queued", seq });
+    const envelopes = (await pending()).map((raw) => decodeEnvelope(raw));
+    expect(envelopes.some((e) => e?.id === id && e.seq === seq)).toBe(true);
+  });
+
+  it("assigns increasing seq in submission order", async () => {
+    const token = await userToken();
+    const seqs = [];
+    for (let i = 0; i < 5; i++) {
+      seqs.push((await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: i } })).body.seq);
+    }
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(5);
+  });
+
+  it.each([
+    ["an unknown type", { type: "nope", payload: {} }, "type"],
+    ["an http payload without a url", { type: "http", payload: { method: "GET" } }, "payload.url"],
+    [
+      "an http payload with a file: url",
+      { type: "http", payload: { url: "file:///etc/passwd", method: "GET" } },
+      "payload.url",
+    ],
+    ["a missing payload", { type: "echo" }, "payload"],
+    ["maxAttempts over 10", { type: "echo", payload: 1, maxAttempts: 11 }, "maxAttempts"],
+  ])("answers 422 for %s", async (_name, body, path) => {
+    const token = await userToken();
+    const res = await api.call("POST", "/v1/jobs", { token, body });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe("validation_failed");
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+  });
+
+  it("never lets the client set status, result, owner or seq", async () => {
+    const token = await userToken();
+    const res = await api.call("POST", "/v1/jobs", {
+      token,
+      body: { type: "echo", payload: 1, status: "succeeded", result: "forged", ownerId: "x", seq: 1, attempts: 9 },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: "queued", attempts: 0 });
+    expect(res.body.result).toBeUndefined();
+    expect(res.body.seq).not.toBe(1);
+  });
+
+  it("needs a bearer token", async () => {
+    const res = await api.call("POST", "/v1/jobs", { body: { type: "echo", payload: 1 } });
+    expect(res.status).toBe(401);
+  });
+
+  it("answers 503 and records nothing when Redis is down", async () => {
+    const deadRedis = new Redis({
+      port: await freePort(),
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    deadRedis.on("error", () => {});
+    const broken = await makeApp(ctx, { redis: deadRedis });
+    const token = await userToken();
+    const before = await ctx.db.collection("jobs").countDocuments();
+    const res = await broken.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: "lost?" } });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe("unavailable");
+    expect(await ctx.db.collection("jobs").countDocuments()).toBe(before);
+    deadRedis.disconnect();
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("returns the same job with 200 on a replay and queues it once", async () => {
+    const token = await userToken();
+    const headers = { "idempotency-key": "order-42" };
+    const first = await api.call("POST", "/v1/jobs", { token, headers, body: { type: "echo", payload: { n: 1 } } });
+    const again = await api.call("POST", "/v1/jobs", { token, headers, body: { payload: { n: 1 }, type: "echo" } });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const copies = (await pending()).filter((raw) => decodeEnvelope(raw)?.id === first.body.id);
+    expect(copies).toHaveLength(1);
+  });
+
+  it("answers 422 idempotency_key_reused for the same key with another body", async () => {
+    const token = await userToken();
+    const headers = { "idempotency-key": "order-43" };
+    await api.call("POST", "/v1/jobs", { token, headers, body: { type: "echo", payload: 1 } });
+    const other = await api.call("POST", "/v1/jobs", { token, headers, body: { type: "echo", payload: 2 } });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("idempotency_key_reused");
+  });
+
+  it("keeps keys apart per user", async () => {
+    const headers = { "idempotency-key": "shared-key" };
+    const a = await api.call("POST", "/v1/jobs", {
+      token: await userToken(),
+      headers,
+      body: { type: "echo", payload: 1 },
+    });
+    const b = await api.call("POST", "/v1/jobs", {
+      token: await userToken(),
+      headers,
+      body: { type: "echo", payload: 1 },
+    });
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(202);
+    expect(a.body.id).not.toBe(b.body.id);
+  });
+});
+
+describe("reading and canceling", () => {
+  it("shows a job to its owner and 404 to everyone else, in get, list and cancel", async () => {
+    const owner = await userToken();
+    const stranger = await userToken();
+    const job = (await api.call("POST", "/v1/jobs", { token: owner, body: { type: "echo", payload: "mine" } })).body;
+
+    expect((await api.call("GET", `/v1/jobs/${job.id}`, { token: owner })).body).toEqual(job);
+    const peek = await api.call("GET", `/v1/jobs/${job.id}`, { token: stranger });
+    expect(peek.status).toBe(404);
+    expect(peek.body.error.code).toBe("not_found");
+    expect((await api.call("GET", "/v1/jobs", { token: stranger })).body.items).toEqual([]);
+    expect((await api.call("DELETE", `/v1/jobs/${job.id}`, { token: stranger })).status).toBe(404);
+    expect((await api.call("GET", `/v1/jobs/${job.id}`, { token: owner })).body.status).toBe("queued");
+  });
+
+  it("answers 404 for ids that are not ids", async () => {
+    const token = await userToken();
+    for (const id of ["nope", "0".repeat(25), "%24ne"]) {
+      expect((await api.call("GET", `/v1/jobs/${id}`, { token })).status).toBe(404);
+      expect((await api.call("DELETE", `/v1/jobs/${id}`, { token })).status).toBe(404);
+    }
+  });
+
+  it("cancels a queued job once; a second cancel is 409 not_cancelable", async () => {
+    const token = await userToken();
+    const job = (await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 1 } })).body;
+    const canceled = await api.call("DELETE", `/v1/jobs/${job.id}`, { token });
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ id: job.id, status: "canceled", finishedAt: expect.any(String) });
+    const again = await api.call("DELETE", `/v1/jobs/${job.id}`, { token });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("not_cancelable");
+  });
+
+  it("lists newest first with a cursor and a status filter", async () => {
+    const token = await userToken();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: i } })).body.id);
+    }
+    await api.call("DELETE", `/v1/jobs/${ids[1]}`, { token });
+    const page1 = await api.call("GET", "/v1/jobs?limit=2", { token });
+    expect(page1.body.items.map((j: { id: string }) => j.id)).toEqual([ids[4], ids[3]]);
+    const page2 = await api.call("GET", `/v1/jobs?limit=2&cursor=${page1.body.nextCursor}`, { token });
+    expect(page2.body.items.map((j: { id: string }) => j.id)).toEqual([ids[2], ids[1]]);
+    const page3 = await api.call("GET", `/v1/jobs?limit=2&cursor=${page2.body.nextCursor}`, { token });
+    expect(page3.body.items.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
+    expect(page3.body.nextCursor).toBeNull();
+    const canceled = await api.call("GET", "/v1/jobs?status=canceled", { token });
+    expect(canceled.body.items.map((j: { id: string }) => j.id)).toEqual([ids[1]]);
+  });
+
+  it.each([["limit=0"], ["limit=101"], ["limit=abc"], ["status=done"], ["cursor=not-a-cursor"]])(
+    "answers 422 for ?%s",
+    async (query) => {
+      const token = await userToken();
+      const res = await api.call("GET", `/v1/jobs?${query}`, { token });
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe("validation_failed");
+    },
+  );
+});

@@ -1,0 +1,73 @@
+// The job record: its statuses, what MongoDB stores and what the api shows.
+
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
+export const MAX_ATTEMPTS_LIMIT = 10;
+
+export type JobErrorInfo = { code: string; message: string };
+
+export type JobDoc = {
+  /** 24 hex characters: an ObjectId's, or derived from (owner, Idempotency-Key) so a replay finds it. */
+  _id: string;
+  queue: string;
+  ownerId: string;
+  type: string;
+  payload: unknown;
+  status: JobStatus;
+  /** Position in the queue's arrival order; absent until Redis has accepted the job. */
+  seq?: number;
+  /** Handler runs started so far; every state change is fenced on it. */
+  attempts: number;
+  maxAttempts: number;
+  result?: unknown;
+  error?: JobErrorInfo;
+  createdAt: Date;
+  startedAt?: Date;
+  finishedAt?: Date;
+  idempotencyKey?: string;
+  /** Hash of the submitted body, to tell a replay from a key reused with another body. */
+  requestHash?: string;
+  requestId?: string;
+  workerId?: string;
+};
+
+export type JobView = {
+  id: string;
+  type: string;
+  status: JobStatus;
+  payload: unknown;
+  result?: unknown;
+  error?: JobErrorInfo;
+  seq: number | null;
+  attempts: number;
+  maxAttempts: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+};
+
+export function toJobView(doc: JobDoc): JobView {
+  const view: JobView = {
+    id: doc._id,
+    type: doc.type,
+    status: doc.status,
+    payload: doc.payload,
+    seq: doc.seq ?? null,
+    attempts: doc.attempts,
+    maxAttempts: doc.maxAttempts,
+    createdAt: doc.createdAt.toISOString(),
+  };
+  if (doc.result !== undefined) view.result = doc.result;
+  if (doc.error) view.error = doc.error;
+  if (doc.startedAt) view.startedAt = doc.startedAt.toISOString();
+  if (doc.finishedAt) view.finishedAt = doc.finishedAt.toISOString();
+  return view;
+}
+
+export const FINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "canceled"];
+
+export function isFinal(status: JobStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
