@@ -1,10 +1,13 @@
-// Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz, stops cleanly on SIGTERM/SIGINT.
-// The job loop arrives with the ordered pipeline; this entry already owns the process lifecycle.
+// Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz, runs the job loop,
+// and on SIGTERM/SIGINT finishes (or gives back) the job in hand and exits 0.
 import { loadConfigOrExit } from "@lineup/config";
-import { connectMongoWithRetry } from "@lineup/db";
+import { connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
+import { createQueue } from "@lineup/queue";
 import Redis from "ioredis";
+import { handlers } from "./handlers";
 import { startProbeServer } from "./probe-server";
+import { createWorker } from "./worker";
 
 const config = loadConfigOrExit(process.env);
 const log = createLogger({ level: config.logLevel, base: { service: "worker", workerId: config.workerId } });
@@ -13,17 +16,42 @@ const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
   appName: "lineup-worker",
   onRetry: (attempt, err) => log.warn("mongo not reachable yet; retrying", { attempt, error: err.message }),
 });
-const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-redis.on("error", (err) => log.warn("redis connection error", { error: err.message }));
+await ensureIndexes(mongo.db);
+// The worker waits out a Redis outage rather than failing commands: it pauses and resumes by itself.
+const redisOptions = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 2_000) };
+const redis = new Redis(config.redisUrl, redisOptions);
+const blocking = new Redis(config.redisUrl, { ...redisOptions, connectionName: `lineup-worker-${config.workerId}` });
+for (const conn of [redis, blocking])
+  conn.on("error", (err) => log.warn("redis connection error", { error: err.message }));
+
 const probes = startProbeServer({ host: config.host, port: config.workerMetricsPort });
+const worker = createWorker({
+  db: mongo.db,
+  queue: createQueue(redis, config.queueName),
+  redis,
+  blocking,
+  workerId: config.workerId,
+  handlers,
+  log,
+  jobTimeoutMs: config.jobTimeoutMs,
+  retryBackoffMs: config.retryBackoffMs,
+  allowPrivateNetworks: config.httpJobAllowPrivate,
+  leaseMs: config.workerLeaseMs,
+  reconcileIntervalMs: config.reconcileIntervalMs,
+  reconcileGraceMs: config.reconcileGraceMs,
+  shutdownGraceMs: config.shutdownGraceMs,
+});
 log.info("worker ready", { queue: config.queueName, probes: `http://${config.host}:${probes.port}` });
+const running = worker.start();
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
-    log.info("worker stopping", { signal });
+    log.info("worker stopping", { signal, graceMs: config.shutdownGraceMs });
+    await worker.stop();
+    await running;
     await probes.stop();
     await Promise.allSettled([mongo.client.close(), redis.quit()]);
     log.info("worker stopped");

@@ -28,6 +28,15 @@ export type Config = Readonly<{
   metricsToken?: string;
   shutdownGraceMs: number;
   readyTimeoutMs: number;
+  /** Longest a handler may run for one attempt. */
+  jobTimeoutMs: number;
+  /** First retry delay; doubles per attempt, capped at 30 s. */
+  retryBackoffMs: number;
+  /** How long the active worker's lease lasts without renewal (a standby takes over after it). */
+  workerLeaseMs: number;
+  reconcileIntervalMs: number;
+  /** Age after which a queued job Redis never confirmed is re-enqueued. */
+  reconcileGraceMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -73,6 +82,11 @@ export function loadConfig(env: Record<string, string | undefined>, host: { host
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyTimeoutMs: e.READY_TIMEOUT_MS,
+    jobTimeoutMs: e.JOB_TIMEOUT_MS,
+    retryBackoffMs: e.RETRY_BACKOFF_MS,
+    workerLeaseMs: e.WORKER_LEASE_MS,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    reconcileGraceMs: e.RECONCILE_GRACE_MS,
   });
 }
 

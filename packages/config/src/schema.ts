@@ -98,6 +98,11 @@ export const envSchema = z.object({
   ),
   METRICS_TOKEN: opt(z.string().min(16, "must be at least 16 characters").optional()),
   SHUTDOWN_GRACE_MS: opt(z.coerce.number().int().min(0).max(600_000).default(10_000)),
+  JOB_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(3_600_000).default(60_000)),
+  RETRY_BACKOFF_MS: opt(z.coerce.number().int().min(0).max(600_000).default(1_000)),
+  WORKER_LEASE_MS: opt(z.coerce.number().int().min(1_000).max(60_000).default(8_000)),
+  RECONCILE_INTERVAL_MS: opt(z.coerce.number().int().min(500).max(3_600_000).default(5_000)),
+  RECONCILE_GRACE_MS: opt(z.coerce.number().int().min(1_000).max(3_600_000).default(30_000)),
   READY_TIMEOUT_MS: opt(z.coerce.number().int().min(50).max(30_000).default(1_000)),
 });
 

@@ -1,0 +1,50 @@
+// One active worker per queue keeps the global order. Others wait as standbys and take over when the
+// active worker's lease runs out (it died) or is released (it stopped cleanly).
+import type { Logger } from "@lineup/log";
+import type { Queue } from "@lineup/queue";
+import { sleep } from "./persist";
+
+export type Leadership = ReturnType<typeof createLeadership>;
+
+export function createLeadership(deps: { queue: Queue; workerId: string; leaseMs: number; log: Logger }) {
+  let active = false;
+  let renewer: ReturnType<typeof setInterval> | undefined;
+
+  const renew = async () => {
+    try {
+      const still = await deps.queue.claimActive(deps.workerId, deps.leaseMs);
+      if (active && !still) deps.log.error("lost the active lease; stopping work until it is back");
+      active = still;
+    } catch (err) {
+      deps.log.warn("could not renew the active lease", { error: (err as Error).message });
+    }
+  };
+
+  return {
+    isActive: () => active,
+
+    /** Waits until this worker holds the lease; false if stopped first. */
+    async acquire(stopped: AbortSignal): Promise<boolean> {
+      let announced = false;
+      while (!stopped.aborted) {
+        if (await deps.queue.claimActive(deps.workerId, deps.leaseMs)) {
+          active = true;
+          // Renew well inside the lease, so a slow round trip never lets it lapse.
+          renewer ??= setInterval(renew, Math.floor(deps.leaseMs / 4));
+          return true;
+        }
+        if (!announced) deps.log.info("standby: another worker is active on this queue");
+        announced = true;
+        await sleep(Math.min(1_000, deps.leaseMs / 4), stopped);
+      }
+      return false;
+    },
+
+    async release(): Promise<void> {
+      clearInterval(renewer);
+      renewer = undefined;
+      active = false;
+      await deps.queue.releaseActive(deps.workerId);
+    },
+  };
+}

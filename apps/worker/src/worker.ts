@@ -1,0 +1,145 @@
+// The worker loop: hold the active lease, take one job at a time from the head of the queue, run it to
+// its recorded end, and reconcile now and then. stop() finishes the job in hand within the grace period
+// or gives it back to the head of the queue.
+import type { Db } from "@lineup/db";
+import type { Logger } from "@lineup/log";
+import type { Queue } from "@lineup/queue";
+import type Redis from "ioredis";
+import type { Handlers } from "./handlers";
+import { createLeadership } from "./leadership";
+import { persist, sleep } from "./persist";
+import { processEnvelope } from "./process-job";
+import { reconcile } from "./reconciler";
+
+export type WorkerDeps = {
+  db: Db;
+  queue: Queue;
+  /** Commands. */
+  redis: Redis;
+  /** Its own connection: BLMOVE blocks it. */
+  blocking: Redis;
+  workerId: string;
+  handlers: Handlers;
+  log: Logger;
+  jobTimeoutMs: number;
+  retryBackoffMs: number;
+  allowPrivateNetworks: boolean;
+  leaseMs: number;
+  reconcileIntervalMs: number;
+  reconcileGraceMs: number;
+  shutdownGraceMs: number;
+};
+
+// Short enough that the loop notices shutdown and a lost lease quickly (Sidekiq and Faktory use 2 s too).
+const RESERVE_TIMEOUT_SECONDS = 2;
+
+export function createWorker(deps: WorkerDeps) {
+  const { queue, workerId, log } = deps;
+  const stopping = new AbortController();
+  const abortJob = new AbortController();
+  const leadership = createLeadership({ queue, workerId, leaseMs: deps.leaseMs, log });
+  let needsFullReconcile = true;
+  let lastReconcile = 0;
+  let loop: Promise<void> | undefined;
+
+  // A Redis that restarted may have lost its last second of writes: check everything again.
+  let connectedOnce = false;
+  deps.redis.on("ready", () => {
+    if (connectedOnce) needsFullReconcile = true;
+    connectedOnce = true;
+  });
+  if (deps.redis.status === "ready") connectedOnce = true;
+  deps.blocking.on("ready", () => {
+    if (leadership.isActive()) void registerBlockingClient();
+  });
+
+  async function registerBlockingClient() {
+    const id = (await deps.blocking.client("ID")) as number;
+    await queue.registerBlockingClient(workerId, id);
+  }
+
+  /** On becoming active: cut off and recover every other worker, take back our own list, reconcile. */
+  async function takeOver() {
+    for (const other of await queue.otherWorkers(workerId)) {
+      // A stale worker still blocked in BLMOVE would take the next job behind our back: cut it off.
+      if (other.clientId) await deps.redis.client("KILL", "ID", String(other.clientId)).catch(() => {});
+      const moved = await queue.recover(other.id);
+      if (moved > 0) log.warn("recovered jobs of a vanished worker", { worker: other.id, jobs: moved });
+    }
+    const own = await queue.recover(workerId);
+    if (own > 0) log.info("took back jobs this worker held before it restarted", { jobs: own });
+    await leadership.acquire(stopping.signal); // recover() forgot us; renew the heartbeat
+    await registerBlockingClient();
+    needsFullReconcile = true;
+  }
+
+  async function maybeReconcile() {
+    const due = Date.now() - lastReconcile >= deps.reconcileIntervalMs;
+    if (!needsFullReconcile && !due) return;
+    const mode = needsFullReconcile ? "full" : "orphans";
+    needsFullReconcile = false;
+    lastReconcile = Date.now();
+    await reconcile({ db: deps.db, queue, log, graceMs: deps.reconcileGraceMs }, mode);
+  }
+
+  async function run() {
+    const processDeps = { ...deps, abort: abortJob.signal };
+    let held: string | null = null;
+    while (!stopping.signal.aborted) {
+      try {
+        if (held) {
+          // An error interrupted this job: finish it before taking another, or order would break.
+          await processEnvelope(processDeps, held);
+          held = null;
+          continue;
+        }
+        if (!leadership.isActive()) {
+          if (!(await leadership.acquire(stopping.signal))) break;
+          log.info("active: taking jobs", { queue: queue.name });
+          await takeOver();
+        }
+        await maybeReconcile();
+        held = await queue.reserve(deps.blocking, workerId, RESERVE_TIMEOUT_SECONDS);
+        if (!held) continue;
+        if (!leadership.isActive()) {
+          // The lease lapsed while we were blocked; the new active worker will run it.
+          await persist("give back", () => queue.returnToHead(workerId, held as string), {
+            log,
+            stopped: stopping.signal,
+          });
+          held = null;
+          continue;
+        }
+        await processEnvelope(processDeps, held);
+        held = null;
+      } catch (err) {
+        if (stopping.signal.aborted) break;
+        log.error("worker loop error; retrying", { error: err });
+        await sleep(1_000, stopping.signal);
+      }
+    }
+    if (held && !abortJob.signal.aborted) await processEnvelope(processDeps, held).catch(() => {});
+  }
+
+  return {
+    start() {
+      loop = run();
+      return loop;
+    },
+
+    /** Stops taking jobs; the job in hand gets shutdownGraceMs to finish, then goes back to the head. */
+    async stop(): Promise<void> {
+      stopping.abort();
+      // Unblock BLMOVE now. Anything it moved in the same instant stays in our processing list and is
+      // put back below (or by our next start).
+      deps.blocking.disconnect();
+      const graceOver = setTimeout(() => abortJob.abort(), deps.shutdownGraceMs);
+      await loop;
+      clearTimeout(graceOver);
+      if (leadership.isActive()) {
+        await queue.recover(workerId).catch(() => {});
+        await leadership.release().catch(() => {});
+      }
+    },
+  };
+}

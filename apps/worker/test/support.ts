@@ -1,0 +1,92 @@
+// Runs the worker loop in-process against the test kit's real servers, with handlers a test controls.
+import { ensureIndexes, insertJob } from "@lineup/db";
+import type { JobDoc } from "@lineup/jobs";
+import { createLogger } from "@lineup/log";
+import { createQueue, type Queue } from "@lineup/queue";
+import type { TestContext } from "@lineup/testkit";
+import Redis from "ioredis";
+import { ObjectId } from "mongodb";
+import { type Handlers, handlers as realHandlers } from "../src/handlers";
+import { createWorker } from "../src/worker";
+
+export async function startWorker(
+  ctx: TestContext,
+  options: {
+    handlers?: Partial<Handlers>;
+    queueName?: string;
+    workerId?: string;
+    shutdownGraceMs?: number;
+    lines?: string[];
+  } = {},
+) {
+  await ensureIndexes(ctx.db);
+  const queueName = options.queueName ?? ctx.queueName;
+  const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+  const blocking = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+  const queue = createQueue(redis, queueName);
+  const worker = createWorker({
+    db: ctx.db,
+    queue,
+    redis,
+    blocking,
+    workerId: options.workerId ?? "w-test",
+    handlers: { ...realHandlers, ...options.handlers } as Handlers,
+    log: createLogger({ write: (l) => options.lines?.push(l) }),
+    jobTimeoutMs: 1_000,
+    retryBackoffMs: 10,
+    allowPrivateNetworks: true,
+    leaseMs: 2_000,
+    reconcileIntervalMs: 200,
+    reconcileGraceMs: 1_000,
+    shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
+  });
+  const running = worker.start();
+  return {
+    queue,
+    async stop() {
+      await worker.stop();
+      await running;
+      redis.disconnect();
+    },
+  };
+}
+
+/** Records a job in MongoDB and queues it, as the api does. */
+export async function submit(
+  ctx: TestContext,
+  queue: Queue,
+  job: Partial<JobDoc> & { payload: unknown },
+): Promise<JobDoc> {
+  const doc: JobDoc = {
+    _id: new ObjectId().toHexString(),
+    queue: queue.name,
+    ownerId: "owner-1",
+    type: "echo",
+    status: "queued",
+    attempts: 0,
+    maxAttempts: 3,
+    createdAt: new Date(),
+    ...job,
+  };
+  await insertJob(ctx.db, doc);
+  const seq = await queue.enqueue({ id: doc._id, type: doc.type, enqueuedAt: Date.now() });
+  await ctx.db.collection<JobDoc>("jobs").updateOne({ _id: doc._id }, { $set: { seq } });
+  return { ...doc, seq };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await Bun.sleep(20);
+  }
+}
+
+export async function finished(ctx: TestContext, id: string, timeoutMs?: number): Promise<JobDoc> {
+  return waitFor(async () => {
+    const doc = await ctx.db.collection<JobDoc>("jobs").findOne({ _id: id });
+    return doc && ["succeeded", "failed", "canceled"].includes(doc.status) ? doc : null;
+  }, timeoutMs);
+}

@@ -1,0 +1,280 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
+import type { JobDoc } from "@lineup/jobs";
+import { createTestContext, type TestContext } from "@lineup/testkit";
+import { JobError } from "../src/handlers/types";
+import { finished, startWorker, submit, waitFor } from "./support";
+
+let ctx: TestContext;
+let stops: (() => Promise<void>)[] = [];
+beforeAll(async () => {
+  ctx = await createTestContext("worker");
+});
+afterEach(async () => {
+  for (const stop of stops) await stop();
+  stops = [];
+});
+afterAll(() => ctx.cleanup());
+
+let q = 0;
+async function worker(options: Parameters<typeof startWorker>[1] = {}) {
+  q += 1;
+  const w = await startWorker(ctx, { queueName: `${ctx.queueName}-${q}`, ...options });
+  stops.push(w.stop);
+  return w;
+}
+const jobs = () => ctx.db.collection<JobDoc>("jobs");
+
+describe("running jobs", () => {
+  it("runs echo jobs in seq order, one at a time, and records results", async () => {
+    const w = await worker();
+    const submitted = [];
+    for (let i = 0; i < 20; i++) submitted.push(await submit(ctx, w.queue, { payload: { i } }));
+    const done = [];
+    for (const job of submitted) done.push(await finished(ctx, job._id));
+    expect(done.map((d) => d.status)).toEqual(Array(20).fill("succeeded"));
+    expect(done.map((d) => d.result)).toEqual(submitted.map((s) => s.payload));
+    for (let i = 1; i < done.length; i++) {
+      expect((done[i]?.startedAt as Date).getTime()).toBeGreaterThanOrEqual(
+        (done[i - 1]?.finishedAt as Date).getTime(),
+      );
+    }
+    expect(await ctx.redisClient.llen(w.queue.keys.processing("w-test"))).toBe(0);
+  });
+
+  it("retries a failing job in place up to maxAttempts, holding later jobs back, then fails it to the dead list", async () => {
+    const calls: string[] = [];
+    const w = await worker({
+      handlers: {
+        echo: async (payload, c) => {
+          calls.push(`${(payload as { name: string }).name}#${c.attempt}`);
+          if ((payload as { name: string }).name === "bad")
+            throw new JobError("boom", "always fails", { retryable: true });
+          return payload;
+        },
+      },
+    });
+    const bad = await submit(ctx, w.queue, { payload: { name: "bad" }, maxAttempts: 3 });
+    const good = await submit(ctx, w.queue, { payload: { name: "good" } });
+    const badDone = await finished(ctx, bad._id);
+    await finished(ctx, good._id);
+    expect(badDone).toMatchObject({ status: "failed", attempts: 3, error: { code: "boom" } });
+    expect(calls).toEqual(["bad#1", "bad#2", "bad#3", "good#1"]);
+    const dead = await ctx.redisClient.lrange(w.queue.keys.dead, 0, -1);
+    expect(dead.map((raw) => JSON.parse(raw).id)).toEqual([bad._id]);
+  });
+
+  it("succeeds on a later attempt and clears the earlier error", async () => {
+    let n = 0;
+    const w = await worker({
+      handlers: {
+        echo: async (p) => {
+          n += 1;
+          if (n < 3) throw new JobError("flaky", "not yet", { retryable: true });
+          return p;
+        },
+      },
+    });
+    const job = await submit(ctx, w.queue, { payload: "x", maxAttempts: 5 });
+    const done = await finished(ctx, job._id);
+    expect(done).toMatchObject({ status: "succeeded", attempts: 3, result: "x" });
+    expect(done.error).toBeUndefined();
+  });
+
+  it("fails a non-retryable error at once", async () => {
+    const w = await worker({
+      handlers: {
+        echo: async () => Promise.reject(new JobError("http_4xx", "target answered 404", { retryable: false })),
+      },
+    });
+    const job = await submit(ctx, w.queue, { payload: 1, maxAttempts: 5 });
+    expect(await finished(ctx, job._id)).toMatchObject({ status: "failed", attempts: 1, error: { code: "http_4xx" } });
+  });
+
+  it("fails a payload that breaks its type's schema at once, without running the handler", async () => {
+    const w = await worker();
+    const job = await submit(ctx, w.queue, { type: "http", payload: { url: "not a url" }, maxAttempts: 5 });
+    expect(await finished(ctx, job._id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: { code: "invalid_payload" },
+    });
+  });
+
+  it("dead-letters a malformed envelope at once and carries on", async () => {
+    const w = await worker();
+    await ctx.redisClient.lpush(w.queue.keys.pending, "{not json");
+    const job = await submit(ctx, w.queue, { payload: "after" });
+    expect((await finished(ctx, job._id)).status).toBe("succeeded");
+    expect(await ctx.redisClient.lrange(w.queue.keys.dead, 0, -1)).toEqual(["{not json"]);
+  });
+
+  it("times out a handler that never answers and retries it", async () => {
+    const w = await worker({ handlers: { echo: () => new Promise(() => {}) } });
+    const job = await submit(ctx, w.queue, { payload: 1, maxAttempts: 2 });
+    expect(await finished(ctx, job._id, 10_000)).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      error: { code: "timeout" },
+    });
+  });
+
+  it("skips a job canceled while it waited", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const ran: unknown[] = [];
+    const w = await worker({
+      handlers: {
+        echo: async (p) => {
+          ran.push(p);
+          if (p === "first") await gate;
+          return p;
+        },
+      },
+    });
+    const first = await submit(ctx, w.queue, { payload: "first" });
+    const second = await submit(ctx, w.queue, { payload: "second" });
+    const third = await submit(ctx, w.queue, { payload: "third" });
+    await waitFor(async () => ran.length === 1);
+    await jobs().updateOne({ _id: second._id, status: "queued" }, { $set: { status: "canceled" } });
+    release();
+    await finished(ctx, third._id);
+    expect(ran).toEqual(["first", "third"]);
+    expect((await jobs().findOne({ _id: second._id }))?.startedAt).toBeUndefined();
+    expect((await jobs().findOne({ _id: first._id }))?.status).toBe("succeeded");
+  });
+});
+
+describe("fencing", () => {
+  it("ignores a stale attempt's late completion", async () => {
+    const { finishJob, nextAttempt, startJob } = await import("@lineup/db");
+    const { createQueue } = await import("@lineup/queue");
+    const job = await submit(ctx, createQueue(ctx.redisClient, `${ctx.queueName}-fencing`), { payload: 1 });
+    await startJob(ctx.db, { id: job._id, seq: job.seq as number, workerId: "old", now: new Date() });
+    await nextAttempt(ctx.db, { id: job._id, attempts: 1, workerId: "new", now: new Date() });
+    const late = await finishJob(ctx.db, {
+      id: job._id,
+      attempts: 1,
+      now: new Date(),
+      status: "succeeded",
+      result: "stale",
+    });
+    expect(late).toBe(false);
+    expect(await jobs().findOne({ _id: job._id })).toMatchObject({ status: "running", attempts: 2, workerId: "new" });
+    expect(
+      await finishJob(ctx.db, { id: job._id, attempts: 2, now: new Date(), status: "succeeded", result: "fresh" }),
+    ).toBe(true);
+    expect(await jobs().findOne({ _id: job._id })).toMatchObject({ status: "succeeded", result: "fresh" });
+  });
+});
+
+describe("shutdown", () => {
+  it("gives a job that outlives the grace period back to the head, queued", async () => {
+    const w = await worker({ shutdownGraceMs: 200, handlers: { echo: () => new Promise(() => {}) } });
+    const job = await submit(ctx, w.queue, { payload: 1 });
+    const later = await submit(ctx, w.queue, { payload: 2 });
+    await waitFor(async () => (await jobs().findOne({ _id: job._id }))?.status === "running");
+    await w.stop();
+    stops = [];
+    expect(await jobs().findOne({ _id: job._id })).toMatchObject({ status: "queued", attempts: 1 });
+    const pending = await ctx.redisClient.lrange(w.queue.keys.pending, 0, -1);
+    expect(pending.map((raw) => JSON.parse(raw).id)).toEqual([later._id, job._id]); // head is the right end
+    expect(await ctx.redisClient.llen(w.queue.keys.processing("w-test"))).toBe(0);
+  });
+
+  it("lets the job in hand finish within the grace period", async () => {
+    const w = await worker({ shutdownGraceMs: 2_000, handlers: { echo: async (p) => Bun.sleep(300).then(() => p) } });
+    const job = await submit(ctx, w.queue, { payload: "done" });
+    await waitFor(async () => (await jobs().findOne({ _id: job._id }))?.status === "running");
+    await w.stop();
+    stops = [];
+    expect(await jobs().findOne({ _id: job._id })).toMatchObject({ status: "succeeded", result: "done" });
+  });
+});
+
+describe("leadership", () => {
+  it("keeps a second worker on standby until the first stops", async () => {
+    const order: string[] = [];
+    const a = await worker({
+      workerId: "a",
+      handlers: {
+        echo: async (p) => {
+          order.push(`a:${p}`);
+          return p;
+        },
+      },
+    });
+    const b = await startWorker(ctx, {
+      queueName: a.queue.name,
+      workerId: "b",
+      handlers: {
+        echo: async (p) => {
+          order.push(`b:${p}`);
+          return p;
+        },
+      },
+    });
+    stops.push(b.stop);
+    const first = await submit(ctx, a.queue, { payload: 1 });
+    await finished(ctx, first._id);
+    await a.stop();
+    stops = stops.filter((s) => s !== a.stop);
+    const second = await submit(ctx, b.queue, { payload: 2 });
+    await finished(ctx, second._id);
+    expect(order).toEqual(["a:1", "b:2"]);
+  });
+});
+
+describe("reconciler", () => {
+  it("re-enqueues a queued job Redis lost, in seq order", async () => {
+    const ran: unknown[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const w = await worker({
+      handlers: {
+        echo: async (p) => {
+          ran.push(p);
+          if (p === 0) await gate;
+          return p;
+        },
+      },
+    });
+    const blocker = await submit(ctx, w.queue, { payload: 0 });
+    await waitFor(async () => ran.length === 1);
+    const lostA = await submit(ctx, w.queue, { payload: 1 });
+    const kept = await submit(ctx, w.queue, { payload: 2 });
+    const lostB = await submit(ctx, w.queue, { payload: 3 });
+    for (const lost of [lostA, lostB]) {
+      const raws = await ctx.redisClient.lrange(w.queue.keys.pending, 0, -1);
+      const raw = raws.find((r) => JSON.parse(r).id === lost._id) as string;
+      await ctx.redisClient.lrem(w.queue.keys.pending, 1, raw);
+    }
+    // Simulate the restart that follows data loss: the worker reconciles fully.
+    await ctx.redisClient.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    release();
+    for (const job of [lostA, kept, lostB]) expect((await finished(ctx, job._id)).status).toBe("succeeded");
+    expect(ran).toEqual([0, 1, 2, 3]);
+    expect(blocker).toBeDefined();
+  });
+
+  it("queues a job the api recorded but never queued, once it is older than the grace", async () => {
+    const w = await worker();
+    const { insertJob } = await import("@lineup/db");
+    const id = "aaaaaaaaaaaaaaaaaaaaaaaa";
+    await insertJob(ctx.db, {
+      _id: id,
+      queue: w.queue.name,
+      ownerId: "o",
+      type: "echo",
+      payload: "orphan",
+      status: "queued",
+      attempts: 0,
+      maxAttempts: 3,
+      createdAt: new Date(Date.now() - 5_000),
+    });
+    expect(await finished(ctx, id)).toMatchObject({ status: "succeeded", result: "orphan", seq: expect.any(Number) });
+  });
+});
