@@ -50,7 +50,8 @@ export function createWorker(deps: WorkerDeps) {
   });
   if (deps.redis.status === "ready") connectedOnce = true;
   deps.blocking.on("ready", () => {
-    if (leadership.isActive()) void registerBlockingClient();
+    if (!leadership.isActive()) return;
+    registerBlockingClient().catch((err) => log.warn("could not register the blocking connection", { error: err }));
   });
 
   async function registerBlockingClient() {

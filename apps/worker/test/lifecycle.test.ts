@@ -14,7 +14,9 @@ describe("the worker process", () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
     await worker.waitForLine(/"msg":"worker ready"/);
-    expect(await worker.stop("SIGTERM")).toBe(0);
+    const code = await worker.stop("SIGTERM");
+    if (code !== 0) console.error(worker.lines.join("\n"));
+    expect(code).toBe(0);
     expect(worker.lines.some((l) => l.includes('"msg":"worker stopped"'))).toBe(true);
   });
 

@@ -34,9 +34,8 @@ describe("running jobs", () => {
     expect(done.map((d) => d.status)).toEqual(Array(20).fill("succeeded"));
     expect(done.map((d) => d.result)).toEqual(submitted.map((s) => s.payload));
     for (let i = 1; i < done.length; i++) {
-      expect((done[i]?.startedAt as Date).getTime()).toBeGreaterThanOrEqual(
-        (done[i - 1]?.finishedAt as Date).getTime(),
-      );
+      const [prev, cur] = [done[i - 1] as JobDoc, done[i] as JobDoc];
+      expect((cur.startedAt as Date).getTime()).toBeGreaterThanOrEqual((prev.finishedAt as Date).getTime());
     }
     expect(await ctx.redisClient.llen(w.queue.keys.processing("w-test"))).toBe(0);
   });

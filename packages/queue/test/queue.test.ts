@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { createTestContext, type TestContext } from "@lineup/testkit";
 import Redis from "ioredis";
-import { decodeEnvelope } from "../src/envelope";
+import { decodeEnvelope, type Envelope } from "../src/envelope";
 import { createQueue, type Queue } from "../src/queue";
 
 let ctx: TestContext;
@@ -137,7 +137,7 @@ describe("repair", () => {
     // Lose seq 2 and 4.
     const lost = all.filter((raw) => [2, 4].includes(seqOf(raw) as number));
     for (const raw of lost) await ctx.redisClient.lrem(q.keys.pending, 1, raw);
-    await q.restore(lost.map((raw) => decodeEnvelope(raw)!).reverse());
+    await q.restore(lost.map((raw) => decodeEnvelope(raw) as Envelope).reverse());
     const order = [];
     for (let i = 0; i < 5; i++) order.push(seqOf(await q.reserve(blocking, "w", 1)));
     expect(order).toEqual([1, 2, 3, 4, 5]);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { findBinary, MissingBinaryError } from "./binaries";
 import { freePort, waitForPort } from "./ports";
 import { track, untrackDir } from "./process-registry";
+import { type SerializingProxy, startSerializingProxy } from "./serializing-proxy";
 
 export type MongoKind = "external" | "mongod" | "ferretdb";
 
@@ -47,10 +48,13 @@ export async function startMongo(
         "--state-dir=-",
         "--telemetry=disable",
         "--log-level=warn",
+        "--log-format=text",
       ];
   let proc: ReturnType<typeof Bun.spawn> | undefined;
   const start = async () => {
-    proc = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
+    // Kept beside the data, so a server that died can be asked why.
+    const logFile = Bun.file(join(dir, "server.log"));
+    proc = Bun.spawn(argv, { stdout: logFile, stderr: logFile });
     track(proc, temporary ? dir : undefined);
     await waitForPort(port, 20_000, () => proc?.exitCode === null);
   };
@@ -60,12 +64,15 @@ export async function startMongo(
     await proc.exited;
   };
   await start();
+  // FerretDB needs its commands one at a time to keep single-document writes atomic (see serializing-proxy.ts).
+  const proxy: SerializingProxy | undefined = mongod ? undefined : await startSerializingProxy(port);
   return {
-    url: `mongodb://127.0.0.1:${port}/`,
+    url: `mongodb://127.0.0.1:${proxy?.port ?? port}/`,
     kind: mongod ? "mongod" : "ferretdb",
     stop,
     start,
     async dispose() {
+      await proxy?.close();
       await stop("SIGTERM");
       if (!temporary) return;
       rmSync(dir, { recursive: true, force: true });
