@@ -132,6 +132,11 @@ describe("http handler", () => {
     expect(err.message).not.toContain("secret-body");
   });
 
+  it.each([408, 429])("retries a %i, which means not now rather than never", async (status) => {
+    const err = await failure(payload(`/status/${status}`));
+    expect([err.code, err.retryable]).toEqual(["http_4xx", true]);
+  });
+
   it("returns a 3xx without a Location as the result", async () => {
     expect(await run(payload("/status/300"))).toMatchObject({ status: 300, body: "nope", truncated: false });
   });

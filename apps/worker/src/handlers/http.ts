@@ -87,7 +87,8 @@ function redirectTarget(location: string, base: URL): URL {
 async function finish(response: Response): Promise<HttpResult> {
   if (response.status >= 400) {
     await response.body?.cancel().catch(() => undefined);
-    const retryable = response.status >= 500;
+    // 408 and 429 say "not now" rather than "never": retried like a 5xx.
+    const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
     throw new JobError(retryable ? "http_5xx" : "http_4xx", `target answered ${response.status}`, { retryable });
   }
   const { body, truncated } = await readCapped(response);
