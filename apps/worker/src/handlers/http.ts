@@ -89,7 +89,8 @@ async function finish(response: Response): Promise<HttpResult> {
     await response.body?.cancel().catch(() => undefined);
     // 408 and 429 say "not now" rather than "never": retried like a 5xx.
     const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
-    throw new JobError(retryable ? "http_5xx" : "http_4xx", `target answered ${response.status}`, { retryable });
+    const code = response.status >= 500 ? "http_5xx" : "http_4xx";
+    throw new JobError(code, `target answered ${response.status}`, { retryable });
   }
   const { body, truncated } = await readCapped(response);
   return { status: response.status, headers: Object.fromEntries(response.headers), body, truncated };
