@@ -16,8 +16,10 @@ export async function insertJob(db: Db, doc: JobDoc): Promise<void> {
   await jobsCollection(db).insertOne(doc);
 }
 
+/** Records the seq Redis assigned. Only the seq field changes, and the worker writes the same value when it
+ * starts the job, so a plain update by _id is safe (and the one filter FerretDB can answer without a scan). */
 export async function setJobSeq(db: Db, id: string, seq: number): Promise<void> {
-  await jobsCollection(db).updateOne({ _id: id, seq: { $exists: false } }, { $set: { seq } });
+  await jobsCollection(db).updateOne({ _id: id }, { $set: { seq } });
 }
 
 /** Undoes an insert the queue never accepted (the 503 path): nothing stays behind. */
