@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { createTestContext, freePort, type TestContext } from "@lineup/testkit";
-import Redis from "ioredis";
-import { makeApp } from "./support";
+import { createTestContext, type TestContext } from "@lineup/testkit";
+import { makeApp, unreachableRedis } from "./support";
 
 let ctx: TestContext;
 let api: Awaited<ReturnType<typeof makeApp>>;
@@ -97,13 +96,7 @@ describe("probes", () => {
   });
 
   it("GET /readyz answers 503 naming Redis when Redis does not answer", async () => {
-    const deadRedis = new Redis({
-      port: await freePort(),
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    deadRedis.on("error", () => {});
+    const deadRedis = await unreachableRedis();
     const broken = await makeApp(ctx, { redis: deadRedis });
     const started = performance.now();
     const res = await broken.call("GET", "/readyz");

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { decodeEnvelope, queueKeys } from "@lineup/queue";
-import { createTestContext, freePort, type TestContext } from "@lineup/testkit";
-import Redis from "ioredis";
-import { makeApp, uniqueEmail } from "./support";
+import { createTestContext, type TestContext } from "@lineup/testkit";
+import { makeApp, uniqueEmail, unreachableRedis } from "./support";
 
 let ctx: TestContext;
 let api: Awaited<ReturnType<typeof makeApp>>;
@@ -90,13 +89,7 @@ describe("POST /v1/jobs", () => {
   });
 
   it("answers 503 and records nothing when Redis is down", async () => {
-    const deadRedis = new Redis({
-      port: await freePort(),
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    deadRedis.on("error", () => {});
+    const deadRedis = await unreachableRedis();
     const broken = await makeApp(ctx, { redis: deadRedis });
     const token = await userToken();
     const before = await ctx.db.collection("jobs").countDocuments();

@@ -3,7 +3,8 @@ import { loadConfig } from "@lineup/config";
 import { ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
 import type { TestContext } from "@lineup/testkit";
-import type Redis from "ioredis";
+import { freePort } from "@lineup/testkit";
+import Redis from "ioredis";
 import { buildApp } from "../src/app";
 
 export const TEST_SECRET = "api-test-secret-that-is-long-enough-000";
@@ -45,4 +46,16 @@ let counter = 0;
 export function uniqueEmail(tag = "user"): string {
   counter += 1;
   return `${tag}.${counter}.${crypto.randomUUID().slice(0, 8)}@example.com`;
+}
+
+/** A Redis client pointed at a port nothing listens on, failing fast like the api's own client. */
+export async function unreachableRedis(): Promise<Redis> {
+  const redis = new Redis({
+    port: await freePort(),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  redis.on("error", () => {});
+  return redis;
 }

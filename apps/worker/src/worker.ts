@@ -1,29 +1,17 @@
 // The worker loop: hold the active lease, take one job at a time from the head of the queue, run it to
 // its recorded end, and reconcile now and then. stop() finishes the job in hand within the grace period
 // or gives it back to the head of the queue.
-import type { Db } from "@lineup/db";
-import type { Logger } from "@lineup/log";
-import type { Queue } from "@lineup/queue";
 import type Redis from "ioredis";
-import type { Handlers } from "./handlers";
 import { createLeadership } from "./leadership";
 import { persist, sleep } from "./persist";
-import { processEnvelope } from "./process-job";
+import { type ProcessDeps, processEnvelope } from "./process-job";
 import { reconcile } from "./reconciler";
 
-export type WorkerDeps = {
-  db: Db;
-  queue: Queue;
+export type WorkerDeps = Omit<ProcessDeps, "abort" | "now"> & {
   /** Commands. */
   redis: Redis;
   /** Its own connection: BLMOVE blocks it. */
   blocking: Redis;
-  workerId: string;
-  handlers: Handlers;
-  log: Logger;
-  jobTimeoutMs: number;
-  retryBackoffMs: number;
-  allowPrivateNetworks: boolean;
   leaseMs: number;
   reconcileIntervalMs: number;
   reconcileGraceMs: number;

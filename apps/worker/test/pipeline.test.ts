@@ -53,6 +53,27 @@ function submit(api: AppProcess, token: string, job: unknown): Promise<Response>
 
 const jobs = () => ctx.db.collection<JobDoc>("jobs");
 
+/** Four clients submitting echo jobs until stopped, to whichever api is current; collects the 202s. */
+function keepSubmitting(currentApi: () => AppProcess, token: string) {
+  const accepted: string[] = [];
+  let stopped = false;
+  const loop = async () => {
+    for (let i = 0; !stopped; i++) {
+      const res = await submit(currentApi(), token, { type: "echo", payload: i }).catch(() => null);
+      if (res?.status === 202) accepted.push(((await res.json()) as { id: string }).id);
+      else await Bun.sleep(20);
+    }
+  };
+  const loops = Array.from({ length: 4 }, loop);
+  return {
+    accepted,
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
 async function allFinished(ids: string[], timeoutMs = 60_000): Promise<JobDoc[]> {
   return waitFor(
     async () => {
@@ -222,26 +243,16 @@ describe("crashes", () => {
     const worker = await start("worker");
     let api = await start("api");
     const token = await user(api);
-    const accepted: string[] = [];
-    let stop = false;
-    const submitter = async () => {
-      let i = 0;
-      while (!stop) {
-        const res = await submit(api, token, { type: "echo", payload: i++ }).catch(() => null);
-        if (res?.status === 202) accepted.push(((await res.json()) as { id: string }).id);
-      }
-    };
-    const submitters = Array.from({ length: 4 }, submitter);
+    const load = keepSubmitting(() => api, token);
     for (let k = 0; k < 3; k++) {
       await Bun.sleep(200 + Math.random() * 300);
       api.proc.kill("SIGKILL");
       await api.proc.exited;
       api = await start("api");
     }
-    await waitFor(async () => accepted.length >= 40, 30_000);
-    stop = true;
-    await Promise.all(submitters);
-    const docs = await allFinished(accepted, 60_000);
+    await waitFor(async () => load.accepted.length >= 40, 30_000);
+    await load.stop();
+    const docs = await allFinished(load.accepted, 60_000);
     expect(docs.filter((d) => d.status !== "succeeded")).toEqual([]);
     await api.stop();
     await worker.stop();
@@ -251,24 +262,13 @@ describe("crashes", () => {
     const api = await start("api");
     const worker = await start("worker");
     const token = await user(api);
-    const accepted: string[] = [];
-    let stop = false;
-    const submitter = async () => {
-      let i = 0;
-      while (!stop) {
-        const res = await submit(api, token, { type: "echo", payload: i++ }).catch(() => null);
-        if (res?.status === 202) accepted.push(((await res.json()) as { id: string }).id);
-        else await Bun.sleep(20);
-      }
-    };
-    const submitters = Array.from({ length: 4 }, submitter);
-    await waitFor(async () => accepted.length >= 20, 30_000);
+    const load = keepSubmitting(() => api, token);
+    await waitFor(async () => load.accepted.length >= 20, 30_000);
     await ctx.redis.restart();
-    const before = accepted.length;
-    await waitFor(async () => accepted.length >= before + 20, 30_000);
-    stop = true;
-    await Promise.all(submitters);
-    const docs = await allFinished(accepted, 60_000);
+    const before = load.accepted.length;
+    await waitFor(async () => load.accepted.length >= before + 20, 30_000);
+    await load.stop();
+    const docs = await allFinished(load.accepted, 60_000);
     expect(docs.filter((d) => d.status !== "succeeded")).toEqual([]);
     expectStrictOrder(docs);
     await api.stop();
