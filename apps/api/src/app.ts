@@ -2,6 +2,7 @@
 import type { Config } from "@lineup/config";
 import type { Db } from "@lineup/db";
 import type { Logger } from "@lineup/log";
+import { createRegistry, httpMetrics, queueMetrics, type Registry, submitMetrics } from "@lineup/metrics";
 import { createQueue } from "@lineup/queue";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
@@ -9,9 +10,11 @@ import { docs } from "./docs";
 import { bodyParser } from "./middlewares/body-parser";
 import { errorHandler } from "./middlewares/error-handler";
 import { requestContext } from "./middlewares/request-context";
+import { httpMetricsPlugin } from "./monitoring/http-metrics";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
+import { metricsRoutes } from "./routes/metrics";
 import { createQueueReady } from "./services/queue-ready";
 import { checkReadiness } from "./services/readiness";
 import { createTokens } from "./services/tokens";
@@ -21,6 +24,8 @@ export type AppDeps = {
   db: Db;
   redis: Redis;
   log: Logger;
+  /** Where this app's metrics go; one per process (a fresh one per app in tests). */
+  registry?: Registry;
   now?: () => Date;
 };
 
@@ -28,10 +33,14 @@ export function buildApp(deps: AppDeps) {
   const { config, db, redis, log } = deps;
   const now = deps.now ?? (() => new Date());
   const queue = createQueue(redis, config.queueName);
+  const registry = deps.registry ?? createRegistry("api");
+  // Ready workers renew their heartbeat several times per lease; twice the lease is "alive".
+  queueMetrics(registry, config.queueName, () => queue.snapshot(2 * config.workerLeaseMs));
   const queueReady = createQueueReady({ redis, queue, db });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
   return new Elysia()
     .use(requestContext(log))
+    .use(httpMetricsPlugin(httpMetrics(registry)))
     .use(errorHandler(log))
     .use(bodyParser(config.bodyLimitBytes))
     .use(docs())
@@ -45,7 +54,8 @@ export function buildApp(deps: AppDeps) {
         now,
       }),
     )
-    .use(jobRoutes({ db, queue, queueReady, now, log, tokens }));
+    .use(jobRoutes({ db, queue, queueReady, now, log, tokens, metrics: submitMetrics(registry) }))
+    .use(metricsRoutes({ registry, token: config.metricsToken }));
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -25,6 +25,7 @@ export const docs = () =>
         { name: "auth", description: "Accounts and tokens" },
         { name: "jobs", description: "Submit jobs and follow them" },
         { name: "health", description: "Probes" },
+        { name: "ops", description: "Prometheus metrics" },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },

@@ -116,6 +116,7 @@ describe("OpenAPI", () => {
     const paths = res.body.paths;
     expect(Object.keys(paths).sort()).toEqual([
       "/healthz",
+      "/metrics",
       "/readyz",
       "/v1/auth/login",
       "/v1/auth/me",

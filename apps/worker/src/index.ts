@@ -1,8 +1,9 @@
-// Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz, runs the job loop,
+// Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz and /metrics, runs the job loop,
 // and on SIGTERM/SIGINT finishes (or gives back) the job in hand and exits 0.
 import { loadConfigOrExit } from "@lineup/config";
 import { connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
+import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
 import { createQueue } from "@lineup/queue";
 import Redis from "ioredis";
 import { handlers } from "./handlers";
@@ -24,7 +25,13 @@ const blocking = new Redis(config.redisUrl, { ...redisOptions, connectionName: `
 for (const conn of [redis, blocking])
   conn.on("error", (err) => log.warn("redis connection error", { error: err.message }));
 
-const probes = startProbeServer({ host: config.host, port: config.workerMetricsPort });
+const registry = createRegistry("worker");
+const probes = startProbeServer({
+  host: config.host,
+  port: config.workerMetricsPort,
+  registry,
+  metricsToken: config.metricsToken,
+});
 const worker = createWorker({
   db: mongo.db,
   queue: createQueue(redis, config.queueName),
@@ -33,6 +40,8 @@ const worker = createWorker({
   workerId: config.workerId,
   handlers,
   log,
+  metrics: workerJobMetrics(registry),
+  state: workerStateMetrics(registry),
   jobTimeoutMs: config.jobTimeoutMs,
   retryBackoffMs: config.retryBackoffMs,
   allowPrivateNetworks: config.httpJobAllowPrivate,
@@ -41,7 +50,7 @@ const worker = createWorker({
   reconcileGraceMs: config.reconcileGraceMs,
   shutdownGraceMs: config.shutdownGraceMs,
 });
-log.info("worker ready", { queue: config.queueName, probes: `http://${config.host}:${probes.port}` });
+log.info("worker ready", { queue: config.queueName, metrics: `http://${config.host}:${probes.port}/metrics` });
 const running = worker.start();
 
 let stopping = false;

@@ -6,15 +6,26 @@ import { sleep } from "./persist";
 
 export type Leadership = ReturnType<typeof createLeadership>;
 
-export function createLeadership(deps: { queue: Queue; workerId: string; leaseMs: number; log: Logger }) {
+export function createLeadership(deps: {
+  queue: Queue;
+  workerId: string;
+  leaseMs: number;
+  log: Logger;
+  /** Set to 1 while active, 0 on standby. */
+  active: { set(value: number): void };
+}) {
   let active = false;
   let renewer: ReturnType<typeof setInterval> | undefined;
+  const setActive = (value: boolean) => {
+    active = value;
+    deps.active.set(value ? 1 : 0);
+  };
 
   const renew = async () => {
     try {
       const still = await deps.queue.claimActive(deps.workerId, deps.leaseMs);
       if (active && !still) deps.log.error("lost the active lease; stopping work until it is back");
-      active = still;
+      setActive(still);
     } catch (err) {
       deps.log.warn("could not renew the active lease", { error: (err as Error).message });
     }
@@ -28,13 +39,15 @@ export function createLeadership(deps: { queue: Queue; workerId: string; leaseMs
       let announced = false;
       while (!stopped.aborted) {
         if (await deps.queue.claimActive(deps.workerId, deps.leaseMs)) {
-          active = true;
+          setActive(true);
           // Renew well inside the lease, so a slow round trip never lets it lapse.
           renewer ??= setInterval(renew, Math.floor(deps.leaseMs / 4));
           return true;
         }
         if (!announced) deps.log.info("standby: another worker is active on this queue");
         announced = true;
+        // Standbys count as alive workers too.
+        await deps.queue.heartbeat(deps.workerId);
         await sleep(Math.min(1_000, deps.leaseMs / 4), stopped);
       }
       return false;
@@ -43,7 +56,7 @@ export function createLeadership(deps: { queue: Queue; workerId: string; leaseMs
     async release(): Promise<void> {
       clearInterval(renewer);
       renewer = undefined;
-      active = false;
+      setActive(false);
       await deps.queue.releaseActive(deps.workerId);
     },
   };

@@ -3,9 +3,11 @@
 import { type Db, findJob, finishJob, nextAttempt, requeueJob, startJob } from "@lineup/db";
 import { catalog, isFinal, isJobType, type JobDoc, type JobErrorInfo } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
+import type { JobOutcome, WorkerJobMetrics } from "@lineup/metrics";
 import { decodeEnvelope, type Envelope, type Queue } from "@lineup/queue";
 import type { Handlers } from "./handlers";
 import { JobError } from "./handlers/types";
+import type { OrderCheck } from "./order-check";
 import { persist, sleep } from "./persist";
 
 export type ProcessDeps = {
@@ -14,6 +16,8 @@ export type ProcessDeps = {
   workerId: string;
   handlers: Handlers;
   log: Logger;
+  metrics: WorkerJobMetrics;
+  order: OrderCheck;
   jobTimeoutMs: number;
   retryBackoffMs: number;
   allowPrivateNetworks: boolean;
@@ -29,16 +33,17 @@ export async function processEnvelope(deps: ProcessDeps, raw: string): Promise<O
   if (!env) {
     // Sidekiq's rule: what cannot be parsed will not parse next time either. Dead-letter it, never retry.
     deps.log.error("malformed envelope dead-lettered", { envelope: raw.slice(0, 200) });
-    await store(deps, "dead-letter malformed", () => deps.queue.finish(deps.workerId, raw, true));
+    await store(deps, "dead-letter malformed", () => deps.queue.finish(deps.workerId, raw, { dead: true }));
+    deps.metrics.deadLettered.inc({ type: "unknown" });
     return "malformed";
   }
   const log = deps.log.child({ jobId: env.id, seq: env.seq, type: env.type, requestId: env.requestId });
   const job = await claim(deps, env, raw, log);
   if (typeof job === "string") {
-    await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw));
+    await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw, { seq: env.seq }));
     return job;
   }
-  return run(deps, raw, job, log);
+  return run(deps, raw, env, job, log);
 }
 
 /** queued -> running, or the takeover of a job a crashed run left running. A string says why there is nothing to run. */
@@ -52,7 +57,11 @@ async function claim(
   const started = await store(deps, "start", () =>
     startJob(deps.db, { id: env.id, seq: env.seq, workerId: deps.workerId, now: now() }),
   );
-  if (started) return started;
+  if (started) {
+    deps.order.observe(env.seq);
+    deps.metrics.wait.observe({ type: env.type }, Math.max(0, Date.now() - env.enqueuedAt) / 1000);
+    return started;
+  }
   const current = await store(deps, "read", () => findJob(deps.db, env.id));
   if (!current) {
     // Redis holds a job MongoDB never kept (the api answered 503 and undid its insert).
@@ -60,22 +69,20 @@ async function claim(
     return "orphan";
   }
   if (isFinal(current.status)) {
-    log.info(current.status === "canceled" ? "canceled job skipped" : "job already recorded; envelope acked");
+    if (current.status === "canceled") {
+      log.info("canceled job skipped");
+      deps.metrics.finished.inc({ type: current.type, outcome: "canceled" });
+    } else {
+      log.info("job already recorded; envelope acked");
+    }
     return "skipped";
   }
   if (current.status === "queued") return claim(deps, env, raw, log); // queued again between our two reads
   // running: an earlier run died mid-job (or was cut off). That run counted as an attempt.
+  deps.order.observe(env.seq);
   if (current.attempts >= current.maxAttempts) {
-    await store(deps, "record failure", () =>
-      finishJob(deps.db, {
-        id: env.id,
-        attempts: current.attempts,
-        now: now(),
-        status: "failed",
-        error: { code: "attempts_exhausted", message: "the worker stopped during the last allowed attempt" },
-      }),
-    );
-    await store(deps, "dead-letter", () => deps.queue.finish(deps.workerId, raw, true));
+    const error = { code: "attempts_exhausted", message: "the worker stopped during the last allowed attempt" };
+    await recordFailure(deps, current, error, raw, env);
     log.warn("job failed: its last attempt was interrupted");
     return "failed";
   }
@@ -87,23 +94,20 @@ async function claim(
   return taken;
 }
 
-async function run(deps: ProcessDeps, raw: string, first: JobDoc, log: Logger): Promise<Outcome> {
+async function run(deps: ProcessDeps, raw: string, env: Envelope, first: JobDoc, log: Logger): Promise<Outcome> {
   const now = deps.now ?? (() => new Date());
   const type = first.type;
   const schema = isJobType(type) ? catalog[type] : undefined;
   const parsed = schema?.safeParse(first.payload);
   if (!schema || !parsed?.success) {
-    await record(
-      deps,
-      first,
-      { code: "invalid_payload", message: schema ? "payload fails its type's schema" : `unknown job type ${type}` },
-      raw,
-    );
+    const message = schema ? "payload fails its type's schema" : `unknown job type ${type}`;
+    await recordFailure(deps, first, { code: "invalid_payload", message }, raw, env, first.startedAt);
     log.error("job failed at once: its payload cannot be run");
     return "failed";
   }
   let job = first;
   for (;;) {
+    deps.metrics.started.inc({ type });
     const outcome = await attempt(deps, job, parsed.data, log);
     if (outcome.ok) {
       const recorded = await store(deps, "record success", () =>
@@ -117,21 +121,26 @@ async function run(deps: ProcessDeps, raw: string, first: JobDoc, log: Logger): 
       ).catch(async (err) => {
         // A result MongoDB will not store (too large, say) still ends the job, as a failure.
         log.error("result could not be stored", { error: err });
-        return record(deps, job, { code: "result_not_stored", message: "the result could not be stored" }, raw, false);
+        const error = { code: "result_not_stored", message: "the result could not be stored" };
+        await recordFailure(deps, job, error, raw, env, first.startedAt);
+        return null;
       });
+      if (recorded === null) return "failed";
       if (!recorded) log.warn("a newer attempt owns the job; this result was not recorded");
-      await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw));
+      await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw, { seq: env.seq }));
+      if (recorded) observeEnd(deps, job.type, "succeeded", first.startedAt);
       log.info("job succeeded", { attempt: job.attempts });
       return "succeeded";
     }
     if (deps.abort.aborted) return giveBack(deps, raw, job, log);
     const error = outcome.error;
     if (!error.retryable || job.attempts >= job.maxAttempts) {
-      await record(deps, job, { code: error.code, message: error.message }, raw);
+      await recordFailure(deps, job, { code: error.code, message: error.message }, raw, env, first.startedAt);
       log.warn("job failed", { attempt: job.attempts, code: error.code });
       return "failed";
     }
     log.info("attempt failed; retrying in place", { attempt: job.attempts, code: error.code });
+    deps.metrics.retries.inc({ type });
     await sleep(Math.min(deps.retryBackoffMs * 2 ** (job.attempts - 1), 30_000), deps.abort);
     if (deps.abort.aborted) return giveBack(deps, raw, job, log);
     const next = await store(deps, "next attempt", () =>
@@ -145,7 +154,7 @@ async function run(deps: ProcessDeps, raw: string, first: JobDoc, log: Logger): 
     );
     if (!next) {
       log.warn("a newer attempt owns the job; stepping back");
-      await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw));
+      await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw, { seq: env.seq }));
       return "skipped";
     }
     job = next;
@@ -165,18 +174,18 @@ async function attempt(deps: ProcessDeps, job: JobDoc, payload: unknown, log: Lo
     return { ok: true, result: result === undefined ? null : result };
   } catch (err) {
     if (err instanceof JobError) return { ok: false, error: err };
-    if (timeout.aborted)
+    if (timeout.aborted) {
       return {
         ok: false,
         error: new JobError("timeout", `no result within ${deps.jobTimeoutMs} ms`, { retryable: true }),
       };
-    if (deps.abort.aborted)
+    }
+    if (deps.abort.aborted) {
       return { ok: false, error: new JobError("aborted", "the worker is stopping", { retryable: true }) };
+    }
     log.error("handler threw", { error: err });
-    return {
-      ok: false,
-      error: new JobError("handler_error", "the handler failed unexpectedly", { retryable: true, cause: err }),
-    };
+    const error = new JobError("handler_error", "the handler failed unexpectedly", { retryable: true, cause: err });
+    return { ok: false, error };
   }
 }
 
@@ -188,20 +197,34 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 }
 
 /** Records a final failure and dead-letters the envelope. */
-async function record(deps: ProcessDeps, job: JobDoc, error: JobErrorInfo, raw: string, ack = true): Promise<boolean> {
+async function recordFailure(
+  deps: ProcessDeps,
+  job: JobDoc,
+  error: JobErrorInfo,
+  raw: string,
+  env: Envelope,
+  since = job.startedAt,
+) {
   const now = deps.now ?? (() => new Date());
   const recorded = await store(deps, "record failure", () =>
     finishJob(deps.db, { id: job._id, attempts: job.attempts, now: now(), status: "failed", error }),
   );
-  if (ack) await store(deps, "dead-letter", () => deps.queue.finish(deps.workerId, raw, true));
-  return recorded;
+  await store(deps, "dead-letter", () => deps.queue.finish(deps.workerId, raw, { dead: true, seq: env.seq }));
+  deps.metrics.deadLettered.inc({ type: job.type });
+  if (recorded) observeEnd(deps, job.type, "failed", since);
+}
+
+/** Counts a final state and its processing time, measured from the first start this worker saw. */
+function observeEnd(deps: ProcessDeps, type: string, outcome: JobOutcome, since: Date | undefined) {
+  deps.metrics.finished.inc({ type, outcome });
+  const seconds = since ? Math.max(0, Date.now() - since.getTime()) / 1000 : 0;
+  deps.metrics.processing.observe({ type, outcome }, seconds);
 }
 
 /** Shutdown ran out of grace: the job goes back to queued, at the head of the queue, to run next. */
 async function giveBack(deps: ProcessDeps, raw: string, job: JobDoc, log: Logger): Promise<Outcome> {
-  const plain = { log: deps.log, stopped: new AbortController().signal };
-  await persist("requeue", () => requeueJob(deps.db, job._id, job.attempts), plain);
-  await persist("return to head", () => deps.queue.returnToHead(deps.workerId, raw), plain);
+  await store(deps, "requeue", () => requeueJob(deps.db, job._id, job.attempts));
+  await store(deps, "return to head", () => deps.queue.returnToHead(deps.workerId, raw));
   log.info("job returned to the head of the queue for shutdown", { attempt: job.attempts });
   return "returned";
 }

@@ -1,13 +1,17 @@
 // The worker loop: hold the active lease, take one job at a time from the head of the queue, run it to
 // its recorded end, and reconcile now and then. stop() finishes the job in hand within the grace period
 // or gives it back to the head of the queue.
+import type { WorkerStateMetrics } from "@lineup/metrics";
 import type Redis from "ioredis";
 import { createLeadership } from "./leadership";
+import { createOrderCheck } from "./order-check";
 import { persist, sleep } from "./persist";
 import { type ProcessDeps, processEnvelope } from "./process-job";
 import { reconcile } from "./reconciler";
 
-export type WorkerDeps = Omit<ProcessDeps, "abort" | "now"> & {
+export type WorkerDeps = Omit<ProcessDeps, "abort" | "now" | "order"> & {
+  /** Heartbeat and active-lease gauges. */
+  state: WorkerStateMetrics;
   /** Commands. */
   redis: Redis;
   /** Its own connection: BLMOVE blocks it. */
@@ -25,7 +29,8 @@ export function createWorker(deps: WorkerDeps) {
   const { queue, workerId, log } = deps;
   const stopping = new AbortController();
   const abortJob = new AbortController();
-  const leadership = createLeadership({ queue, workerId, leaseMs: deps.leaseMs, log });
+  const leadership = createLeadership({ queue, workerId, leaseMs: deps.leaseMs, log, active: deps.state.active });
+  const order = createOrderCheck(deps.metrics.outOfOrder);
   let needsFullReconcile = true;
   let lastReconcile = 0;
   let loop: Promise<void> | undefined;
@@ -59,6 +64,7 @@ export function createWorker(deps: WorkerDeps) {
     if (own > 0) log.info("took back jobs this worker held before it restarted", { jobs: own });
     await leadership.acquire(stopping.signal); // recover() forgot us; renew the heartbeat
     await registerBlockingClient();
+    order.reset(await queue.lastFinishedSeq());
     needsFullReconcile = true;
   }
 
@@ -72,9 +78,10 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   async function run() {
-    const processDeps = { ...deps, abort: abortJob.signal };
+    const processDeps = { ...deps, order, abort: abortJob.signal };
     let held: string | null = null;
     while (!stopping.signal.aborted) {
+      deps.state.heartbeat.set(Date.now() / 1000);
       try {
         if (held) {
           // An error interrupted this job: finish it before taking another, or order would break.

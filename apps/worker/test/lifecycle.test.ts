@@ -14,6 +14,11 @@ describe("the worker process", () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
     await worker.waitForLine(/"msg":"worker ready"/);
+    const metrics = await fetch(`${worker.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain("lineup_worker_heartbeat_timestamp_seconds");
+    expect(text).toContain("process_cpu_seconds_total");
     const code = await worker.stop("SIGTERM");
     if (code !== 0) console.error(worker.lines.join("\n"));
     expect(code).toBe(0);

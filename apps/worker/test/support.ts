@@ -2,6 +2,7 @@
 import { ensureIndexes, insertJob } from "@lineup/db";
 import type { JobDoc } from "@lineup/jobs";
 import { createLogger } from "@lineup/log";
+import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
 import { createQueue, type Queue } from "@lineup/queue";
 import type { TestContext } from "@lineup/testkit";
 import Redis from "ioredis";
@@ -24,7 +25,11 @@ export async function startWorker(
   const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   const blocking = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   const queue = createQueue(redis, queueName);
+  const registry = createRegistry("worker");
+  const metrics = workerJobMetrics(registry);
   const worker = createWorker({
+    metrics,
+    state: workerStateMetrics(registry),
     db: ctx.db,
     queue,
     redis,
@@ -43,6 +48,8 @@ export async function startWorker(
   const running = worker.start();
   return {
     queue,
+    metrics,
+    registry,
     async stop() {
       await worker.stop();
       await running;

@@ -277,3 +277,41 @@ describe("reconciler", () => {
     expect(await finished(ctx, id)).toMatchObject({ status: "succeeded", result: "orphan", seq: expect.any(Number) });
   });
 });
+
+describe("metrics", () => {
+  const total = async (registry: Awaited<ReturnType<typeof worker>>["registry"], name: string) =>
+    ((await registry.getSingleMetric(name)?.get())?.values ?? [])
+      .filter((v) => !("metricName" in v) || v.metricName === `${name}_count` || v.metricName === undefined)
+      .reduce((sum, v) => sum + v.value, 0);
+
+  it("counts every finished job once by outcome, retries and dead letters, and no order violation", async () => {
+    const w = await worker({
+      handlers: {
+        echo: async (p, c) => {
+          if (p === "flaky" && c.attempt === 1) throw new JobError("flaky", "once", { retryable: true });
+          if (p === "bad") throw new JobError("bad", "never", { retryable: false });
+          return p;
+        },
+      },
+    });
+    const payloads = ["a", "flaky", "b", "bad", "c", "d", "e", "f"];
+    const submitted = [];
+    for (const p of payloads) submitted.push(await submit(ctx, w.queue, { payload: p }));
+    for (const job of submitted) await finished(ctx, job._id);
+    // The counter moves just after the record is written and the envelope acked.
+    await waitFor(async () => (await total(w.registry, "lineup_jobs_finished_total")) === payloads.length);
+
+    const finishedValues = (await w.registry.getSingleMetric("lineup_jobs_finished_total")?.get())?.values ?? [];
+    const byOutcome = Object.fromEntries(finishedValues.map((v) => [v.labels.outcome, v.value]));
+    expect(byOutcome).toEqual({ succeeded: 7, failed: 1 });
+    expect(await total(w.registry, "lineup_jobs_finished_total")).toBe(payloads.length);
+    expect(await total(w.registry, "lineup_jobs_out_of_order_total")).toBe(0);
+    expect(await total(w.registry, "lineup_job_retries_total")).toBe(1);
+    expect(await total(w.registry, "lineup_jobs_dead_lettered_total")).toBe(1);
+    expect(await total(w.registry, "lineup_jobs_started_total")).toBe(payloads.length + 1);
+    const text = await w.registry.metrics();
+    expect(text).toContain(`lineup_job_wait_seconds_count{service="worker",type="echo"} ${payloads.length}`);
+    expect(text).toContain('lineup_worker_active{service="worker"} 1');
+    for (const job of submitted) expect(text).not.toContain(job._id);
+  });
+});

@@ -10,6 +10,8 @@ export function queueKeys(queue: string) {
     seq: `${base}:seq`,
     /** Jobs waiting, newest at the left (LPUSH), next to run at the right. */
     pending: `${base}:pending`,
+    /** The highest seq a worker has finished (for the out-of-order check across restarts). */
+    lastFinished: `${base}:last-finished`,
     /** Jobs that failed for good, newest at the left. */
     dead: `${base}:dead`,
     /** Which worker may take jobs (one at a time keeps the global order). */

@@ -1,9 +1,17 @@
 // The Redis queue: enqueue, reserve, finish, return, recover, leadership and repair, over one queue name.
 // List operations live only here, so per-group ordering can later arrive behind the same interface.
 import type Redis from "ioredis";
-import { type Envelope, encodeSequenced, encodeUnsequenced } from "./envelope";
+import { decodeEnvelope, type Envelope, encodeSequenced, encodeUnsequenced } from "./envelope";
 import { type QueueKeys, queueKeys } from "./keys";
 import { defineScripts, type ScriptedRedis } from "./scripts";
+
+export type QueueSnapshot = {
+  pending: number;
+  processing: number;
+  dead: number;
+  oldestPendingAgeSeconds: number;
+  workersAlive: number;
+};
 
 export type Queue = ReturnType<typeof createQueue>;
 
@@ -29,8 +37,45 @@ export function createQueue(redis: Redis, name: string) {
     },
 
     /** Removes a finished job from the worker's list; with dead=true also pushes it onto the dead list. */
-    async finish(workerId: string, raw: string, dead = false): Promise<void> {
-      await r.lineupFinish(keys.processing(workerId), keys.dead, raw, dead ? "1" : "0");
+    async finish(workerId: string, raw: string, options: { dead?: boolean; seq?: number } = {}): Promise<void> {
+      await r.lineupFinish(
+        keys.processing(workerId),
+        keys.dead,
+        keys.lastFinished,
+        raw,
+        options.dead ? "1" : "0",
+        options.seq ?? 0,
+      );
+    },
+
+    /** The highest seq finished so far (0 if none). */
+    async lastFinishedSeq(): Promise<number> {
+      return Number((await redis.get(keys.lastFinished)) ?? 0);
+    },
+
+    /** Records that a worker is alive (standbys too), for the workers-alive gauge. */
+    async heartbeat(workerId: string, now = Date.now()): Promise<void> {
+      await redis.zadd(keys.workers, now, workerId);
+    },
+
+    /** Queue state for the metrics gauges: a handful of O(1) reads, plus one LLEN per known worker. */
+    async snapshot(aliveWithinMs: number, now = Date.now()): Promise<QueueSnapshot> {
+      const [pending, dead, head, alive, workerIds] = await Promise.all([
+        redis.llen(keys.pending),
+        redis.llen(keys.dead),
+        redis.lindex(keys.pending, -1),
+        redis.zcount(keys.workers, now - aliveWithinMs, "+inf"),
+        redis.zrange(keys.workers, "0", "-1"),
+      ]);
+      const held = await Promise.all(workerIds.map((id) => redis.llen(keys.processing(id))));
+      const enqueuedAt = head ? decodeEnvelope(head)?.enqueuedAt : undefined;
+      return {
+        pending,
+        processing: held.reduce((a, b) => a + b, 0),
+        dead,
+        oldestPendingAgeSeconds: enqueuedAt ? Math.max(0, (now - enqueuedAt) / 1000) : 0,
+        workersAlive: alive,
+      };
     },
 
     /** Puts a held job back at the head of pending so it runs next. */

@@ -13,7 +13,7 @@ type Arg = string | number;
 
 export type ScriptedRedis = Redis & {
   lineupEnqueue(seqKey: string, pending: string, envelope: string): Promise<number>;
-  lineupFinish(processing: string, dead: string, envelope: string, toDead: "0" | "1"): Promise<number>;
+  lineupFinish(processing: string, dead: string, lastFinished: string, ...args: Arg[]): Promise<number>;
   lineupReturnToHead(processing: string, pending: string, envelope: string): Promise<number>;
   lineupRecover(processing: string, pending: string, workers: string, clients: string, ...args: Arg[]): Promise<number>;
   lineupClaimActive(active: string, workers: string, ...args: Arg[]): Promise<number>;
@@ -24,7 +24,7 @@ export type ScriptedRedis = Redis & {
 
 const SCRIPTS: [name: string, keys: number, lua: string][] = [
   ["lineupEnqueue", 2, enqueue],
-  ["lineupFinish", 2, finish],
+  ["lineupFinish", 3, finish],
   ["lineupReturnToHead", 2, returnToHead],
   ["lineupRecover", 4, recover],
   ["lineupClaimActive", 2, claimActive],

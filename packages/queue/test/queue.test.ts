@@ -66,7 +66,7 @@ describe("enqueue and reserve", () => {
     const q = freshQueue();
     await q.enqueue(job(1));
     const raw = (await q.reserve(blocking, "w1", 1)) as string;
-    await q.finish("w1", raw, true);
+    await q.finish("w1", raw, { dead: true });
     expect(await ctx.redisClient.llen(q.keys.processing("w1"))).toBe(0);
     expect(await ctx.redisClient.lrange(q.keys.dead, 0, -1)).toEqual([raw]);
   });

@@ -14,6 +14,7 @@ import {
 import { AppError, errors } from "@lineup/errors";
 import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
+import type { SubmitMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
 import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../schemas/jobs";
@@ -26,6 +27,7 @@ export type JobsDeps = {
   queueReady: () => Promise<void>;
   now: () => Date;
   log: Logger;
+  metrics: SubmitMetrics;
 };
 
 export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
@@ -71,6 +73,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   await setJobSeq(deps.db, id, seq).catch((err) =>
     deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
   );
+  deps.metrics.submitted.inc({ type: doc.type });
   return { job: toJobView({ ...doc, seq }), replay: false };
 }
 

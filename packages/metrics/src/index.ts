@@ -1,0 +1,26 @@
+// @lineup/metrics: every Prometheus metric Lineup exports, defined in one place (prom-client).
+// Each process makes one Registry and asks for the groups it exports.
+import { collectDefaultMetrics, Registry } from "prom-client";
+
+export { type HttpMetrics, httpMetrics } from "./http";
+export {
+  type JobOutcome,
+  OUTCOMES,
+  type SubmitMetrics,
+  submitMetrics,
+  type WorkerJobMetrics,
+  workerJobMetrics,
+} from "./jobs";
+export { queueMetrics } from "./queue";
+export { type WorkerStateMetrics, workerStateMetrics } from "./worker";
+export type { Registry };
+
+/** A registry with the standard process metrics (CPU, memory, file descriptors, event loop). */
+export function createRegistry(service: "api" | "worker"): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
