@@ -76,7 +76,7 @@ export async function submit(
     ...job,
   };
   await insertJob(ctx.db, doc);
-  const seq = await queue.enqueue({ id: doc._id, type: doc.type, enqueuedAt: Date.now() });
+  const seq = await queue.enqueue({ id: doc._id, type: doc.type, enqueuedAt: Date.now(), requestId: doc.requestId });
   await ctx.db.collection<JobDoc>("jobs").updateOne({ _id: doc._id }, { $set: { seq } });
   return { ...doc, seq };
 }

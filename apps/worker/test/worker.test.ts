@@ -145,6 +145,19 @@ describe("running jobs", () => {
   });
 });
 
+describe("logs", () => {
+  it("carries the submitting request's id on every line about the job", async () => {
+    const lines: string[] = [];
+    const w = await worker({ lines });
+    const job = await submit(ctx, w.queue, { payload: "traced", requestId: "req-trace-42" });
+    await finished(ctx, job._id);
+    await waitFor(async () => lines.some((l) => l.includes('"msg":"job succeeded"')));
+    const about = lines.map((l) => JSON.parse(l)).filter((r) => r.jobId === job._id);
+    expect(about.length).toBeGreaterThan(0);
+    expect(about.every((r) => r.requestId === "req-trace-42")).toBe(true);
+  });
+});
+
 describe("fencing", () => {
   it("ignores a stale attempt's late completion", async () => {
     const { finishJob, nextAttempt, startJob } = await import("@lineup/db");
