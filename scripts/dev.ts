@@ -1,22 +1,29 @@
 // `bun run dev`: the local run. Without MONGO_URL / REDIS_URL it starts a private redis-server and a
-// Mongo-wire server (mongod, else FerretDB) with data under .data/, then the api and worker in watch mode.
-// Ctrl-C stops everything it started.
+// Mongo-wire server (mongod, else FerretDB) with data under .data/ (LINEUP_DEV_DATA_DIR to move it), then the
+// api and worker in watch mode. Ctrl-C stops everything it started. A missing server binary gets one line
+// saying how to install it.
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { freePort, MissingBinaryError, REPO_ROOT, startMongo, startRedis } from "@lineup/testkit";
 
+// A dev tool, like the test kit, so it may look at the environment; the apps still parse it through @lineup/config.
 const env = process.env;
-const dataDir = join(REPO_ROOT, ".data");
+const dataDir = resolve(env.LINEUP_DEV_DATA_DIR ?? join(REPO_ROOT, ".data"));
 const stops: (() => Promise<void>)[] = [];
 
+/** The usual port when it is free, so other tools find the server; any free port otherwise. */
 async function portOr(preferred: number): Promise<number> {
-  const free = await new Promise<boolean>((resolve) => {
+  const free = await new Promise<boolean>((done) => {
     const s = createServer()
-      .once("error", () => resolve(false))
-      .listen(preferred, "127.0.0.1", () => s.close(() => resolve(true)));
+      .once("error", () => done(false))
+      .listen(preferred, "127.0.0.1", () => s.close(() => done(true)));
   });
   return free ? preferred : freePort();
+}
+
+async function stopAll(): Promise<void> {
+  for (const stop of stops.splice(0)) await stop().catch(() => {});
 }
 
 try {
@@ -35,22 +42,19 @@ try {
     mongoUrl = mongo.url;
   }
 
-  const appEnv = { ...env, MONGO_URL: mongoUrl, REDIS_URL: redisUrl };
   const port = env.PORT ?? "3000";
-  const apps = [
-    Bun.spawn(["bun", "--watch", "apps/api/src/index.ts"], {
-      cwd: REPO_ROOT,
-      env: appEnv,
-      stdout: "inherit",
-      stderr: "inherit",
-    }),
-    Bun.spawn(["bun", "--watch", "apps/worker/src/index.ts"], {
-      cwd: REPO_ROOT,
-      env: appEnv,
-      stdout: "inherit",
-      stderr: "inherit",
-    }),
-  ];
+  const workerPort = env.WORKER_METRICS_PORT ?? "9100";
+  const appEnv = {
+    ...env,
+    HOST: env.HOST ?? "127.0.0.1",
+    PORT: port,
+    WORKER_METRICS_PORT: workerPort,
+    MONGO_URL: mongoUrl,
+    REDIS_URL: redisUrl,
+  };
+  const apps = ["apps/api/src/index.ts", "apps/worker/src/index.ts"].map((entry) =>
+    Bun.spawn(["bun", "--watch", entry], { cwd: REPO_ROOT, env: appEnv, stdout: "inherit", stderr: "inherit" }),
+  );
   stops.unshift(async () => {
     for (const app of apps) app.kill("SIGTERM");
     await Promise.all(apps.map((a) => a.exited));
@@ -59,11 +63,13 @@ try {
   console.log(
     [
       "",
-      `  Lineup dev run (data in ${env.MONGO_URL && env.REDIS_URL ? "your servers" : ".data/"})`,
-      `  API      http://localhost:${port}`,
-      `  Docs     http://localhost:${port}/docs`,
-      `  MongoDB  ${mongoUrl}`,
-      `  Redis    ${redisUrl}`,
+      `  Lineup dev run (data: ${env.MONGO_URL && env.REDIS_URL ? "your servers" : dataDir})`,
+      `  API             http://localhost:${port}`,
+      `  Docs            http://localhost:${port}/docs`,
+      `  API metrics     http://localhost:${port}/metrics`,
+      `  Worker metrics  http://localhost:${workerPort}/metrics`,
+      `  MongoDB         ${mongoUrl}`,
+      `  Redis           ${redisUrl}`,
       "  Ctrl-C stops everything.",
       "",
     ].join("\n"),
@@ -74,12 +80,12 @@ try {
     process.on(signal, async () => {
       if (stopping) return;
       stopping = true;
-      for (const stop of stops) await stop().catch(() => {});
+      await stopAll();
       process.exit(0);
     });
   }
 } catch (err) {
-  for (const stop of stops) await stop().catch(() => {});
+  await stopAll();
   if (err instanceof MissingBinaryError) {
     console.error(err.message);
     process.exit(1);

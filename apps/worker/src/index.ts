@@ -59,10 +59,17 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     log.info("worker stopping", { signal, graceMs: config.shutdownGraceMs });
+    // A backstop: if Redis or MongoDB vanished too, the job in hand stays in our processing list for the next start.
+    setTimeout(() => {
+      log.error("worker did not stop in time; exiting");
+      process.exit(1);
+    }, config.shutdownGraceMs + 5_000).unref();
     await worker.stop();
     await running;
     await probes.stop();
-    await Promise.allSettled([mongo.client.close(), redis.quit()]);
+    redis.disconnect();
+    blocking.disconnect();
+    await mongo.client.close(true).catch(() => {});
     log.info("worker stopped");
     process.exit(0);
   });

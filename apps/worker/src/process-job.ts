@@ -230,6 +230,7 @@ async function giveBack(deps: ProcessDeps, raw: string, job: JobDoc, log: Logger
 }
 
 function store<T>(deps: ProcessDeps, what: string, fn: () => Promise<T>): Promise<T> {
-  // Recording is not abandoned on shutdown: a result already produced must reach MongoDB.
-  return persist(what, fn, { log: deps.log, stopped: new AbortController().signal });
+  // Retried while MongoDB or Redis is away, until shutdown's grace is over. Then the job simply stays in this
+  // worker's processing list, and the next start puts it back at the head: nothing is lost by giving up.
+  return persist(what, fn, { log: deps.log, stopped: deps.abort });
 }

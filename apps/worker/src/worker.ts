@@ -133,9 +133,15 @@ export function createWorker(deps: WorkerDeps) {
       await loop;
       clearTimeout(graceOver);
       if (leadership.isActive()) {
-        await queue.recover(workerId).catch(() => {});
-        await leadership.release().catch(() => {});
+        // Bounded: with Redis gone these would wait forever; the next start does the same recovery.
+        await within(2_000, queue.recover(workerId));
+        await within(2_000, leadership.release());
       }
     },
   };
+}
+
+/** Waits for the promise at most ms; its failure or lateness is ignored. */
+async function within(ms: number, promise: Promise<unknown>): Promise<void> {
+  await Promise.race([promise.catch(() => {}), sleep(ms)]);
 }
