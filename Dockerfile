@@ -1,31 +1,43 @@
-# Lineup image for both processes: `--target api` or `--target worker` (docker-compose.yml picks one each).
-FROM oven/bun:1.4.5 AS deps
-WORKDIR /app
+# Lineup images, one Dockerfile for both processes: `docker build --target api .` and `--target worker`.
+# The build stage compiles each app into one self-contained binary (bun build --compile), so the runtime
+# image carries no node_modules and the process starts in about half the time of `bun <source>`.
+
+FROM oven/bun:1.4.5 AS build
+WORKDIR /src
+# Manifests first, so the dependency layer is reused until bun.lock changes.
 COPY package.json bun.lock bunfig.toml ./
 COPY apps/api/package.json apps/api/package.json
 COPY apps/worker/package.json apps/worker/package.json
 COPY packages/config/package.json packages/config/package.json
 COPY packages/db/package.json packages/db/package.json
 COPY packages/errors/package.json packages/errors/package.json
+COPY packages/jobs/package.json packages/jobs/package.json
 COPY packages/log/package.json packages/log/package.json
+COPY packages/metrics/package.json packages/metrics/package.json
+COPY packages/queue/package.json packages/queue/package.json
 COPY packages/testkit/package.json packages/testkit/package.json
 RUN bun install --frozen-lockfile --production
-
-FROM oven/bun:1.4.5 AS base
-WORKDIR /app
-ENV NODE_ENV=production
-COPY --from=deps /app/node_modules node_modules
-COPY package.json bunfig.toml ./
 COPY apps apps
 COPY packages packages
-USER bun
+RUN bun build --compile --minify --sourcemap apps/api/src/index.ts --outfile /out/lineup-api \
+ && bun build --compile --minify --sourcemap apps/worker/src/index.ts --outfile /out/lineup-worker
 
-FROM base AS api
+# The compiled binaries need only glibc and libstdc++: the official distroless Bun image has them, and no shell.
+FROM oven/bun:1.4.5-distroless AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+# distroless "nonroot"
+USER 65532:65532
+
+FROM runtime AS api
+COPY --from=build /out/lineup-api /app/lineup-api
 EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s CMD ["bun", "-e", "fetch('http://127.0.0.1:3000/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["bun", "apps/api/src/index.ts"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 CMD ["/app/lineup-api", "--healthcheck"]
+ENTRYPOINT ["/app/lineup-api"]
 
-FROM base AS worker
+FROM runtime AS worker
+COPY --from=build /out/lineup-worker /app/lineup-worker
 EXPOSE 9100
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s CMD ["bun", "-e", "fetch('http://127.0.0.1:9100/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["bun", "apps/worker/src/index.ts"]
+# The worker gets SHUTDOWN_GRACE_MS (10 s) to finish its job; compose gives it longer than that to stop.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 CMD ["/app/lineup-worker", "--healthcheck"]
+ENTRYPOINT ["/app/lineup-worker"]

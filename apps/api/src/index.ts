@@ -7,6 +7,14 @@ import { buildApp } from "./app";
 
 const startedAt = performance.now();
 const config = loadConfigOrExit(process.env);
+// Container HEALTHCHECK: `<binary> --healthcheck` asks the running process (distroless images have no curl).
+if (process.argv.includes("--healthcheck")) {
+  const healthy = await fetch(`http://127.0.0.1:${config.port}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  process.exit(healthy ? 0 : 1);
+}
 const log = createLogger({ level: config.logLevel, base: { service: "api" } });
 if (config.jwtSecretEphemeral) {
   log.warn("JWT_SECRET is not set: using a random secret, so tokens stop working when this process restarts");

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { type AppProcess, createTestContext, freePort, REPO_ROOT, spawnApp, type TestContext } from "@lineup/testkit";
 
 let ctx: TestContext;
 let api: AppProcess;
@@ -54,6 +57,57 @@ describe("the api process", () => {
   it("is ready when MongoDB and Redis answer", async () => {
     const res = await fetch(`${api.url}/readyz`);
     expect(res.status).toBe(200);
+  });
+});
+
+describe("container healthcheck", () => {
+  it("answers --healthcheck with exit 0 while the api is up, 1 when nothing listens", async () => {
+    const check = (port: number) =>
+      Bun.spawn(["bun", "apps/api/src/index.ts", "--healthcheck"], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...ctx.env, PORT: String(port), JWT_SECRET: "x".repeat(40) },
+        stdout: "ignore",
+        stderr: "ignore",
+      }).exited;
+    expect(await check(api.port)).toBe(0);
+    expect(await check(await freePort())).toBe(1);
+  });
+
+  it("compiles to one binary (bun build --compile) that serves the same app", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "lineup-bin-")), "lineup-api");
+    const build = Bun.spawnSync(["bun", "build", "--compile", "apps/api/src/index.ts", "--outfile", out], {
+      cwd: REPO_ROOT,
+    });
+    expect(build.exitCode).toBe(0);
+    const port = await freePort();
+    const proc = Bun.spawn([out], {
+      env: {
+        ...ctx.env,
+        PATH: process.env.PATH ?? "",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        JWT_SECRET: "x".repeat(40),
+      },
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    try {
+      let ready = false;
+      for (let i = 0; i < 200 && !ready; i++) {
+        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (!ready) await Bun.sleep(25);
+      }
+      expect(ready).toBe(true);
+      const docs = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as { paths: object };
+      expect(Object.keys(docs.paths)).toContain("/v1/jobs");
+    } finally {
+      proc.kill();
+      await proc.exited;
+      rmSync(dirname(out), { recursive: true, force: true });
+    }
   });
 });
 

@@ -11,6 +11,14 @@ import { startProbeServer } from "./probe-server";
 import { createWorker } from "./worker";
 
 const config = loadConfigOrExit(process.env);
+// Container HEALTHCHECK: `<binary> --healthcheck` asks the running process (distroless images have no curl).
+if (process.argv.includes("--healthcheck")) {
+  const healthy = await fetch(`http://127.0.0.1:${config.workerMetricsPort}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  process.exit(healthy ? 0 : 1);
+}
 const log = createLogger({ level: config.logLevel, base: { service: "worker", workerId: config.workerId } });
 
 const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
