@@ -2,7 +2,14 @@
 import type { Config } from "@lineup/config";
 import type { Db } from "@lineup/db";
 import type { Logger } from "@lineup/log";
-import { createRegistry, httpMetrics, queueMetrics, type Registry, submitMetrics } from "@lineup/metrics";
+import {
+  createRegistry,
+  dependencyMetrics,
+  httpMetrics,
+  queueMetrics,
+  type Registry,
+  submitMetrics,
+} from "@lineup/metrics";
 import { createQueue } from "@lineup/queue";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
@@ -33,7 +40,9 @@ export function buildApp(deps: AppDeps) {
   const { config, db, redis, log } = deps;
   const now = deps.now ?? (() => new Date());
   const queue = createQueue(redis, config.queueName);
-  const registry = deps.registry ?? createRegistry("api");
+  const registry = deps.registry ?? createRegistry("api", config.queueName);
+  const readiness = () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs });
+  dependencyMetrics(registry, readiness);
   // Ready workers renew their heartbeat several times per lease; twice the lease is "alive".
   queueMetrics(registry, config.queueName, () => queue.snapshot(2 * config.workerLeaseMs));
   const queueReady = createQueueReady({ redis, queue, db });
@@ -44,7 +53,7 @@ export function buildApp(deps: AppDeps) {
     .use(errorHandler(log))
     .use(bodyParser(config.bodyLimitBytes))
     .use(docs())
-    .use(healthRoutes({ readiness: () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs }) }))
+    .use(healthRoutes({ readiness }))
     .use(
       authRoutes({
         db,

@@ -33,7 +33,7 @@ const blocking = new Redis(config.redisUrl, { ...redisOptions, connectionName: `
 for (const conn of [redis, blocking])
   conn.on("error", (err) => log.warn("redis connection error", { error: err.message }));
 
-const registry = createRegistry("worker");
+const registry = createRegistry("worker", config.queueName);
 const probes = startProbeServer({
   host: config.host,
   port: config.workerMetricsPort,

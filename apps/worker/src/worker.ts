@@ -80,8 +80,11 @@ export function createWorker(deps: WorkerDeps) {
   async function run() {
     const processDeps = { ...deps, order, abort: abortJob.signal };
     let held: string | null = null;
+    // On a timer, not per loop pass: a long job (with retries) must not look like a dead worker.
+    const beat = () => deps.state.heartbeat.set(Date.now() / 1000);
+    beat();
+    const heart = setInterval(beat, 2_000);
     while (!stopping.signal.aborted) {
-      deps.state.heartbeat.set(Date.now() / 1000);
       try {
         if (held) {
           // An error interrupted this job: finish it before taking another, or order would break.
@@ -115,6 +118,7 @@ export function createWorker(deps: WorkerDeps) {
       }
     }
     if (held && !abortJob.signal.aborted) await processEnvelope(processDeps, held).catch(() => {});
+    clearInterval(heart);
   }
 
   return {

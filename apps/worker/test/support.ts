@@ -25,7 +25,7 @@ export async function startWorker(
   const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   const blocking = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   const queue = createQueue(redis, queueName);
-  const registry = createRegistry("worker");
+  const registry = createRegistry("worker", queueName);
   const metrics = workerJobMetrics(registry);
   const worker = createWorker({
     metrics,

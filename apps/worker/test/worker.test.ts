@@ -323,8 +323,8 @@ describe("metrics", () => {
     expect(await total(w.registry, "lineup_jobs_dead_lettered_total")).toBe(1);
     expect(await total(w.registry, "lineup_jobs_started_total")).toBe(payloads.length + 1);
     const text = await w.registry.metrics();
-    expect(text).toContain(`lineup_job_wait_seconds_count{service="worker",type="echo"} ${payloads.length}`);
-    expect(text).toContain('lineup_worker_active{service="worker"} 1');
+    expect(text).toMatch(new RegExp(`lineup_job_wait_seconds_count\\{[^}]*type="echo"[^}]*\\} ${payloads.length}\\n`));
+    expect(text).toMatch(/lineup_worker_active\{[^}]*queue="[^"]+"[^}]*\} 1\n/);
     for (const job of submitted) expect(text).not.toContain(job._id);
   });
 });

@@ -2,6 +2,7 @@
 // Each process makes one Registry and asks for the groups it exports.
 import { collectDefaultMetrics, Registry } from "prom-client";
 
+export { dependencyMetrics } from "./dependencies";
 export { type HttpMetrics, httpMetrics } from "./http";
 export {
   type JobOutcome,
@@ -15,10 +16,11 @@ export { queueMetrics } from "./queue";
 export { type WorkerStateMetrics, workerStateMetrics } from "./worker";
 export type { Registry };
 
-/** A registry with the standard process metrics (CPU, memory, file descriptors, event loop). */
-export function createRegistry(service: "api" | "worker"): Registry {
+/** A registry with the standard process metrics (CPU, memory, file descriptors, event loop). Every series
+ * carries the process kind and its queue, so worker series match the api's queue gauges. */
+export function createRegistry(service: "api" | "worker", queue: string): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ service });
+  registry.setDefaultLabels({ service, queue });
   collectDefaultMetrics({ register: registry });
   return registry;
 }

@@ -2,6 +2,7 @@
 export { MissingBinaryError } from "./binaries";
 export { type MongoKind, type MongoServer, startMongo } from "./mongo-server";
 export { freePort, waitForPort } from "./ports";
+export { type PrometheusServer, startPrometheus } from "./prometheus-server";
 export { type RedisServer, startRedis } from "./redis-server";
 export { createTestContext, namespace, type Services, sharedServices, type TestContext } from "./services";
 export { type AppProcess, REPO_ROOT, spawnApp } from "./spawn";
