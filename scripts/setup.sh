@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Lineup's tests and local run need on a Debian machine; idempotent and quick when all is there.
-#   Bun 1.4.5 (npm), redis-server and prometheus (apt), FerretDB 1.24.2 (built from the Go module).
+#   Bun 1.4.5 (npm), redis-server, prometheus and docker-compose (apt), FerretDB 1.24.2 (built from the Go module).
 set -euo pipefail
 
 BUN_VERSION=1.4.5
@@ -22,6 +22,8 @@ apt_missing=()
 have redis-server || apt_missing+=(redis-server)
 have prometheus || apt_missing+=(prometheus)
 have promtool || apt_missing+=(prometheus)
+# Validates docker-compose.yml (`docker-compose config -q`); no engine is needed for that.
+have docker-compose || apt_missing+=(docker-compose)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]} (apt)"
   as_root apt-get update -qq

@@ -6,7 +6,7 @@ import Redis from "ioredis";
 import { buildApp } from "./app";
 
 const startedAt = performance.now();
-const config = loadConfigOrExit(process.env);
+const config = loadConfigOrExit(process.env, "api");
 // Container HEALTHCHECK: `<binary> --healthcheck` asks the running process (distroless images have no curl).
 if (process.argv.includes("--healthcheck")) {
   const healthy = await fetch(`http://127.0.0.1:${config.port}/healthz`).then(

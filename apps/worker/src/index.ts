@@ -10,7 +10,7 @@ import { handlers } from "./handlers";
 import { startProbeServer } from "./probe-server";
 import { createWorker } from "./worker";
 
-const config = loadConfigOrExit(process.env);
+const config = loadConfigOrExit(process.env, "worker");
 // Container HEALTHCHECK: `<binary> --healthcheck` asks the running process (distroless images have no curl).
 if (process.argv.includes("--healthcheck")) {
   const healthy = await fetch(`http://127.0.0.1:${config.workerMetricsPort}/healthz`).then(

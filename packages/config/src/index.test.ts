@@ -33,6 +33,10 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET }).jwtSecretEphemeral).toBe(false);
   });
 
+  it("does not ask the worker for the token secret it never uses", () => {
+    expect(loadConfig({ NODE_ENV: "production" }, { process: "worker" }).env).toBe("production");
+  });
+
   it("lists every problem at once", () => {
     try {
       loadConfig({ PORT: "http", BCRYPT_COST: "2", JWT_SECRET: "short", LOG_LEVEL: "loud" });

@@ -49,11 +49,15 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment; throws ConfigError listing every problem at once. */
-export function loadConfig(env: Record<string, string | undefined>, host: { hostname?: string } = {}): Config {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  options: { hostname?: string; process?: "api" | "worker" } = {},
+): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  // Checked on the raw values so it is reported together with any other problem.
-  if (env.NODE_ENV?.trim() === "production" && !env.JWT_SECRET?.trim()) {
+  // Checked on the raw values so it is reported together with any other problem. Only the api signs tokens;
+  // the worker never needs the secret.
+  if (options.process !== "worker" && env.NODE_ENV?.trim() === "production" && !env.JWT_SECRET?.trim()) {
     problems.push("JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)");
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
@@ -74,7 +78,7 @@ export function loadConfig(env: Record<string, string | undefined>, host: { host
     jwtIssuer: e.JWT_ISSUER,
     bcryptCost: e.BCRYPT_COST,
     adminEmails: Object.freeze(e.ADMIN_EMAILS),
-    workerId: e.WORKER_ID ?? sanitizeHostname(host.hostname ?? hostname()),
+    workerId: e.WORKER_ID ?? sanitizeHostname(options.hostname ?? hostname()),
     workerMetricsPort: e.WORKER_METRICS_PORT,
     httpJobAllowPrivate: e.HTTP_JOB_ALLOW_PRIVATE,
     logLevel: e.LOG_LEVEL,
@@ -91,9 +95,9 @@ export function loadConfig(env: Record<string, string | undefined>, host: { host
 }
 
 /** For entry points: parse or print every problem and exit 1. */
-export function loadConfigOrExit(env: Record<string, string | undefined>): Config {
+export function loadConfigOrExit(env: Record<string, string | undefined>, role: "api" | "worker"): Config {
   try {
-    return loadConfig(env);
+    return loadConfig(env, { process: role });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`${err.message}\n`);
