@@ -15,8 +15,10 @@ import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
 import { bodyParser } from "./middlewares/body-parser";
+import { cors } from "./middlewares/cors";
 import { errorHandler } from "./middlewares/error-handler";
 import { requestContext } from "./middlewares/request-context";
+import { securityHeaders } from "./middlewares/security-headers";
 import { httpMetricsPlugin } from "./monitoring/http-metrics";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
@@ -49,6 +51,8 @@ export function buildApp(deps: AppDeps) {
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
   return new Elysia()
     .use(requestContext(log))
+    .use(securityHeaders())
+    .use(cors(config.corsOrigins))
     .use(httpMetricsPlugin(httpMetrics(registry)))
     .use(errorHandler(log))
     .use(bodyParser(config.bodyLimitBytes))

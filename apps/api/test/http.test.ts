@@ -63,6 +63,35 @@ describe("errors", () => {
   });
 });
 
+describe("security headers and CORS", () => {
+  it("sends JSON-API security headers on every response, errors included", async () => {
+    for (const path of ["/healthz", "/no-such-route"]) {
+      const res = await api.call("GET", path);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    }
+  });
+
+  it("sends no CORS headers unless CORS_ORIGINS is set", async () => {
+    const res = await api.call("GET", "/healthz", { headers: { origin: "https://evil.example" } });
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("allows only the configured origins, preflight included", async () => {
+    const open = await makeApp(ctx, { env: { CORS_ORIGINS: "https://app.example.com" } });
+    const preflight = await open.call("OPTIONS", "/v1/jobs", {
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+    const other = await open.call("GET", "/healthz", { headers: { origin: "https://evil.example" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
 describe("request id", () => {
   it("makes one when the client sends none", async () => {
     const res = await api.call("GET", "/healthz");

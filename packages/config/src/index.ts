@@ -28,6 +28,18 @@ export type Config = Readonly<{
   metricsToken?: string;
   shutdownGraceMs: number;
   readyTimeoutMs: number;
+  /** Browser origins allowed by CORS; empty means CORS is off. */
+  corsOrigins: readonly string[];
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  /** Login attempts per window, per account and per client address. */
+  loginRateLimit: number;
+  loginRateWindowSeconds: number;
+  /** Job submissions per user per second. */
+  submitRateLimit: number;
+  maxQueuedPerUser: number;
+  /** Largest job payload, as JSON. */
+  maxPayloadBytes: number;
   /** Longest a handler may run for one attempt. */
   jobTimeoutMs: number;
   /** First retry delay; doubles per attempt, capped at 30 s. */
@@ -86,6 +98,13 @@ export function loadConfig(
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyTimeoutMs: e.READY_TIMEOUT_MS,
+    corsOrigins: Object.freeze(e.CORS_ORIGINS),
+    trustProxy: e.TRUST_PROXY,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    loginRateWindowSeconds: e.LOGIN_RATE_WINDOW,
+    submitRateLimit: e.SUBMIT_RATE_LIMIT,
+    maxQueuedPerUser: e.MAX_QUEUED_PER_USER,
+    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
     retryBackoffMs: e.RETRY_BACKOFF_MS,
     workerLeaseMs: e.WORKER_LEASE_MS,
