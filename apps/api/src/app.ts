@@ -67,7 +67,18 @@ export function buildApp(deps: AppDeps) {
         now,
       }),
     )
-    .use(jobRoutes({ db, queue, queueReady, now, log, tokens, metrics: submitMetrics(registry) }))
+    .use(
+      jobRoutes({
+        db,
+        queue,
+        queueReady,
+        now,
+        log,
+        tokens,
+        metrics: submitMetrics(registry),
+        maxPayloadBytes: config.maxPayloadBytes,
+      }),
+    )
     .use(metricsRoutes({ registry, token: config.metricsToken }));
 }
 

@@ -71,6 +71,27 @@ describe("POST /v1/jobs", () => {
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
   });
 
+  it("answers 422 for a payload nested deeper than 32 levels", async () => {
+    const token = await userToken();
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    const res = await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: deep } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details).toEqual([{ path: "payload", message: expect.stringContaining("32") }]);
+    const flat = await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: { a: { b: { c: 1 } } } } });
+    expect(flat.status).toBe(202);
+  });
+
+  it("answers 422 for a payload over MAX_PAYLOAD_BYTES", async () => {
+    const small = await makeApp(ctx, { env: { MAX_PAYLOAD_BYTES: "1000" } });
+    const email = uniqueEmail("big");
+    await small.call("POST", "/v1/auth/register", { body: { email, password: "password123" } });
+    const token = (await small.call("POST", "/v1/auth/login", { body: { email, password: "password123" } })).body.accessToken;
+    const res = await small.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: "x".repeat(2000) } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details[0].path).toBe("payload");
+  });
+
   it("never lets the client set status, result, owner or seq", async () => {
     const token = await userToken();
     const res = await api.call("POST", "/v1/jobs", {

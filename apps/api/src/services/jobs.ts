@@ -19,6 +19,7 @@ import type { Queue } from "@lineup/queue";
 import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../schemas/jobs";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { checkPayloadLimits } from "./payload-limits";
 
 export type JobsDeps = {
   db: Db;
@@ -28,11 +29,13 @@ export type JobsDeps = {
   now: () => Date;
   log: Logger;
   metrics: SubmitMetrics;
+  maxPayloadBytes: number;
 };
 
 export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
 
 export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
+  checkPayloadLimits(s.body.payload, deps.maxPayloadBytes);
   const requestHash = s.idempotencyKey ? hashBody(s.body) : undefined;
   const id = s.idempotencyKey ? idForKey(s.ownerId, s.idempotencyKey) : new ObjectId().toHexString();
   await deps.queueReady().catch((err) => {
