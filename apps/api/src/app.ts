@@ -26,6 +26,7 @@ import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
 import { createQueueReady } from "./services/queue-ready";
 import { checkReadiness } from "./services/readiness";
+import { createRevocation } from "./services/revocation";
 import { createTokens } from "./services/tokens";
 
 export type AppDeps = {
@@ -48,6 +49,7 @@ export function buildApp(deps: AppDeps) {
   // Ready workers renew their heartbeat several times per lease; twice the lease is "alive".
   queueMetrics(registry, config.queueName, () => queue.snapshot(2 * config.workerLeaseMs));
   const queueReady = createQueueReady({ redis, queue, db });
+  const revocation = createRevocation({ redis, db });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
   return new Elysia()
     .use(requestContext(log))
@@ -64,6 +66,7 @@ export function buildApp(deps: AppDeps) {
         tokens,
         bcryptCost: config.bcryptCost,
         adminEmails: config.adminEmails,
+        revocation,
         now,
       }),
     )
@@ -75,6 +78,7 @@ export function buildApp(deps: AppDeps) {
         now,
         log,
         tokens,
+        revocation,
         metrics: submitMetrics(registry),
         maxPayloadBytes: config.maxPayloadBytes,
       }),

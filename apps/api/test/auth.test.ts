@@ -240,3 +240,52 @@ describe("GET /v1/auth/me", () => {
     expect(all).not.toContain(token);
   });
 });
+
+describe("token lifecycle", () => {
+  it("logout revokes only the token used for it", async () => {
+    const email = uniqueEmail("logout");
+    const { token } = await registerAndLogin(email);
+    const other = (await api.call("POST", "/v1/auth/login", { body: { email, password: PASSWORD } })).body.accessToken;
+    expect((await api.call("POST", "/v1/auth/logout", { token })).status).toBe(204);
+    const after = await api.call("GET", "/v1/auth/me", { token });
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe("unauthorized");
+    expect((await api.call("GET", "/v1/auth/me", { token: other })).status).toBe(200);
+    expect((await api.call("POST", "/v1/auth/logout", { token })).status).toBe(401);
+  });
+
+  it("a password change needs the current password", async () => {
+    const { token } = await registerAndLogin();
+    const res = await api.call("POST", "/v1/auth/password", {
+      token,
+      body: { currentPassword: "not the password", newPassword: "a brand new password" },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe("wrong_password");
+    expect((await api.call("GET", "/v1/auth/me", { token })).status).toBe(200);
+  });
+
+  it("a password change retires every older token and returns a working new one", async () => {
+    const email = uniqueEmail("pw");
+    const { token } = await registerAndLogin(email);
+    const second = (await api.call("POST", "/v1/auth/login", { body: { email, password: PASSWORD } })).body.accessToken;
+    const res = await api.call("POST", "/v1/auth/password", {
+      token,
+      body: { currentPassword: PASSWORD, newPassword: "a brand new password" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain("a brand new password");
+    for (const old of [token, second]) expect((await api.call("GET", "/v1/auth/me", { token: old })).status).toBe(401);
+    expect((await api.call("GET", "/v1/auth/me", { token: res.body.accessToken })).status).toBe(200);
+    expect((await api.call("POST", "/v1/auth/login", { body: { email, password: PASSWORD } })).status).toBe(401);
+    expect(
+      (await api.call("POST", "/v1/auth/login", { body: { email, password: "a brand new password" } })).status,
+    ).toBe(200);
+  });
+
+  it("keeps working when the cached token generation is gone from Redis", async () => {
+    const { user, token } = await registerAndLogin();
+    await ctx.redisClient.del(`lineup:auth:gen:${user.id}`);
+    expect((await api.call("GET", "/v1/auth/me", { token })).status).toBe(200);
+  });
+});

@@ -86,7 +86,8 @@ describe("POST /v1/jobs", () => {
     const small = await makeApp(ctx, { env: { MAX_PAYLOAD_BYTES: "1000" } });
     const email = uniqueEmail("big");
     await small.call("POST", "/v1/auth/register", { body: { email, password: "password123" } });
-    const token = (await small.call("POST", "/v1/auth/login", { body: { email, password: "password123" } })).body.accessToken;
+    const token = (await small.call("POST", "/v1/auth/login", { body: { email, password: "password123" } })).body
+      .accessToken;
     const res = await small.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: "x".repeat(2000) } });
     expect(res.status).toBe(422);
     expect(res.body.error.details[0].path).toBe("payload");

@@ -113,14 +113,24 @@ export const envSchema = z.object({
           .map((o) => o.trim())
           .filter(Boolean),
       )
-      .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), "must be origins like https://app.example.com"),
+      .refine(
+        (list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+        "must be origins like https://app.example.com",
+      ),
   ),
   TRUST_PROXY: flag(false),
   LOGIN_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(10_000).default(10)),
   LOGIN_RATE_WINDOW: duration("1m"),
   SUBMIT_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(100_000).default(50)),
   MAX_QUEUED_PER_USER: opt(z.coerce.number().int().min(1).max(10_000_000).default(10_000)),
-  MAX_PAYLOAD_BYTES: opt(z.coerce.number().int().min(64).max(16 * 1024 * 1024).default(256 * 1024)),
+  MAX_PAYLOAD_BYTES: opt(
+    z.coerce
+      .number()
+      .int()
+      .min(64)
+      .max(16 * 1024 * 1024)
+      .default(256 * 1024),
+  ),
   READY_TIMEOUT_MS: opt(z.coerce.number().int().min(50).max(30_000).default(1_000)),
 });
 

@@ -10,6 +10,8 @@ export type UserDoc = {
   passwordHash: string;
   role: Role;
   createdAt: Date;
+  /** Moves on at each password change; tokens carry it and older ones stop working. Absent means 0. */
+  tokenGeneration?: number;
 };
 
 export const usersCollection = (db: Db) => db.collection<UserDoc>("users");
@@ -41,4 +43,19 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserDoc | 
 export async function findUserById(db: Db, id: string): Promise<UserDoc | null> {
   if (!ObjectId.isValid(id) || id.length !== 24) return null;
   return usersCollection(db).findOne({ _id: new ObjectId(id) });
+}
+
+/** Sets a new password hash and moves the token generation on, if nobody changed it meanwhile.
+ * Returns the new generation, or null when the user is gone or changed concurrently. */
+export async function changePassword(
+  db: Db,
+  params: { id: string; expectedGeneration: number; passwordHash: string },
+): Promise<number | null> {
+  if (!ObjectId.isValid(params.id) || params.id.length !== 24) return null;
+  const generation = params.expectedGeneration === 0 ? { $in: [0, null] } : params.expectedGeneration;
+  const res = await usersCollection(db).updateOne(
+    { _id: new ObjectId(params.id), tokenGeneration: generation as number },
+    { $set: { passwordHash: params.passwordHash, tokenGeneration: params.expectedGeneration + 1 } },
+  );
+  return res.modifiedCount === 1 ? params.expectedGeneration + 1 : null;
 }

@@ -1,4 +1,4 @@
 // @lineup/queue: Lineup's Redis queue (keys, Lua scripts, envelope, operations).
 export { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
-export { queueKeys } from "./keys";
+export { authKeys, queueKeys, rateLimitKeys } from "./keys";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";

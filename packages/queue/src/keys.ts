@@ -24,3 +24,16 @@ export function queueKeys(queue: string) {
     processing: (workerId: string) => `${base}:processing:${workerId}`,
   };
 }
+
+/** Keys of the api's token revocation (not tied to a queue). */
+export const authKeys = {
+  /** Present until the token's expiry once the token was logged out. */
+  revoked: (jti: string) => `lineup:auth:revoked:${jti}`,
+  /** Cache of the user's token generation (MongoDB holds the truth). */
+  generation: (userId: string) => `lineup:auth:gen:${userId}`,
+};
+
+/** Keys of the api's rate limits: one fixed-window counter per scope and subject. */
+export const rateLimitKeys = {
+  window: (scope: string, subject: string) => `lineup:ratelimit:${scope}:${subject}`,
+};

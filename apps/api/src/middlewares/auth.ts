@@ -1,24 +1,30 @@
 // Bearer authentication as a route option: `{ auth: true }` resolves `claims` or answers 401.
 import { errors } from "@lineup/errors";
 import { Elysia } from "elysia";
+import type { Revocation } from "../services/revocation";
 import type { Claims, Tokens } from "../services/tokens";
 
-export const authPlugin = (tokens: Tokens) =>
+export const authPlugin = (tokens: Tokens, revocation: Revocation) =>
   new Elysia({ name: "auth" }).macro({
     auth: {
       detail: { security: [{ bearerAuth: [] }] },
       // Read from the request: a route's own headers schema strips keys it does not name.
       async resolve({ request }): Promise<{ claims: Claims }> {
-        const claims = await authenticate(tokens, request.headers.get("authorization") ?? undefined);
+        const claims = await authenticate(tokens, revocation, request.headers.get("authorization") ?? undefined);
         return { claims };
       },
     },
   });
 
-export async function authenticate(tokens: Tokens, header: string | undefined): Promise<Claims> {
+export async function authenticate(
+  tokens: Tokens,
+  revocation: Revocation,
+  header: string | undefined,
+): Promise<Claims> {
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header?.trim() ?? "");
   if (!match?.[1]) throw errors.unauthorized();
   const claims = await tokens.verify(match[1]);
   if (!claims) throw errors.unauthorized("The bearer token is invalid or expired.");
+  if (!(await revocation.isValid(claims))) throw errors.unauthorized("The bearer token was revoked.");
   return claims;
 }

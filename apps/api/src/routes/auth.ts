@@ -1,13 +1,14 @@
 // Accounts routes: register, login, me.
 import { Elysia } from "elysia";
+import { z } from "zod";
 import { authPlugin } from "../middlewares/auth";
-import { CredentialsSchema, TokenSchema, UserSchema } from "../schemas/auth";
+import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from "../schemas/auth";
 import { ErrorSchema } from "../schemas/common";
-import { type AccountsDeps, currentUser, login, register } from "../services/accounts";
+import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
 
 export const authRoutes = (deps: AccountsDeps) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })
-    .use(authPlugin(deps.tokens))
+    .use(authPlugin(deps.tokens, deps.revocation))
     .post(
       "/register",
       async ({ body, set }) => {
@@ -31,4 +32,26 @@ export const authRoutes = (deps: AccountsDeps) =>
       auth: true,
       response: { 200: UserSchema, 401: ErrorSchema },
       detail: { tags: ["auth"], summary: "The account the bearer token belongs to" },
+    })
+    .post(
+      "/logout",
+      async ({ claims, set }) => {
+        await logout(deps, claims);
+        set.status = 204;
+      },
+      {
+        auth: true,
+        response: { 204: z.undefined(), 401: ErrorSchema, 503: ErrorSchema },
+        detail: { tags: ["auth"], summary: "Revoke the bearer token used for this request" },
+      },
+    )
+    .post("/password", ({ claims, body }) => changePassword(deps, claims, body), {
+      auth: true,
+      body: PasswordChangeSchema,
+      parse: "json",
+      response: { 200: TokenSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
+      detail: {
+        tags: ["auth"],
+        summary: "Change the password; every older token stops working, and a new one is returned",
+      },
     });

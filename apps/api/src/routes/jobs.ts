@@ -12,11 +12,12 @@ import {
   SubmitJobSchema,
 } from "../schemas/jobs";
 import { cancelJob, getJob, type JobsDeps, listJobs, submitJob } from "../services/jobs";
+import type { Revocation } from "../services/revocation";
 import type { Tokens } from "../services/tokens";
 
-export const jobRoutes = (deps: JobsDeps & { tokens: Tokens }) =>
+export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocation }) =>
   new Elysia({ name: "job-routes", prefix: "/v1/jobs" })
-    .use(authPlugin(deps.tokens))
+    .use(authPlugin(deps.tokens, deps.revocation))
     .post(
       "",
       async ({ body, headers, claims, request, set }) => {

@@ -27,3 +27,9 @@ export const TokenSchema = z.object({
 
 export type Credentials = z.infer<typeof CredentialsSchema>;
 export type UserView = z.infer<typeof UserSchema>;
+
+export const PasswordChangeSchema = z.object({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: PasswordSchema,
+});
+export type PasswordChange = z.infer<typeof PasswordChangeSchema>;

@@ -1,17 +1,29 @@
 // Accounts: register, log in and look up the current user. Plain functions over explicit dependencies.
 
-import { type Db, findUserByEmail, findUserById, insertUser, isDuplicateKey, type UserDoc } from "@lineup/db";
-import { errors } from "@lineup/errors";
-import type { Credentials, UserView } from "../schemas/auth";
-import type { IssuedToken, Tokens } from "./tokens";
+import {
+  type Db,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  isDuplicateKey,
+  changePassword as storePassword,
+  type UserDoc,
+} from "@lineup/db";
+import { AppError, errors } from "@lineup/errors";
+import type { Credentials, PasswordChange, UserView } from "../schemas/auth";
+import type { Revocation } from "./revocation";
+import type { Claims, IssuedToken, Tokens } from "./tokens";
 
 export type AccountsDeps = {
   db: Db;
   tokens: Tokens;
   bcryptCost: number;
   adminEmails: readonly string[];
+  revocation: Revocation;
   now: () => Date;
 };
+
+type BearerToken = IssuedToken & { tokenType: "Bearer" };
 
 export function toUserView(user: UserDoc): UserView {
   return { id: user._id.toHexString(), email: user.email, role: user.role, createdAt: user.createdAt.toISOString() };
@@ -39,7 +51,7 @@ function dummyHash(cost: number): Promise<string> {
   return hash;
 }
 
-export async function login(deps: AccountsDeps, input: Credentials): Promise<IssuedToken & { tokenType: "Bearer" }> {
+export async function login(deps: AccountsDeps, input: Credentials): Promise<BearerToken> {
   const user = await findUserByEmail(deps.db, input.email);
   const ok = await Bun.password.verify(
     input.password,
@@ -47,7 +59,11 @@ export async function login(deps: AccountsDeps, input: Credentials): Promise<Iss
     "bcrypt",
   );
   if (!user || !ok) throw errors.invalidCredentials();
-  const token = await deps.tokens.issue({ id: user._id.toHexString(), role: user.role });
+  return issueFor(deps, user, user.tokenGeneration ?? 0);
+}
+
+async function issueFor(deps: AccountsDeps, user: UserDoc, gen: number): Promise<BearerToken> {
+  const token = await deps.tokens.issue({ id: user._id.toHexString(), role: user.role, gen });
   return { ...token, tokenType: "Bearer" };
 }
 
@@ -56,4 +72,28 @@ export async function currentUser(deps: Pick<AccountsDeps, "db">, userId: string
   // A valid token for a user that no longer exists is as good as no token.
   if (!user) throw errors.unauthorized();
   return toUserView(user);
+}
+
+/** Ends this token's life now; other tokens of the user stay valid. */
+export async function logout(deps: Pick<AccountsDeps, "revocation">, claims: Claims): Promise<void> {
+  await deps.revocation.revoke(claims);
+}
+
+/** Needs the current password; retires every token issued before and returns a fresh one. */
+export async function changePassword(deps: AccountsDeps, claims: Claims, input: PasswordChange): Promise<BearerToken> {
+  const user = await findUserById(deps.db, claims.sub);
+  if (!user) throw errors.unauthorized();
+  if (!(await Bun.password.verify(input.currentPassword, user.passwordHash, "bcrypt"))) {
+    throw new AppError(403, "wrong_password", "The current password is wrong.");
+  }
+  const passwordHash = await Bun.password.hash(input.newPassword, { algorithm: "bcrypt", cost: deps.bcryptCost });
+  const generation = await storePassword(deps.db, {
+    id: claims.sub,
+    expectedGeneration: user.tokenGeneration ?? 0,
+    passwordHash,
+  });
+  if (generation === null)
+    throw errors.conflict("password_changed", "The password was changed meanwhile; log in again.");
+  await deps.revocation.setGeneration(claims.sub, generation);
+  return issueFor(deps, user, generation);
 }

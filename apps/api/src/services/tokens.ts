@@ -1,13 +1,14 @@
-// Access tokens: HS256 JWTs signed and verified through @elysiajs/jwt, with exp, iss, sub, role and jti.
+// Access tokens: HS256 JWTs signed and verified through @elysiajs/jwt, with exp, iss, sub, role, jti and gen
+// (the user's token generation: changing the password moves it on, which retires every older token).
 import { jwt } from "@elysiajs/jwt";
 import type { Role } from "@lineup/db";
 
-export type Claims = { sub: string; role: Role; jti: string; iat: number; exp: number };
+export type Claims = { sub: string; role: Role; jti: string; iat: number; exp: number; gen: number };
 
 export type IssuedToken = { accessToken: string; expiresIn: number };
 
 export type Tokens = {
-  issue(user: { id: string; role: Role }): Promise<IssuedToken>;
+  issue(user: { id: string; role: Role; gen: number }): Promise<IssuedToken>;
   /** The token's claims, or null for anything not signed by us with HS256 and unexpired. */
   verify(token: string): Promise<Claims | null>;
 };
@@ -20,6 +21,7 @@ export function createTokens(options: { secret: string; issuer: string; ttlSecon
       const accessToken = await signer.sign({
         sub: user.id,
         role: user.role,
+        gen: user.gen,
         jti: crypto.randomUUID(),
         exp: `${options.ttlSeconds}s`,
       });
@@ -33,9 +35,9 @@ export function createTokens(options: { secret: string; issuer: string; ttlSecon
         requiredClaims: ["exp", "sub", "jti", "iat"],
       });
       if (!payload) return null;
-      const { sub, role, jti, iat, exp } = payload;
+      const { sub, role, jti, iat, exp, gen } = payload;
       if (typeof sub !== "string" || (role !== "user" && role !== "admin") || typeof jti !== "string") return null;
-      return { sub, role, jti, iat: Number(iat), exp: Number(exp) };
+      return { sub, role, jti, iat: Number(iat), exp: Number(exp), gen: typeof gen === "number" ? gen : 0 };
     },
   };
 }

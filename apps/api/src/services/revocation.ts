@@ -1,0 +1,49 @@
+// Token revocation: a logged-out token's jti is denied until it expires; a password change moves the user's token
+// generation on, which retires every token issued before it. One Redis round trip per authenticated request;
+// MongoDB holds the generation, Redis caches it.
+import { type Db, findUserById } from "@lineup/db";
+import { errors } from "@lineup/errors";
+import { authKeys } from "@lineup/queue";
+import type Redis from "ioredis";
+import type { Claims } from "./tokens";
+
+const GENERATION_CACHE_SECONDS = 24 * 3600;
+
+export type Revocation = ReturnType<typeof createRevocation>;
+
+export function createRevocation(deps: { redis: Redis; db: Db }) {
+  const unavailable = (err: unknown) => {
+    throw errors.unavailable("Tokens cannot be checked right now; try again shortly.", undefined, err);
+  };
+  return {
+    /** True while the token is neither logged out nor older than the user's last password change. */
+    async isValid(claims: Claims): Promise<boolean> {
+      const [revoked, cached] = await deps.redis
+        .mget(authKeys.revoked(claims.jti), authKeys.generation(claims.sub))
+        .catch(unavailable);
+      if (revoked) return false;
+      let generation = cached === null ? null : Number(cached);
+      if (generation === null) {
+        const user = await findUserById(deps.db, claims.sub);
+        if (!user) return false;
+        generation = user.tokenGeneration ?? 0;
+        await deps.redis
+          .set(authKeys.generation(claims.sub), String(generation), "EX", GENERATION_CACHE_SECONDS)
+          .catch(unavailable);
+      }
+      return claims.gen === generation;
+    },
+
+    /** Denies this one token until it would have expired anyway. */
+    async revoke(claims: Claims): Promise<void> {
+      const seconds = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
+      await deps.redis.set(authKeys.revoked(claims.jti), "1", "EX", seconds).catch(unavailable);
+    },
+
+    async setGeneration(userId: string, generation: number): Promise<void> {
+      await deps.redis
+        .set(authKeys.generation(userId), String(generation), "EX", GENERATION_CACHE_SECONDS)
+        .catch(unavailable);
+    },
+  };
+}
