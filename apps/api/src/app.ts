@@ -10,7 +10,7 @@ import {
   type Registry,
   submitMetrics,
 } from "@lineup/metrics";
-import { createQueue } from "@lineup/queue";
+import { createQueue, createRateLimiter } from "@lineup/queue";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
@@ -25,6 +25,7 @@ import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
 import { createQueueReady } from "./services/queue-ready";
+import { createRateLimits } from "./services/rate-limits";
 import { checkReadiness } from "./services/readiness";
 import { createRevocation } from "./services/revocation";
 import { createTokens } from "./services/tokens";
@@ -50,6 +51,12 @@ export function buildApp(deps: AppDeps) {
   queueMetrics(registry, config.queueName, () => queue.snapshot(2 * config.workerLeaseMs));
   const queueReady = createQueueReady({ redis, queue, db });
   const revocation = createRevocation({ redis, db });
+  const rateLimits = createRateLimits({
+    limiter: createRateLimiter(redis),
+    loginLimit: config.loginRateLimit,
+    loginWindowSeconds: config.loginRateWindowSeconds,
+    submitPerSecond: config.submitRateLimit,
+  });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
   return new Elysia()
     .use(requestContext(log))
@@ -67,6 +74,8 @@ export function buildApp(deps: AppDeps) {
         bcryptCost: config.bcryptCost,
         adminEmails: config.adminEmails,
         revocation,
+        rateLimits,
+        trustProxy: config.trustProxy,
         now,
       }),
     )
@@ -81,6 +90,8 @@ export function buildApp(deps: AppDeps) {
         revocation,
         metrics: submitMetrics(registry),
         maxPayloadBytes: config.maxPayloadBytes,
+        maxQueuedPerUser: config.maxQueuedPerUser,
+        rateLimits,
       }),
     )
     .use(metricsRoutes({ registry, token: config.metricsToken }));

@@ -18,7 +18,15 @@ export async function makeApp(
   options: { env?: Record<string, string>; redis?: Redis; logLines?: string[] } = {},
 ) {
   await ensureIndexes(ctx.db);
-  const config = loadConfig({ ...ctx.env, JWT_SECRET: TEST_SECRET, BCRYPT_COST: "4", ...options.env });
+  const config = loadConfig({
+    ...ctx.env,
+    JWT_SECRET: TEST_SECRET,
+    BCRYPT_COST: "4",
+    // Tests log in far more often than a person; limits.test.ts sets its own small limits.
+    LOGIN_RATE_LIMIT: "100000",
+    SUBMIT_RATE_LIMIT: "100000",
+    ...options.env,
+  });
   const log = createLogger({ write: (line) => options.logLines?.push(line) });
   const app = buildApp({ config, db: ctx.db, redis: options.redis ?? ctx.redisClient, log });
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<Called> => {

@@ -119,9 +119,9 @@ export const envSchema = z.object({
       ),
   ),
   TRUST_PROXY: flag(false),
-  LOGIN_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(10_000).default(10)),
+  LOGIN_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(10)),
   LOGIN_RATE_WINDOW: duration("1m"),
-  SUBMIT_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(100_000).default(50)),
+  SUBMIT_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),
   MAX_QUEUED_PER_USER: opt(z.coerce.number().int().min(1).max(10_000_000).default(10_000)),
   MAX_PAYLOAD_BYTES: opt(
     z.coerce

@@ -10,6 +10,7 @@ export async function ensureJobIndexes(db: Db): Promise<void> {
   await jobs.createIndex({ ownerId: 1, createdAt: -1, _id: -1 }, { name: "owner_newest" });
   await jobs.createIndex({ queue: 1, status: 1, seq: 1 }, { name: "queue_status_seq" });
   await jobs.createIndex({ queue: 1, seq: -1 }, { name: "queue_seq" });
+  await jobs.createIndex({ ownerId: 1, status: 1 }, { name: "owner_status" });
 }
 
 export async function insertJob(db: Db, doc: JobDoc): Promise<void> {
@@ -148,4 +149,9 @@ export function queuedJobs(
   return jobsCollection(db)
     .find(filter, { projection: { _id: 1, seq: 1, type: 1, createdAt: 1, requestId: 1 } })
     .sort({ seq: 1, createdAt: 1 });
+}
+
+/** How many of the owner's jobs are queued, counting no further than `upTo` (the quota check needs no more). */
+export async function countQueuedJobs(db: Db, ownerId: string, upTo: number): Promise<number> {
+  return jobsCollection(db).countDocuments({ ownerId, status: "queued" }, { limit: upTo });
 }

@@ -2,3 +2,4 @@
 export { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
 export { authKeys, queueKeys, rateLimitKeys } from "./keys";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
+export { createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";

@@ -4,6 +4,7 @@ import claimActive from "./lua/claim-active.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
 import finish from "./lua/finish.lua" with { type: "text" };
 import raiseSeqFloor from "./lua/raise-seq-floor.lua" with { type: "text" };
+import rateLimit from "./lua/rate-limit.lua" with { type: "text" };
 import recover from "./lua/recover.lua" with { type: "text" };
 import releaseActive from "./lua/release-active.lua" with { type: "text" };
 import restore from "./lua/restore.lua" with { type: "text" };
@@ -20,6 +21,7 @@ export type ScriptedRedis = Redis & {
   lineupReleaseActive(active: string, workerId: string): Promise<number>;
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
   lineupRestore(pending: string, ...envelopes: string[]): Promise<number>;
+  lineupRateLimit(key: string, limit: number, windowMs: number): Promise<[number, number, number]>;
 };
 
 const SCRIPTS: [name: string, keys: number, lua: string][] = [
@@ -31,6 +33,7 @@ const SCRIPTS: [name: string, keys: number, lua: string][] = [
   ["lineupReleaseActive", 1, releaseActive],
   ["lineupRaiseSeqFloor", 1, raiseSeqFloor],
   ["lineupRestore", 1, restore],
+  ["lineupRateLimit", 1, rateLimit],
 ];
 
 export function defineScripts(redis: Redis): ScriptedRedis {

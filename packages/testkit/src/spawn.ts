@@ -30,6 +30,9 @@ const BASE_ENV = {
   JWT_SECRET: "test-secret-that-is-at-least-32-bytes-long",
   BCRYPT_COST: "4",
   LOG_LEVEL: "info",
+  // End-to-end tests log in and submit far faster than people; the limits have tests of their own.
+  LOGIN_RATE_LIMIT: "100000",
+  SUBMIT_RATE_LIMIT: "100000",
 };
 
 export async function spawnApp(

@@ -2,11 +2,12 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
 import { authPlugin } from "../middlewares/auth";
+import { clientAddress } from "../middlewares/client-address";
 import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from "../schemas/auth";
 import { ErrorSchema } from "../schemas/common";
 import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
 
-export const authRoutes = (deps: AccountsDeps) =>
+export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })
     .use(authPlugin(deps.tokens, deps.revocation))
     .post(
@@ -22,10 +23,10 @@ export const authRoutes = (deps: AccountsDeps) =>
         detail: { tags: ["auth"], summary: "Create an account" },
       },
     )
-    .post("/login", ({ body }) => login(deps, body), {
+    .post("/login", ({ body, request, server }) => login(deps, body, clientAddress(request, server, deps.trustProxy)), {
       body: CredentialsSchema,
       parse: "json",
-      response: { 200: TokenSchema, 401: ErrorSchema, 422: ErrorSchema },
+      response: { 200: TokenSchema, 401: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
       detail: { tags: ["auth"], summary: "Exchange email and password for a bearer token" },
     })
     .get("/me", ({ claims }) => currentUser(deps, claims.sub), {

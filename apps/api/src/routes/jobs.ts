@@ -43,6 +43,7 @@ export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocat
           409: ErrorSchema,
           413: ErrorSchema,
           422: ErrorSchema,
+          429: ErrorSchema,
           503: ErrorSchema,
         },
         detail: {

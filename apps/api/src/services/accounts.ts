@@ -11,6 +11,7 @@ import {
 } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import type { Credentials, PasswordChange, UserView } from "../schemas/auth";
+import type { RateLimits } from "./rate-limits";
 import type { Revocation } from "./revocation";
 import type { Claims, IssuedToken, Tokens } from "./tokens";
 
@@ -20,6 +21,7 @@ export type AccountsDeps = {
   bcryptCost: number;
   adminEmails: readonly string[];
   revocation: Revocation;
+  rateLimits: RateLimits;
   now: () => Date;
 };
 
@@ -51,7 +53,8 @@ function dummyHash(cost: number): Promise<string> {
   return hash;
 }
 
-export async function login(deps: AccountsDeps, input: Credentials): Promise<BearerToken> {
+export async function login(deps: AccountsDeps, input: Credentials, address: string): Promise<BearerToken> {
+  await deps.rateLimits.login(input.email, address);
   const user = await findUserByEmail(deps.db, input.email);
   const ok = await Bun.password.verify(
     input.password,

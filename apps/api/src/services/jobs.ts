@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import {
   cancelQueuedJob,
+  countQueuedJobs,
   type Db,
   deleteUnsequencedJob,
   findJob,
@@ -20,6 +21,7 @@ import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../schemas/jobs";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { checkPayloadLimits } from "./payload-limits";
+import type { RateLimits } from "./rate-limits";
 
 export type JobsDeps = {
   db: Db;
@@ -30,17 +32,28 @@ export type JobsDeps = {
   log: Logger;
   metrics: SubmitMetrics;
   maxPayloadBytes: number;
+  maxQueuedPerUser: number;
+  rateLimits: RateLimits;
 };
 
 export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
 
 export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
   checkPayloadLimits(s.body.payload, deps.maxPayloadBytes);
+  await deps.rateLimits.submit(s.ownerId);
   const requestHash = s.idempotencyKey ? hashBody(s.body) : undefined;
   const id = s.idempotencyKey ? idForKey(s.ownerId, s.idempotencyKey) : new ObjectId().toHexString();
   await deps.queueReady().catch((err) => {
     throw errors.unavailable("The queue is unavailable; nothing was recorded. Try again shortly.", undefined, err);
   });
+
+  if ((await countQueuedJobs(deps.db, s.ownerId, deps.maxQueuedPerUser)) >= deps.maxQueuedPerUser) {
+    throw new AppError(
+      429,
+      "quota_exceeded",
+      `You have ${deps.maxQueuedPerUser} jobs queued already; wait for some to run.`,
+    );
+  }
 
   const doc: JobDoc = {
     _id: id,
