@@ -29,6 +29,8 @@ const redis = new Redis(config.redisUrl, {
   // Fail a command at once while Redis is away, so requests answer 503 instead of waiting.
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
+  // A Redis that hangs (paused, overloaded) must not hang requests: they answer 503 after this.
+  commandTimeout: 2_000,
   retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
 });
 redis.on("error", (err) => log.warn("redis connection error", { error: err.message }));

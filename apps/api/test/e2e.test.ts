@@ -60,6 +60,40 @@ describe("the api process", () => {
   });
 });
 
+describe("logs", () => {
+  it("never carry a password, a bcrypt hash, a token or the signing secret", async () => {
+    const email = `secrets.${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const password = "correct horse battery staple";
+    const newPassword = "another horse battery staple";
+    await post("/v1/auth/register", { email, password });
+    const login = (await (await post("/v1/auth/login", { email, password })).json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${login.accessToken}` };
+    await fetch(`${api.url}/v1/auth/me`, { headers: auth });
+    await post("/v1/auth/login", { email, password: "wrong password guess" });
+    await post("/v1/auth/register", { email: "x", password: "short" });
+    const changed = (await (
+      await post("/v1/auth/password", { currentPassword: password, newPassword }, auth)
+    ).json()) as {
+      accessToken: string;
+    };
+    await post("/v1/auth/logout", {}, { authorization: `Bearer ${changed.accessToken}` });
+    await Bun.sleep(100);
+    const logs = api.lines.join("\n");
+    expect(api.lines.length).toBeGreaterThan(5);
+    for (const secret of [
+      password,
+      newPassword,
+      "wrong password guess",
+      login.accessToken,
+      changed.accessToken,
+      "$2b$",
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
+    expect(logs).not.toContain("test-secret-that-is-at-least-32-bytes-long");
+  });
+});
+
 describe("container healthcheck", () => {
   it("answers --healthcheck with exit 0 while the api is up, 1 when nothing listens", async () => {
     const check = (port: number) =>

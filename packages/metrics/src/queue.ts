@@ -16,7 +16,9 @@ export function queueMetrics(registry: Registry, queue: string, snapshot: () => 
       labelNames: ["queue"] as const,
       registers: [registry],
       async collect() {
-        this.set({ queue }, await read(key));
+        // Redis away: leave the gauge as it was rather than fail the whole scrape.
+        const value = await read(key).catch(() => undefined);
+        if (value !== undefined) this.set({ queue }, value);
       },
     });
   return {

@@ -1,0 +1,115 @@
+// Fault handling with the real processes: MongoDB down, Redis paused, every Redis connection killed.
+// Each case asserts a bounded answer while the fault lasts and that every accepted job completes after it.
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import type { JobDoc } from "@lineup/jobs";
+import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { waitFor } from "./support";
+
+let ctx: TestContext;
+const running: AppProcess[] = [];
+
+beforeEach(async () => {
+  ctx = await createTestContext("faults");
+});
+afterEach(async () => {
+  ctx.redis.resume();
+  await ctx.mongo.start().catch(() => {});
+  for (const p of running.splice(0)) await p.stop("SIGKILL");
+  await ctx.cleanup();
+});
+
+async function stack() {
+  const env = { ...ctx.env, LOG_LEVEL: "warn", WORKER_ID: "w-faults", RETRY_BACKOFF_MS: "20" };
+  const api = await spawnApp("api", env);
+  const worker = await spawnApp("worker", env);
+  running.push(api, worker);
+  const json = { "content-type": "application/json" };
+  const creds = JSON.stringify({ email: "faults@example.com", password: "password123" });
+  await fetch(`${api.url}/v1/auth/register`, { method: "POST", headers: json, body: creds });
+  const { accessToken } = (await (
+    await fetch(`${api.url}/v1/auth/login`, { method: "POST", headers: json, body: creds })
+  ).json()) as {
+    accessToken: string;
+  };
+  const submit = async (payload: unknown) => {
+    const started = performance.now();
+    const res = await fetch(`${api.url}/v1/jobs`, {
+      method: "POST",
+      headers: { ...json, authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ type: "echo", payload }),
+    });
+    const body = (await res.json()) as { id?: string; error?: { code: string } };
+    return { status: res.status, body, ms: performance.now() - started };
+  };
+  return { api, worker, submit };
+}
+
+const succeeded = (ids: string[]) =>
+  waitFor(
+    async () =>
+      (await ctx.db.collection<JobDoc>("jobs").countDocuments({ _id: { $in: ids }, status: "succeeded" })) ===
+      ids.length,
+    60_000,
+    200,
+  );
+
+describe("faults", () => {
+  it("MongoDB down: submissions answer 503 within 7 s; afterwards everything accepted completes", async () => {
+    const { submit } = await stack();
+    const before = await submit("before");
+    expect(before.status).toBe(202);
+    await ctx.mongo.stop();
+    const during = await submit("during");
+    expect(during.status).toBe(503);
+    expect(during.body.error?.code).toBe("unavailable");
+    expect(during.ms).toBeLessThan(7_000);
+    await ctx.mongo.start();
+    const after = await waitFor(
+      async () => {
+        const res = await submit("after");
+        return res.status === 202 ? res : null;
+      },
+      30_000,
+      250,
+    );
+    await succeeded([before.body.id as string, after.body.id as string]);
+  }, 90_000);
+
+  it("Redis paused: submissions answer 503 within 4 s; after SIGCONT the queue carries on by itself", async () => {
+    const { submit } = await stack();
+    const before = await submit("before");
+    expect(before.status).toBe(202);
+    ctx.redis.pause();
+    const during = await submit("during");
+    ctx.redis.resume();
+    expect(during.status).toBe(503);
+    expect(during.ms).toBeLessThan(4_000);
+    const after = await waitFor(
+      async () => {
+        const res = await submit("after");
+        return res.status === 202 ? res : null;
+      },
+      30_000,
+      250,
+    );
+    await succeeded([before.body.id as string, after.body.id as string]);
+  }, 90_000);
+
+  it("every Redis connection killed mid-run (CLIENT KILL): nothing accepted is lost", async () => {
+    const { submit } = await stack();
+    const accepted: string[] = [];
+    const statuses = new Set<number>();
+    for (let round = 0; round < 3; round++) {
+      // Right after the kill the api answers 503 until it has reconnected; a client retries.
+      while (accepted.length < (round + 1) * 10) {
+        const res = await submit(`${round}-${accepted.length}`);
+        statuses.add(res.status);
+        if (res.status === 202) accepted.push(res.body.id as string);
+        else await Bun.sleep(50);
+      }
+      await ctx.redisClient.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    }
+    expect([...statuses].every((s) => s === 202 || s === 503)).toBe(true);
+    await succeeded(accepted);
+  }, 90_000);
+});
