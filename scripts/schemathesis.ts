@@ -1,0 +1,69 @@
+// Fuzzes a private api's OpenAPI document with schemathesis (all checks, a bearer token); extra args go to `schemathesis run`.
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+
+// 12 operations x 60 fuzzed examples, plus the coverage and stateful phases: well over 500 cases.
+const MAX_EXAMPLES = process.env.ST_MAX_EXAMPLES ?? "60";
+const reportDir = process.env.ST_REPORT_DIR ?? join(tmpdir(), `lineup-schemathesis-${Date.now()}`);
+const LOGOUT = "/v1/auth/logout";
+let ctx: TestContext | undefined;
+let api: AppProcess | undefined;
+let st: ReturnType<typeof Bun.spawn> | undefined;
+let code = 1;
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => st?.kill("SIGTERM"));
+
+/** Registers a fresh user and returns a bearer token for it. */
+async function token(url: string): Promise<string> {
+  const headers = { "content-type": "application/json" };
+  const body = JSON.stringify({ email: `st.${crypto.randomUUID().slice(0, 8)}@example.com`, password: "password123" });
+  await fetch(`${url}/v1/auth/register`, { method: "POST", headers, body });
+  const res = await fetch(`${url}/v1/auth/login`, { method: "POST", headers, body });
+  const { accessToken } = (await res.json()) as { accessToken?: string };
+  if (!accessToken) throw new Error(`login failed with ${res.status}`);
+  return accessToken;
+}
+
+/** One `schemathesis run`, bounded to 10 minutes; returns its exit code. */
+async function schemathesis(url: string, name: string, args: string[]): Promise<number> {
+  const bearer = await token(url);
+  const dir = join(reportDir, name);
+  mkdirSync(dir, { recursive: true });
+  // biome-ignore format: one flag and its value per pair
+  const argv = [
+    "schemathesis", "run", `${url}/docs/json`, "--url", url,
+    "-H", `Authorization: Bearer ${bearer}`,
+    "--checks", "all", "--max-examples", MAX_EXAMPLES, "--workers", "2",
+    "--request-timeout", "10", "--continue-on-failure", "--generation-database", "none", "--no-color",
+    "--report", "junit,ndjson", "--report-dir", dir,
+    ...args, ...process.argv.slice(2),
+  ];
+  console.log(`\n$ ${argv.join(" ").replace(bearer, "<token>")}`);
+  st = Bun.spawn(argv, { cwd: dir, stdout: "inherit", stderr: "inherit", timeout: 10 * 60_000 });
+  return (await st.exited) ?? 1;
+}
+
+try {
+  ctx = await createTestContext("schemathesis");
+  // Only the api: a worker would run the generated `http` jobs against whatever hosts schemathesis makes up.
+  api = await spawnApp("api", { ...ctx.env, BCRYPT_COST: "4", LOG_LEVEL: "warn" });
+  // Logout revokes the token every other case uses, so it gets its own run with its own token.
+  const main = await schemathesis(api.url, "main", ["--exclude-path", LOGOUT]);
+  const logout = await schemathesis(api.url, "logout", ["--include-path", LOGOUT]);
+  code = main || logout;
+  const errors = api.lines.filter((l) => l.includes('"level":"error"'));
+  console.log(
+    `\napi logged ${errors.length} errors${errors.length ? ", the first:" : ""}\n${errors.slice(0, 5).join("\n")}`,
+  );
+  console.log(`\nreports: ${reportDir}`);
+} catch (err) {
+  console.error(err);
+  if (api) console.error(api.lines.slice(-40).join("\n"));
+} finally {
+  await api?.stop("SIGTERM", 5_000);
+  await ctx?.cleanup();
+  await ctx?.redis.dispose();
+  await ctx?.mongo.dispose();
+}
+process.exit(code);
