@@ -20,7 +20,7 @@ for (let i = 0; i < jobs; i++) {
     queue: ctx.queueName,
     ownerId: "bench",
     type: "echo",
-    payload: { i },
+    payloadJson: JSON.stringify({ i }),
     status: "queued",
     attempts: 0,
     maxAttempts: 3,

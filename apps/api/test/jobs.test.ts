@@ -93,6 +93,15 @@ describe("POST /v1/jobs", () => {
     expect(res.body.error.details[0].path).toBe("payload");
   });
 
+  it("stores any JSON payload, keys with dots, dollars and NUL, and nested arrays included", async () => {
+    const token = await userToken();
+    const payload = { "a.b": 1, $set: { $ne: null }, "nul\u0000key": "x", grid: [[1, [2]], []] };
+    const res = await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload } });
+    expect(res.status).toBe(202);
+    const read = await api.call("GET", `/v1/jobs/${res.body.id}`, { token });
+    expect(read.body.payload).toEqual(payload);
+  });
+
   it("never lets the client set status, result, owner or seq", async () => {
     const token = await userToken();
     const res = await api.call("POST", "/v1/jobs", {

@@ -61,6 +61,20 @@ describe("NoSQL operator injection (API8/API3)", () => {
   });
 });
 
+describe("authentication first (API2)", () => {
+  it("answers 401 before looking at the request, so an anonymous caller learns nothing about validation", async () => {
+    for (const [method, path, body] of [
+      ["GET", "/v1/jobs?limit=0", undefined],
+      ["POST", "/v1/jobs", { type: "nope" }],
+      ["GET", "/v1/jobs/not-an-id", undefined],
+    ] as const) {
+      const res = await api.call(method, path, { body });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe("unauthorized");
+    }
+  });
+});
+
 describe("excessive data exposure (API3)", () => {
   it("never returns a password hash, in any account response", async () => {
     const email = uniqueEmail("exposure");

@@ -98,7 +98,7 @@ async function run(deps: ProcessDeps, raw: string, env: Envelope, first: JobDoc,
   const now = deps.now ?? (() => new Date());
   const type = first.type;
   const schema = isJobType(type) ? catalog[type] : undefined;
-  const parsed = schema?.safeParse(first.payload);
+  const parsed = schema?.safeParse(parseJson(first.payloadJson));
   if (!schema || !parsed?.success) {
     const message = schema ? "payload fails its type's schema" : `unknown job type ${type}`;
     await recordFailure(deps, first, { code: "invalid_payload", message }, raw, env, first.startedAt);
@@ -233,4 +233,12 @@ function store<T>(deps: ProcessDeps, what: string, fn: () => Promise<T>): Promis
   // Retried while MongoDB or Redis is away, until shutdown's grace is over. Then the job simply stays in this
   // worker's processing list, and the next start puts it back at the head: nothing is lost by giving up.
   return persist(what, fn, { log: deps.log, stopped: deps.abort });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // fails the type's schema: the job fails at once as invalid_payload
+  }
 }

@@ -59,11 +59,23 @@ export async function startWorker(
 }
 
 /** Records a job in MongoDB and queues it, as the api does. */
+/** A stored job with its JSON payload and result parsed back, as tests want to compare them. */
+export type StoredJob = JobDoc & { payload: unknown; result?: unknown };
+
+export function parsed(doc: JobDoc): StoredJob {
+  return {
+    ...doc,
+    payload: JSON.parse(doc.payloadJson),
+    result: doc.resultJson === undefined ? undefined : JSON.parse(doc.resultJson),
+  };
+}
+
 export async function submit(
   ctx: TestContext,
   queue: Queue,
-  job: Partial<JobDoc> & { payload: unknown },
-): Promise<JobDoc> {
+  job: Partial<Omit<JobDoc, "payloadJson">> & { payload: unknown },
+): Promise<StoredJob> {
+  const { payload, ...rest } = job;
   const doc: JobDoc = {
     _id: new ObjectId().toHexString(),
     queue: queue.name,
@@ -73,12 +85,13 @@ export async function submit(
     attempts: 0,
     maxAttempts: 3,
     createdAt: new Date(),
-    ...job,
+    ...rest,
+    payloadJson: JSON.stringify(payload),
   };
   await insertJob(ctx.db, doc);
   const seq = await queue.enqueue({ id: doc._id, type: doc.type, enqueuedAt: Date.now(), requestId: doc.requestId });
   await ctx.db.collection<JobDoc>("jobs").updateOne({ _id: doc._id }, { $set: { seq } });
-  return { ...doc, seq };
+  return parsed({ ...doc, seq });
 }
 
 export async function waitFor<T>(
@@ -95,9 +108,9 @@ export async function waitFor<T>(
   }
 }
 
-export async function finished(ctx: TestContext, id: string, timeoutMs?: number): Promise<JobDoc> {
+export async function finished(ctx: TestContext, id: string, timeoutMs?: number): Promise<StoredJob> {
   return waitFor(async () => {
     const doc = await ctx.db.collection<JobDoc>("jobs").findOne({ _id: id });
-    return doc && ["succeeded", "failed", "canceled"].includes(doc.status) ? doc : null;
+    return doc && ["succeeded", "failed", "canceled"].includes(doc.status) ? parsed(doc) : null;
   }, timeoutMs);
 }

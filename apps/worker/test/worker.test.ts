@@ -177,7 +177,10 @@ describe("fencing", () => {
     expect(
       await finishJob(ctx.db, { id: job._id, attempts: 2, now: new Date(), status: "succeeded", result: "fresh" }),
     ).toBe(true);
-    expect(await jobs().findOne({ _id: job._id })).toMatchObject({ status: "succeeded", result: "fresh" });
+    expect(await jobs().findOne({ _id: job._id })).toMatchObject({
+      status: "succeeded",
+      resultJson: JSON.stringify("fresh"),
+    });
   });
 });
 
@@ -201,7 +204,10 @@ describe("shutdown", () => {
     await waitFor(async () => (await jobs().findOne({ _id: job._id }))?.status === "running");
     await w.stop();
     stops = [];
-    expect(await jobs().findOne({ _id: job._id })).toMatchObject({ status: "succeeded", result: "done" });
+    expect(await jobs().findOne({ _id: job._id })).toMatchObject({
+      status: "succeeded",
+      resultJson: JSON.stringify("done"),
+    });
   });
 });
 
@@ -281,7 +287,7 @@ describe("reconciler", () => {
       queue: w.queue.name,
       ownerId: "o",
       type: "echo",
-      payload: "orphan",
+      payloadJson: JSON.stringify("orphan"),
       status: "queued",
       attempts: 0,
       maxAttempts: 3,

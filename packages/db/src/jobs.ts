@@ -109,7 +109,7 @@ export async function finishJob(
 ): Promise<boolean> {
   const set: Partial<JobDoc> =
     params.status === "succeeded"
-      ? { status: "succeeded", result: params.result, finishedAt: params.now }
+      ? { status: "succeeded", resultJson: JSON.stringify(params.result ?? null), finishedAt: params.now }
       : { status: "failed", error: params.error, finishedAt: params.now };
   const update = params.status === "succeeded" ? { $set: set, $unset: { error: "" as const } } : { $set: set };
   const res = await jobsCollection(db).updateOne(

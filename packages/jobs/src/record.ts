@@ -14,14 +14,16 @@ export type JobDoc = {
   queue: string;
   ownerId: string;
   type: string;
-  payload: unknown;
+  /** The payload as JSON text: any JSON a client sends is storable, whatever its keys ('.', '$') or nesting. */
+  payloadJson: string;
   status: JobStatus;
   /** Position in the queue's arrival order; absent until Redis has accepted the job. */
   seq?: number;
   /** Handler runs started so far; every state change is fenced on it. */
   attempts: number;
   maxAttempts: number;
-  result?: unknown;
+  /** The handler's result as JSON text, for the same reason. */
+  resultJson?: string;
   error?: JobErrorInfo;
   createdAt: Date;
   startedAt?: Date;
@@ -53,13 +55,13 @@ export function toJobView(doc: JobDoc): JobView {
     id: doc._id,
     type: doc.type,
     status: doc.status,
-    payload: doc.payload,
+    payload: JSON.parse(doc.payloadJson),
     seq: doc.seq ?? null,
     attempts: doc.attempts,
     maxAttempts: doc.maxAttempts,
     createdAt: doc.createdAt.toISOString(),
   };
-  if (doc.result !== undefined) view.result = doc.result;
+  if (doc.resultJson !== undefined) view.result = JSON.parse(doc.resultJson);
   if (doc.error) view.error = doc.error;
   if (doc.startedAt) view.startedAt = doc.startedAt.toISOString();
   if (doc.finishedAt) view.finishedAt = doc.finishedAt.toISOString();

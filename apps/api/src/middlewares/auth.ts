@@ -1,21 +1,31 @@
-// Bearer authentication as a route option: `{ auth: true }` resolves `claims` or answers 401.
+// Bearer authentication as a route option: `{ auth: true }` resolves `claims` or answers 401. The token is checked
+// in the transform hook, before the request is validated, so a caller without a valid token learns nothing about
+// what the route would accept (401 comes before 422).
 import { errors } from "@lineup/errors";
 import { Elysia } from "elysia";
 import type { Revocation } from "../services/revocation";
 import type { Claims, Tokens } from "../services/tokens";
 
-export const authPlugin = (tokens: Tokens, revocation: Revocation) =>
-  new Elysia({ name: "auth" }).macro({
+export const authPlugin = (tokens: Tokens, revocation: Revocation) => {
+  const verified = new WeakMap<Request, Claims>();
+  return new Elysia({ name: "auth" }).macro({
     auth: {
       detail: { security: [{ bearerAuth: [] }] },
       // Read from the request: a route's own headers schema strips keys it does not name.
-      async resolve({ request }): Promise<{ claims: Claims }> {
-        const claims = await authenticate(tokens, revocation, request.headers.get("authorization") ?? undefined);
+      async transform({ request }) {
+        verified.set(
+          request,
+          await authenticate(tokens, revocation, request.headers.get("authorization") ?? undefined),
+        );
+      },
+      resolve({ request }): { claims: Claims } {
+        const claims = verified.get(request);
+        if (!claims) throw errors.unauthorized();
         return { claims };
       },
     },
   });
-
+};
 export async function authenticate(
   tokens: Tokens,
   revocation: Revocation,

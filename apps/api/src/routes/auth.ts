@@ -7,6 +7,8 @@ import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from
 import { ErrorSchema } from "../schemas/common";
 import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
 
+const errorJsonSchema = z.toJSONSchema(ErrorSchema, { io: "input" }) as Record<string, unknown>;
+
 export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })
     .use(authPlugin(deps.tokens, deps.revocation))
@@ -42,8 +44,16 @@ export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
       },
       {
         auth: true,
-        response: { 204: z.undefined(), 401: ErrorSchema, 503: ErrorSchema },
-        detail: { tags: ["auth"], summary: "Revoke the bearer token used for this request" },
+        // 204 has no body: documented by hand, since a schema would document a JSON body that never comes.
+        detail: {
+          tags: ["auth"],
+          summary: "Revoke the bearer token used for this request",
+          responses: {
+            204: { description: "Logged out: the token no longer works" },
+            401: { description: "No valid bearer token", content: { "application/json": { schema: errorJsonSchema } } },
+            503: { description: "Redis is unavailable", content: { "application/json": { schema: errorJsonSchema } } },
+          },
+        },
       },
     )
     .post("/password", ({ claims, body }) => changePassword(deps, claims, body), {

@@ -2,7 +2,14 @@
 import { z } from "zod";
 
 /** Trimmed and lower-cased before it is stored or looked up. */
-export const EmailSchema = z.string().trim().toLowerCase().email("Must be an email address").max(254);
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .email("Must be an email address")
+  .max(254)
+  // RFC 5321: the part before the @ is at most 64 characters.
+  .refine((email) => email.indexOf("@") <= 64, "Must have at most 64 characters before the @");
 
 /** 8 to 256 characters; Bun.password pre-hashes past bcrypt's 72 bytes, so nothing is truncated. */
 export const PasswordSchema = z

@@ -30,12 +30,16 @@ export const SubmitHeadersSchema = z.object({
     .describe("Repeat a submission safely: the same key and body return the same job"),
 });
 
-export const JobIdParamsSchema = z.object({ id: z.string().max(64) });
+// Any text: an id that is not one of ours answers 404, like one that is missing.
+export const JobIdParamsSchema = z.object({ id: z.string() });
 
 export const ListJobsQuerySchema = z.object({
   status: z.enum(JOB_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional().describe("nextCursor of the previous page"),
+  // Elysia splits a query value on commas into an array; a cursor is one opaque string, so join it back.
+  cursor: z
+    .preprocess((v) => (Array.isArray(v) ? v.join(",") : v), z.string().max(200).optional())
+    .describe("nextCursor of the previous page"),
 });
 
 const JobErrorSchema = z.object({ code: z.string(), message: z.string() });

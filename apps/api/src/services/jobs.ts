@@ -60,7 +60,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
     queue: deps.queue.name,
     ownerId: s.ownerId,
     type: s.body.type,
-    payload: s.body.payload,
+    payloadJson: JSON.stringify(s.body.payload),
     status: "queued",
     attempts: 0,
     maxAttempts: s.body.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
