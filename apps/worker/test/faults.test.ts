@@ -2,7 +2,7 @@
 // Each case asserts a bounded answer while the fault lasts and that every accepted job completes after it.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { type AppProcess, createTestContext, linesWithSecrets, spawnApp, type TestContext } from "@lineup/testkit";
 import { waitFor } from "./support";
 
 let ctx: TestContext;
@@ -14,7 +14,15 @@ beforeEach(async () => {
 afterEach(async () => {
   ctx.redis.resume();
   await ctx.mongo.start().catch(() => {});
-  for (const p of running.splice(0)) await p.stop("SIGKILL");
+  const processes = running.splice(0);
+  for (const p of processes) await p.stop("SIGKILL");
+  // Whatever happened in the test, no log line of the real processes may carry a token, hash or password.
+  expect(
+    linesWithSecrets(
+      processes.flatMap((p) => p.lines),
+      ["password123"],
+    ),
+  ).toEqual([]);
   await ctx.cleanup();
 });
 

@@ -1,7 +1,7 @@
 // End to end: the real api and worker processes, real redis-server and Mongo-wire server, over HTTP.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { type AppProcess, createTestContext, linesWithSecrets, spawnApp, type TestContext } from "@lineup/testkit";
 import { waitFor } from "./support";
 
 // Each test gets its own database and queue: FerretDB's SQLite handler scans whole collections,
@@ -24,7 +24,15 @@ beforeEach(async () => {
   };
 });
 afterEach(async () => {
-  for (const p of running.splice(0)) await p.stop("SIGKILL");
+  const processes = running.splice(0);
+  for (const p of processes) await p.stop("SIGKILL");
+  // Whatever happened in the test, no log line of the real processes may carry a token, hash or password.
+  expect(
+    linesWithSecrets(
+      processes.flatMap((p) => p.lines),
+      ["password123"],
+    ),
+  ).toEqual([]);
   await ctx.cleanup();
 });
 

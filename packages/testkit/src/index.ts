@@ -4,5 +4,6 @@ export { type MongoKind, type MongoServer, startMongo } from "./mongo-server";
 export { freePort, waitForPort } from "./ports";
 export { type PrometheusServer, startPrometheus } from "./prometheus-server";
 export { type RedisServer, startRedis } from "./redis-server";
+export { linesWithSecrets } from "./secrets";
 export { createTestContext, namespace, type Services, sharedServices, type TestContext } from "./services";
-export { type AppProcess, REPO_ROOT, spawnApp } from "./spawn";
+export { type AppProcess, REPO_ROOT, spawnApp, TEST_JWT_SECRET } from "./spawn";

@@ -24,10 +24,12 @@ export type AppProcess = {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 };
 
+export const TEST_JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long";
+
 const BASE_ENV = {
   NODE_ENV: "test",
   HOST: "127.0.0.1",
-  JWT_SECRET: "test-secret-that-is-at-least-32-bytes-long",
+  JWT_SECRET: TEST_JWT_SECRET,
   BCRYPT_COST: "4",
   LOG_LEVEL: "info",
   // End-to-end tests log in and submit far faster than people; the limits have tests of their own.
