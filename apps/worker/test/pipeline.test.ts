@@ -1,8 +1,8 @@
 // End to end: the real api and worker processes, real redis-server and Mongo-wire server, over HTTP.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
-import { type AppProcess, createTestContext, linesWithSecrets, spawnApp, type TestContext } from "@lineup/testkit";
-import { waitFor } from "./support";
+import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { stopAndScan, waitFor } from "./support";
 
 // Each test gets its own database and queue: FerretDB's SQLite handler scans whole collections,
 // so a collection that keeps growing across tests slows every later one down.
@@ -24,15 +24,8 @@ beforeEach(async () => {
   };
 });
 afterEach(async () => {
-  const processes = running.splice(0);
-  for (const p of processes) await p.stop("SIGKILL");
   // Whatever happened in the test, no log line of the real processes may carry a token, hash or password.
-  expect(
-    linesWithSecrets(
-      processes.flatMap((p) => p.lines),
-      ["password123"],
-    ),
-  ).toEqual([]);
+  expect(await stopAndScan(running.splice(0), ["password123"])).toEqual([]);
   await ctx.cleanup();
 });
 

@@ -4,7 +4,7 @@ import type { JobDoc } from "@lineup/jobs";
 import { createLogger } from "@lineup/log";
 import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
 import { createQueue, type Queue } from "@lineup/queue";
-import type { TestContext } from "@lineup/testkit";
+import { type AppProcess, linesWithSecrets, type TestContext } from "@lineup/testkit";
 import Redis from "ioredis";
 import { ObjectId } from "mongodb";
 import { type Handlers, handlers as realHandlers } from "../src/handlers";
@@ -113,4 +113,13 @@ export async function finished(ctx: TestContext, id: string, timeoutMs?: number)
     const doc = await ctx.db.collection<JobDoc>("jobs").findOne({ _id: id });
     return doc && ["succeeded", "failed", "canceled"].includes(doc.status) ? parsed(doc) : null;
   }, timeoutMs);
+}
+
+/** Kills the spawned processes, then checks that none of their log lines carried a token, hash or password. */
+export async function stopAndScan(processes: AppProcess[], passwords: string[]): Promise<string[]> {
+  for (const p of processes) await p.stop("SIGKILL");
+  return linesWithSecrets(
+    processes.flatMap((p) => p.lines),
+    passwords,
+  );
 }
