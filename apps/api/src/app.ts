@@ -14,6 +14,7 @@ import { createQueue, createRateLimiter } from "@lineup/queue";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
+import { type AllowedMethods, allowedMethodsFrom } from "./middlewares/allowed-methods";
 import { bodyParser } from "./middlewares/body-parser";
 import { cors } from "./middlewares/cors";
 import { errorHandler } from "./middlewares/error-handler";
@@ -58,12 +59,14 @@ export function buildApp(deps: AppDeps) {
     submitPerSecond: config.submitRateLimit,
   });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
-  return new Elysia()
+  // Filled in once every route is registered; the error handler asks it which methods a path has.
+  let allowedMethods: AllowedMethods = () => [];
+  const app = new Elysia()
     .use(requestContext(log))
     .use(securityHeaders())
     .use(cors(config.corsOrigins))
     .use(httpMetricsPlugin(httpMetrics(registry)))
-    .use(errorHandler(log))
+    .use(errorHandler(log, (path) => allowedMethods(path)))
     .use(bodyParser(config.bodyLimitBytes))
     .use(docs())
     .use(healthRoutes({ readiness }))
@@ -95,6 +98,8 @@ export function buildApp(deps: AppDeps) {
       }),
     )
     .use(metricsRoutes({ registry, token: config.metricsToken }));
+  allowedMethods = allowedMethodsFrom(app.routes);
+  return app;
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -18,6 +18,15 @@ describe("errors", () => {
     expect(res.body).toEqual({ error: { code: "not_found", message: expect.any(String) } });
   });
 
+  it("answers 405 with Allow for a known path and an unsupported method", async () => {
+    const res = await api.call("PUT", "/v1/jobs/0123456789abcdef01234567");
+    expect(res.status).toBe(405);
+    expect(res.body.error.code).toBe("method_not_allowed");
+    expect(res.headers.get("allow")).toBe("GET, DELETE");
+    const trace = await api.call("PATCH", "/healthz");
+    expect(trace.headers.get("allow")).toBe("GET");
+  });
+
   it("answers 413 payload_too_large past the body limit, by Content-Length", async () => {
     const res = await api.call("POST", "/v1/auth/register", {
       raw: JSON.stringify({ email: "a@example.com", password: "x".repeat(5000) }),

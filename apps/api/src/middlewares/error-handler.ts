@@ -3,11 +3,12 @@ import { isMongoUnavailable } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import type { Logger } from "@lineup/log";
 import { Elysia, ParseError, ValidationError } from "elysia";
+import type { AllowedMethods } from "./allowed-methods";
 import { requestIdOf } from "./request-context";
 
-export const errorHandler = (log: Logger) =>
+export const errorHandler = (log: Logger, allowedMethods: AllowedMethods = () => []) =>
   new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, set, request, route }) => {
-    const appError = toAppError(code, error);
+    const appError = code === "NOT_FOUND" ? notFound(request, allowedMethods) : toAppError(code, error);
     if (appError.status >= 500) {
       log.error("request failed", {
         requestId: requestIdOf(request),
@@ -45,6 +46,15 @@ function toAppError(code: string | number, error: unknown): AppError {
     return errors.unavailable("A backing service is unavailable; try again shortly.");
   }
   return errors.internal();
+}
+
+/** Unknown path: 404. Known path, other method: 405 naming the methods it has. */
+function notFound(request: Request, allowedMethods: AllowedMethods): AppError {
+  const allowed = allowedMethods(new URL(request.url).pathname);
+  if (!allowed.length) return errors.notFound("No route matches this method and path.");
+  return new AppError(405, "method_not_allowed", `This path answers ${allowed.join(", ")} only.`, {
+    headers: { allow: allowed.join(", ") },
+  });
 }
 
 function pathOf(where: string, path: unknown): string {
