@@ -8,7 +8,7 @@ import { createQueue } from "@lineup/queue";
 import Redis from "ioredis";
 import { handlers } from "./handlers";
 import { startProbeServer } from "./probe-server";
-import { createWorker } from "./worker";
+import { blockingConnectionName, createWorker } from "./worker";
 
 const config = loadConfigOrExit(process.env, "worker");
 // Container HEALTHCHECK: `<binary> --healthcheck` asks the running process (distroless images have no curl).
@@ -29,7 +29,10 @@ await ensureIndexes(mongo.db);
 // The worker waits out a Redis outage rather than failing commands: it pauses and resumes by itself.
 const redisOptions = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 2_000) };
 const redis = new Redis(config.redisUrl, redisOptions);
-const blocking = new Redis(config.redisUrl, { ...redisOptions, connectionName: `lineup-worker-${config.workerId}` });
+const blocking = new Redis(config.redisUrl, {
+  ...redisOptions,
+  connectionName: blockingConnectionName(config.workerId),
+});
 for (const conn of [redis, blocking])
   conn.on("error", (err) => log.warn("redis connection error", { error: err.message }));
 

@@ -56,7 +56,7 @@ export function createWorker(deps: WorkerDeps) {
   async function takeOver() {
     for (const other of await queue.otherWorkers(workerId)) {
       // A stale worker still blocked in BLMOVE would take the next job behind our back: cut it off.
-      if (other.clientId) await deps.redis.client("KILL", "ID", String(other.clientId)).catch(() => {});
+      if (other.clientId) await cutOff(deps.redis, other.clientId, blockingConnectionName(other.id));
       const moved = await queue.recover(other.id);
       if (moved > 0) log.warn("recovered jobs of a vanished worker", { worker: other.id, jobs: moved });
     }
@@ -148,4 +148,16 @@ export function createWorker(deps: WorkerDeps) {
 /** Waits for the promise at most ms; its failure or lateness is ignored. */
 async function within(ms: number, promise: Promise<unknown>): Promise<void> {
   await Promise.race([promise.catch(() => {}), sleep(ms)]);
+}
+
+/** The name every worker gives its blocking connection, so a takeover can tell it from anyone else's. */
+export function blockingConnectionName(workerId: string): string {
+  return `lineup-worker-${workerId}`;
+}
+
+/** Kills the client with this id only if it still carries the expected name: ids restart with Redis. */
+async function cutOff(redis: Redis, clientId: number, name: string): Promise<void> {
+  const info = (await redis.call("CLIENT", "LIST", "ID", String(clientId)).catch(() => "")) as string;
+  if (!info.includes(` name=${name} `)) return;
+  await redis.call("CLIENT", "KILL", "ID", String(clientId)).catch(() => {});
 }

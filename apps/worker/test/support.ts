@@ -8,7 +8,7 @@ import { type AppProcess, linesWithSecrets, type TestContext } from "@lineup/tes
 import Redis from "ioredis";
 import { ObjectId } from "mongodb";
 import { type Handlers, handlers as realHandlers } from "../src/handlers";
-import { createWorker } from "../src/worker";
+import { blockingConnectionName, createWorker } from "../src/worker";
 
 export async function startWorker(
   ctx: TestContext,
@@ -23,7 +23,11 @@ export async function startWorker(
   await ensureIndexes(ctx.db);
   const queueName = options.queueName ?? ctx.queueName;
   const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
-  const blocking = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+  const workerId = options.workerId ?? "w-test";
+  const blocking = new Redis(ctx.redisUrl, {
+    maxRetriesPerRequest: null,
+    connectionName: blockingConnectionName(workerId),
+  });
   const queue = createQueue(redis, queueName);
   const registry = createRegistry("worker", queueName);
   const metrics = workerJobMetrics(registry);
@@ -34,7 +38,7 @@ export async function startWorker(
     queue,
     redis,
     blocking,
-    workerId: options.workerId ?? "w-test",
+    workerId,
     handlers: { ...realHandlers, ...options.handlers } as Handlers,
     log: createLogger({ write: (l) => options.lines?.push(l) }),
     jobTimeoutMs: 1_000,
