@@ -32,7 +32,7 @@ async function schemathesis(url: string, name: string, args: string[]): Promise<
   mkdirSync(dir, { recursive: true });
   // biome-ignore format: one flag and its value per pair
   const argv = [
-    "schemathesis", "run", `${url}/docs/json`, "--url", url,
+    "schemathesis", "--config-file", join(import.meta.dir, "schemathesis.toml"), "run", `${url}/docs/json`, "--url", url,
     "-H", `Authorization: Bearer ${bearer}`,
     "--checks", "all", "--max-examples", MAX_EXAMPLES, "--workers", "2",
     "--request-timeout", "10", "--continue-on-failure", "--generation-database", "none", "--no-color",
