@@ -34,6 +34,12 @@ export function createLeadership(deps: {
   return {
     isActive: () => active,
 
+    /** Asks Redis (and renews): the cached flag can be up to a renewal interval stale after a takeover. */
+    async confirm(): Promise<boolean> {
+      setActive(await deps.queue.claimActive(deps.workerId, deps.leaseMs));
+      return active;
+    },
+
     /** Waits until this worker holds the lease; false if stopped first. */
     async acquire(stopped: AbortSignal): Promise<boolean> {
       let announced = false;

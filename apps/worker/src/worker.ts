@@ -86,22 +86,19 @@ export function createWorker(deps: WorkerDeps) {
     const heart = setInterval(beat, 2_000);
     while (!stopping.signal.aborted) {
       try {
-        if (held) {
-          // An error interrupted this job: finish it before taking another, or order would break.
-          await processEnvelope(processDeps, held);
-          held = null;
-          continue;
+        if (!held) {
+          if (!leadership.isActive()) {
+            if (!(await leadership.acquire(stopping.signal))) break;
+            log.info("active: taking jobs", { queue: queue.name });
+            await takeOver();
+          }
+          await maybeReconcile();
+          held = await queue.reserve(deps.blocking, workerId, RESERVE_TIMEOUT_SECONDS);
+          if (!held) continue;
         }
-        if (!leadership.isActive()) {
-          if (!(await leadership.acquire(stopping.signal))) break;
-          log.info("active: taking jobs", { queue: queue.name });
-          await takeOver();
-        }
-        await maybeReconcile();
-        held = await queue.reserve(deps.blocking, workerId, RESERVE_TIMEOUT_SECONDS);
-        if (!held) continue;
-        if (!leadership.isActive()) {
-          // The lease lapsed while we were blocked; the new active worker will run it.
+        // Also when an error interrupted the job in hand: it is finished before another is taken, or order breaks.
+        if (!(await leadership.confirm())) {
+          // The lease moved while we were blocked (a takeover): give the job back, the active worker runs it.
           await persist("give back", () => queue.returnToHead(workerId, held as string), {
             log,
             stopped: stopping.signal,
@@ -117,7 +114,7 @@ export function createWorker(deps: WorkerDeps) {
         await sleep(1_000, stopping.signal);
       }
     }
-    if (held && !abortJob.signal.aborted) await processEnvelope(processDeps, held).catch(() => {});
+    // A job still in hand here stays in our processing list; stop() (or the next start) puts it back at the head.
     clearInterval(heart);
   }
 
