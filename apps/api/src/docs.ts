@@ -3,7 +3,7 @@ import { openapi } from "@elysiajs/openapi";
 import { z } from "zod";
 
 // Request bodies strip unknown keys, so document the input side (no additionalProperties: false).
-function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
+export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
   return json;
 }

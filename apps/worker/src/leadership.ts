@@ -21,11 +21,17 @@ export function createLeadership(deps: {
     deps.active.set(value ? 1 : 0);
   };
 
+  /** Asks Redis (and renews); true while this worker holds the lease. */
+  const confirm = async (): Promise<boolean> => {
+    setActive(await deps.queue.claimActive(deps.workerId, deps.leaseMs));
+    return active;
+  };
+
   const renew = async () => {
+    const was = active;
     try {
-      const still = await deps.queue.claimActive(deps.workerId, deps.leaseMs);
-      if (active && !still) deps.log.error("lost the active lease; stopping work until it is back");
-      setActive(still);
+      const still = await confirm();
+      if (was && !still) deps.log.error("lost the active lease; stopping work until it is back");
     } catch (err) {
       deps.log.warn("could not renew the active lease", { error: (err as Error).message });
     }
@@ -35,17 +41,13 @@ export function createLeadership(deps: {
     isActive: () => active,
 
     /** Asks Redis (and renews): the cached flag can be up to a renewal interval stale after a takeover. */
-    async confirm(): Promise<boolean> {
-      setActive(await deps.queue.claimActive(deps.workerId, deps.leaseMs));
-      return active;
-    },
+    confirm,
 
     /** Waits until this worker holds the lease; false if stopped first. */
     async acquire(stopped: AbortSignal): Promise<boolean> {
       let announced = false;
       while (!stopped.aborted) {
-        if (await deps.queue.claimActive(deps.workerId, deps.leaseMs)) {
-          setActive(true);
+        if (await confirm()) {
           // Renew well inside the lease, so a slow round trip never lets it lapse.
           renewer ??= setInterval(renew, Math.floor(deps.leaseMs / 4));
           return true;

@@ -1,5 +1,6 @@
 // The worker's small HTTP server beside the loop: /healthz for liveness, /metrics for Prometheus.
-import { METRICS_CONTENT_TYPE, type Registry } from "@lineup/metrics";
+import { errors } from "@lineup/errors";
+import { authorizedForMetrics, METRICS_CONTENT_TYPE, type Registry } from "@lineup/metrics";
 
 export type ProbeServer = { port: number; stop(): Promise<void> };
 
@@ -10,18 +11,19 @@ export function startProbeServer(options: {
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
 }): ProbeServer {
-  const notFound = { error: { code: "not_found", message: "No route matches this path." } };
-  const unauthorized = { error: { code: "unauthorized", message: "A valid bearer token is required." } };
   const server = Bun.serve({
     hostname: options.host,
     port: options.port,
     async fetch(request) {
       const { pathname } = new URL(request.url);
       if (pathname === "/healthz") return Response.json({ status: "ok" });
-      if (pathname !== "/metrics") return Response.json(notFound, { status: 404 });
-      if (options.metricsToken && request.headers.get("authorization") !== `Bearer ${options.metricsToken}`) {
-        return Response.json(unauthorized, { status: 401 });
-      }
+      const refused =
+        pathname !== "/metrics"
+          ? errors.notFound("No route matches this path.")
+          : authorizedForMetrics(request, options.metricsToken)
+            ? null
+            : errors.unauthorized();
+      if (refused) return Response.json(refused.toBody(), { status: refused.status, headers: refused.headers });
       return new Response(await options.registry.metrics(), { headers: { "content-type": METRICS_CONTENT_TYPE } });
     },
   });

@@ -23,7 +23,6 @@ export type ProcessDeps = {
   allowPrivateNetworks: boolean;
   /** Aborts when shutdown's grace period is over: the job in hand goes back to the head. */
   abort: AbortSignal;
-  now?: () => Date;
 };
 
 export type Outcome = "succeeded" | "failed" | "skipped" | "malformed" | "orphan" | "returned";
@@ -40,7 +39,7 @@ export async function processEnvelope(deps: ProcessDeps, raw: string): Promise<O
   const log = deps.log.child({ jobId: env.id, seq: env.seq, type: env.type, requestId: env.requestId });
   const job = await claim(deps, env, raw, log);
   if (typeof job === "string") {
-    await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw, { seq: env.seq }));
+    await ack(deps, raw, env);
     return job;
   }
   return run(deps, raw, env, job, log);
@@ -53,9 +52,8 @@ async function claim(
   raw: string,
   log: Logger,
 ): Promise<JobDoc | "skipped" | "orphan" | "failed"> {
-  const now = deps.now ?? (() => new Date());
   const started = await store(deps, "start", () =>
-    startJob(deps.db, { id: env.id, seq: env.seq, workerId: deps.workerId, now: now() }),
+    startJob(deps.db, { id: env.id, seq: env.seq, workerId: deps.workerId, now: new Date() }),
   );
   if (started) {
     deps.order.observe(env.seq);
@@ -87,7 +85,7 @@ async function claim(
     return "failed";
   }
   const taken = await store(deps, "take over", () =>
-    nextAttempt(deps.db, { id: env.id, attempts: current.attempts, workerId: deps.workerId, now: now() }),
+    nextAttempt(deps.db, { id: env.id, attempts: current.attempts, workerId: deps.workerId, now: new Date() }),
   );
   if (!taken) return claim(deps, env, raw, log);
   log.warn("job taken over after an interrupted attempt", { attempt: taken.attempts });
@@ -95,7 +93,6 @@ async function claim(
 }
 
 async function run(deps: ProcessDeps, raw: string, env: Envelope, first: JobDoc, log: Logger): Promise<Outcome> {
-  const now = deps.now ?? (() => new Date());
   const type = first.type;
   const schema = isJobType(type) ? catalog[type] : undefined;
   const parsed = schema?.safeParse(parseJson(first.payloadJson));
@@ -114,7 +111,7 @@ async function run(deps: ProcessDeps, raw: string, env: Envelope, first: JobDoc,
         finishJob(deps.db, {
           id: job._id,
           attempts: job.attempts,
-          now: now(),
+          now: new Date(),
           status: "succeeded",
           result: outcome.result,
         }),
@@ -127,7 +124,7 @@ async function run(deps: ProcessDeps, raw: string, env: Envelope, first: JobDoc,
       });
       if (recorded === null) return "failed";
       if (!recorded) log.warn("a newer attempt owns the job; this result was not recorded");
-      await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw, { seq: env.seq }));
+      await ack(deps, raw, env);
       if (recorded) observeEnd(deps, job.type, "succeeded", first.startedAt);
       log.info("job succeeded", { attempt: job.attempts });
       return "succeeded";
@@ -148,13 +145,13 @@ async function run(deps: ProcessDeps, raw: string, env: Envelope, first: JobDoc,
         id: job._id,
         attempts: job.attempts,
         workerId: deps.workerId,
-        now: now(),
+        now: new Date(),
         lastError: { code: error.code, message: error.message },
       }),
     );
     if (!next) {
       log.warn("a newer attempt owns the job; stepping back");
-      await store(deps, "ack", () => deps.queue.finish(deps.workerId, raw, { seq: env.seq }));
+      await ack(deps, raw, env);
       return "skipped";
     }
     job = next;
@@ -205,9 +202,8 @@ async function recordFailure(
   env: Envelope,
   since = job.startedAt,
 ) {
-  const now = deps.now ?? (() => new Date());
   const recorded = await store(deps, "record failure", () =>
-    finishJob(deps.db, { id: job._id, attempts: job.attempts, now: now(), status: "failed", error }),
+    finishJob(deps.db, { id: job._id, attempts: job.attempts, now: new Date(), status: "failed", error }),
   );
   await store(deps, "dead-letter", () => deps.queue.finish(deps.workerId, raw, { dead: true, seq: env.seq }));
   deps.metrics.deadLettered.inc({ type: job.type });
@@ -227,6 +223,11 @@ async function giveBack(deps: ProcessDeps, raw: string, job: JobDoc, log: Logger
   await store(deps, "return to head", () => deps.queue.returnToHead(deps.workerId, raw));
   log.info("job returned to the head of the queue for shutdown", { attempt: job.attempts });
   return "returned";
+}
+
+/** The job reached its end on record (or has nothing to run): take it off this worker's list. */
+function ack(deps: ProcessDeps, raw: string, env: Envelope): Promise<void> {
+  return store(deps, "ack", () => deps.queue.finish(deps.workerId, raw, { seq: env.seq }));
 }
 
 function store<T>(deps: ProcessDeps, what: string, fn: () => Promise<T>): Promise<T> {

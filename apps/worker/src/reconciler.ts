@@ -6,15 +6,14 @@ import { type Db, maxSeq, queuedJobs, setJobSeq } from "@lineup/db";
 import type { Logger } from "@lineup/log";
 import { decodeEnvelope, type Envelope, type Queue } from "@lineup/queue";
 
-export type ReconcileDeps = { db: Db; queue: Queue; log: Logger; graceMs: number; now?: () => number };
+export type ReconcileDeps = { db: Db; queue: Queue; log: Logger; graceMs: number };
 
 export async function reconcile(
   deps: ReconcileDeps,
   mode: "full" | "orphans",
 ): Promise<{ restored: number; queued: number }> {
-  const now = deps.now ?? Date.now;
   if (mode === "full") await deps.queue.raiseSeqFloor(await maxSeq(deps.db, deps.queue.name));
-  const cutoff = new Date(now() - deps.graceMs);
+  const cutoff = new Date(Date.now() - deps.graceMs);
   const candidates = [];
   for await (const job of queuedJobs(deps.db, {
     queue: deps.queue.name,

@@ -9,7 +9,7 @@ import { persist, sleep } from "./persist";
 import { type ProcessDeps, processEnvelope } from "./process-job";
 import { reconcile } from "./reconciler";
 
-export type WorkerDeps = Omit<ProcessDeps, "abort" | "now" | "order"> & {
+export type WorkerDeps = Omit<ProcessDeps, "abort" | "order"> & {
   /** Heartbeat and active-lease gauges. */
   state: WorkerStateMetrics;
   /** Commands. */

@@ -40,9 +40,14 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserDoc | 
   return usersCollection(db).findOne({ email });
 }
 
+/** The user id as an ObjectId, or null when the text is not one (it then matches no user). */
+function toObjectId(id: string): ObjectId | null {
+  return ObjectId.isValid(id) && id.length === 24 ? new ObjectId(id) : null;
+}
+
 export async function findUserById(db: Db, id: string): Promise<UserDoc | null> {
-  if (!ObjectId.isValid(id) || id.length !== 24) return null;
-  return usersCollection(db).findOne({ _id: new ObjectId(id) });
+  const _id = toObjectId(id);
+  return _id ? usersCollection(db).findOne({ _id }) : null;
 }
 
 /** Sets a new password hash and moves the token generation on, if nobody changed it meanwhile.
@@ -51,10 +56,11 @@ export async function changePassword(
   db: Db,
   params: { id: string; expectedGeneration: number; passwordHash: string },
 ): Promise<number | null> {
-  if (!ObjectId.isValid(params.id) || params.id.length !== 24) return null;
+  const _id = toObjectId(params.id);
+  if (!_id) return null;
   const generation = params.expectedGeneration === 0 ? { $in: [0, null] } : params.expectedGeneration;
   const res = await usersCollection(db).updateOne(
-    { _id: new ObjectId(params.id), tokenGeneration: generation as number },
+    { _id, tokenGeneration: generation as number },
     { $set: { passwordHash: params.passwordHash, tokenGeneration: params.expectedGeneration + 1 } },
   );
   return res.modifiedCount === 1 ? params.expectedGeneration + 1 : null;

@@ -12,8 +12,6 @@ export const catalog = {
 export type JobType = keyof typeof catalog;
 export type PayloadOf<T extends JobType> = z.output<(typeof catalog)[T]>;
 
-export const JOB_TYPES = Object.keys(catalog) as JobType[];
-
 export function isJobType(name: string): name is JobType {
   return Object.hasOwn(catalog, name);
 }

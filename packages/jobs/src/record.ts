@@ -8,6 +8,11 @@ export const MAX_ATTEMPTS_LIMIT = 10;
 
 export type JobErrorInfo = { code: string; message: string };
 
+/** Job ids are 24 lower-case hex characters; anything else is not one of ours. */
+export function isJobId(id: unknown): id is string {
+  return typeof id === "string" && /^[0-9a-f]{24}$/.test(id);
+}
+
 export type JobDoc = {
   /** 24 hex characters: an ObjectId's, or derived from (owner, Idempotency-Key) so a replay finds it. */
   _id: string;

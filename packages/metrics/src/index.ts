@@ -6,7 +6,6 @@ export { dependencyMetrics } from "./dependencies";
 export { type HttpMetrics, httpMetrics } from "./http";
 export {
   type JobOutcome,
-  OUTCOMES,
   type SubmitMetrics,
   submitMetrics,
   type WorkerJobMetrics,
@@ -26,3 +25,8 @@ export function createRegistry(service: "api" | "worker", queue: string): Regist
 }
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/** Whether a scrape may read /metrics: always without a METRICS_TOKEN, else only with `Bearer <token>`. */
+export function authorizedForMetrics(request: Request, token: string | undefined): boolean {
+  return !token || request.headers.get("authorization") === `Bearer ${token}`;
+}

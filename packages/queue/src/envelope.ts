@@ -1,5 +1,6 @@
 // The envelope: the small JSON string that stands for a job in Redis. The job itself lives in MongoDB.
 // It is kept byte-for-byte as read, because LREM removes by exact value.
+import { isJobId } from "@lineup/jobs";
 
 export type Envelope = {
   seq: number;
@@ -32,7 +33,7 @@ export function decodeEnvelope(raw: string): Envelope | null {
   if (typeof value !== "object" || value === null) return null;
   const e = value as Record<string, unknown>;
   if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 1) return null;
-  if (typeof e.id !== "string" || !/^[0-9a-f]{24}$/.test(e.id)) return null;
+  if (!isJobId(e.id)) return null;
   if (typeof e.type !== "string" || typeof e.enqueuedAt !== "number") return null;
   if (e.requestId !== undefined && typeof e.requestId !== "string") return null;
   return {

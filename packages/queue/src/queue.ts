@@ -109,24 +109,15 @@ export function createQueue(redis: Redis, name: string) {
       await redis.hset(keys.workerClients, workerId, String(clientId));
     },
 
-    /** Every other worker known to this queue, with its blocking client id if it registered one. */
-    async otherWorkers(workerId: string): Promise<{ id: string; clientId?: number; heartbeatAt: number }[]> {
-      const [beats, clients] = await Promise.all([
-        redis.zrange(keys.workers, "0", "-1", "WITHSCORES"),
+    /** Every other worker known to this queue (by heartbeat or by a registered blocking connection). */
+    async otherWorkers(workerId: string): Promise<{ id: string; clientId?: number }[]> {
+      const [beating, clients] = await Promise.all([
+        redis.zrange(keys.workers, "0", "-1"),
         redis.hgetall(keys.workerClients),
       ]);
-      const out: { id: string; clientId?: number; heartbeatAt: number }[] = [];
-      for (let i = 0; i < beats.length; i += 2) {
-        const id = beats[i] as string;
-        if (id === workerId) continue;
-        const client = clients[id];
-        out.push({ id, heartbeatAt: Number(beats[i + 1]), clientId: client ? Number(client) : undefined });
-      }
-      for (const id of Object.keys(clients)) {
-        if (id !== workerId && !out.some((w) => w.id === id))
-          out.push({ id, clientId: Number(clients[id]), heartbeatAt: 0 });
-      }
-      return out;
+      const ids = new Set([...beating, ...Object.keys(clients)]);
+      ids.delete(workerId);
+      return [...ids].map((id) => ({ id, clientId: clients[id] ? Number(clients[id]) : undefined }));
     },
 
     async raiseSeqFloor(floor: number): Promise<number> {
@@ -151,11 +142,6 @@ export function createQueue(redis: Redis, name: string) {
           if (items.length < batch) break;
         }
       }
-    },
-
-    async depth(): Promise<{ pending: number; dead: number }> {
-      const [pending, dead] = await Promise.all([redis.llen(keys.pending), redis.llen(keys.dead)]);
-      return { pending, dead };
     },
   };
 }

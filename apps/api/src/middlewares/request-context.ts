@@ -12,6 +12,17 @@ export function requestIdOf(request: Request): string | undefined {
   return info.get(request)?.id;
 }
 
+/** What the access log and the HTTP metrics both record once a response is out. The route is the template
+ * (/v1/jobs/:id), never the concrete path; durationMs is absent for a request this plugin never saw. */
+export function responseFacts(ctx: { request: Request; route: string; set: { status?: unknown } }) {
+  const started = info.get(ctx.request)?.startedAt;
+  return {
+    route: ctx.route || "unmatched",
+    status: typeof ctx.set.status === "number" ? ctx.set.status : 200,
+    durationMs: started === undefined ? undefined : performance.now() - started,
+  };
+}
+
 export const requestContext = (log: Logger) =>
   new Elysia({ name: "request-context" })
     .onRequest(({ request, set }) => {
@@ -20,13 +31,13 @@ export const requestContext = (log: Logger) =>
       info.set(request, { id, startedAt: performance.now() });
       set.headers["x-request-id"] = id;
     })
-    .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
-      const req = info.get(request);
+    .onAfterResponse({ as: "global" }, (ctx) => {
+      const { route, status, durationMs } = responseFacts(ctx);
       log.info("request", {
-        requestId: req?.id,
-        method: request.method,
-        route: route || "unmatched",
-        status: typeof set.status === "number" ? set.status : 200,
-        durationMs: req ? Math.round((performance.now() - req.startedAt) * 100) / 100 : undefined,
+        requestId: requestIdOf(ctx.request),
+        method: ctx.request.method,
+        route,
+        status,
+        durationMs: durationMs === undefined ? undefined : Math.round(durationMs * 100) / 100,
       });
     });

@@ -1,23 +1,20 @@
 // Counts every request by method, route template and status, times it, and tracks how many are in flight.
+// Start time, route and status come from the request context, which the access log uses too.
 import type { HttpMetrics } from "@lineup/metrics";
 import { Elysia } from "elysia";
+import { responseFacts } from "../middlewares/request-context";
 
-export const httpMetricsPlugin = (metrics: HttpMetrics) => {
-  const startedAt = new WeakMap<Request, number>();
-  return new Elysia({ name: "http-metrics" })
-    .onRequest(({ request }) => {
-      startedAt.set(request, performance.now());
+export const httpMetricsPlugin = (metrics: HttpMetrics) =>
+  new Elysia({ name: "http-metrics" })
+    .onRequest(() => {
       metrics.inFlight.inc();
     })
-    .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
-      const start = startedAt.get(request);
-      if (start === undefined) return;
-      startedAt.delete(request);
+    .onAfterResponse({ as: "global" }, (ctx) => {
+      const { route, status, durationMs } = responseFacts(ctx);
+      if (durationMs === undefined) return;
       metrics.inFlight.dec();
       // The template, never the concrete path, so an id never becomes a label value.
-      const labels = { method: request.method, route: route || "unmatched" };
-      const status = String(typeof set.status === "number" ? set.status : 200);
-      metrics.requests.inc({ ...labels, status });
-      metrics.duration.observe(labels, (performance.now() - start) / 1000);
+      const labels = { method: ctx.request.method, route };
+      metrics.requests.inc({ ...labels, status: String(status) });
+      metrics.duration.observe(labels, durationMs / 1000);
     });
-};

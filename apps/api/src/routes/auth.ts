@@ -1,13 +1,13 @@
 // Accounts routes: register, login, me.
 import { Elysia } from "elysia";
-import { z } from "zod";
+import { toJsonSchema } from "../docs";
 import { authPlugin } from "../middlewares/auth";
 import { clientAddress } from "../middlewares/client-address";
 import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from "../schemas/auth";
 import { ErrorSchema } from "../schemas/common";
 import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
 
-const errorJsonSchema = z.toJSONSchema(ErrorSchema, { io: "input" }) as Record<string, unknown>;
+const errorJsonSchema = toJsonSchema(ErrorSchema);
 
 export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })

@@ -1,13 +1,13 @@
 // GET /metrics: Prometheus text for this api process (HTTP, submissions, queue gauges, process).
 import { errors } from "@lineup/errors";
-import { METRICS_CONTENT_TYPE, type Registry } from "@lineup/metrics";
+import { authorizedForMetrics, METRICS_CONTENT_TYPE, type Registry } from "@lineup/metrics";
 import { Elysia } from "elysia";
 
 export const metricsRoutes = (deps: { registry: Registry; token?: string }) =>
   new Elysia({ name: "metrics-routes" }).get(
     "/metrics",
     async ({ request, set }) => {
-      if (deps.token && request.headers.get("authorization") !== `Bearer ${deps.token}`) throw errors.unauthorized();
+      if (!authorizedForMetrics(request, deps.token)) throw errors.unauthorized();
       set.headers["content-type"] = METRICS_CONTENT_TYPE;
       return deps.registry.metrics();
     },

@@ -1,5 +1,6 @@
 // Opaque list cursors: the last item's (createdAt, id), base64url. A tampered cursor is a 422, not a 500.
 import { errors } from "@lineup/errors";
+import { isJobId } from "@lineup/jobs";
 
 export function encodeCursor(after: { createdAt: Date; id: string }): string {
   return Buffer.from(JSON.stringify([after.createdAt.getTime(), after.id])).toString("base64url");
@@ -8,7 +9,7 @@ export function encodeCursor(after: { createdAt: Date; id: string }): string {
 export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [ms, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Number.isSafeInteger(ms) && ms >= 0 && typeof id === "string" && /^[0-9a-f]{24}$/.test(id)) {
+    if (Number.isSafeInteger(ms) && ms >= 0 && isJobId(id)) {
       return { createdAt: new Date(ms), id };
     }
   } catch {

@@ -13,7 +13,7 @@ import {
   setJobSeq,
 } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
-import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
+import { DEFAULT_MAX_ATTEMPTS, isJobId, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { SubmitMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
@@ -36,15 +36,22 @@ export type JobsDeps = {
   rateLimits: RateLimits;
 };
 
+const queueUnavailable = (cause: unknown) =>
+  errors.unavailable("The queue is unavailable; nothing was recorded. Try again shortly.", undefined, cause);
+const idempotencyInProgress = () =>
+  errors.conflict("idempotency_in_progress", "A request with this Idempotency-Key is in progress; retry.");
+
 export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
 
 export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
-  checkPayloadLimits(s.body.payload, deps.maxPayloadBytes);
+  // Serialized once: the size limit measures the same text that is stored.
+  const payloadJson = JSON.stringify(s.body.payload);
+  checkPayloadLimits(s.body.payload, payloadJson, deps.maxPayloadBytes);
   await deps.rateLimits.submit(s.ownerId);
   const requestHash = s.idempotencyKey ? hashBody(s.body) : undefined;
   const id = s.idempotencyKey ? idForKey(s.ownerId, s.idempotencyKey) : new ObjectId().toHexString();
   await deps.queueReady().catch((err) => {
-    throw errors.unavailable("The queue is unavailable; nothing was recorded. Try again shortly.", undefined, err);
+    throw queueUnavailable(err);
   });
 
   if ((await countQueuedJobs(deps.db, s.ownerId, deps.maxQueuedPerUser)) >= deps.maxQueuedPerUser) {
@@ -60,7 +67,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
     queue: deps.queue.name,
     ownerId: s.ownerId,
     type: s.body.type,
-    payloadJson: JSON.stringify(s.body.payload),
+    payloadJson,
     status: "queued",
     attempts: 0,
     maxAttempts: s.body.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
@@ -83,7 +90,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
     await deleteUnsequencedJob(deps.db, id).catch((e) =>
       deps.log.error("could not undo a job Redis refused; the reconciler will queue it", { jobId: id, error: e }),
     );
-    throw errors.unavailable("The queue is unavailable; nothing was recorded. Try again shortly.", undefined, err);
+    throw queueUnavailable(err);
   }
   // The job is accepted now. Recording seq can fail without harm: the worker records it when it starts the job.
   await setJobSeq(deps.db, id, seq).catch((err) =>
@@ -95,14 +102,11 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
 
 async function replay(deps: JobsDeps, id: string, requestHash?: string): Promise<{ job: JobView; replay: boolean }> {
   const existing = await findJob(deps.db, id);
-  if (!existing)
-    throw errors.conflict("idempotency_in_progress", "A request with this Idempotency-Key is in progress; retry.");
+  if (!existing) throw idempotencyInProgress();
   if (existing.requestHash !== requestHash) {
     throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body.");
   }
-  if (existing.seq === undefined && existing.status === "queued") {
-    throw errors.conflict("idempotency_in_progress", "A request with this Idempotency-Key is in progress; retry.");
-  }
+  if (existing.seq === undefined && existing.status === "queued") throw idempotencyInProgress();
   return { job: toJobView(existing), replay: true };
 }
 
@@ -134,10 +138,6 @@ export async function cancelJob(deps: Pick<JobsDeps, "db" | "now">, ownerId: str
   const current = await findOwnJob(deps.db, id, ownerId);
   if (!current) throw errors.notFound("No such job.");
   throw errors.conflict("not_cancelable", `The job is ${current.status}; only queued jobs can be canceled.`);
-}
-
-function isJobId(id: string): boolean {
-  return /^[0-9a-f]{24}$/.test(id);
 }
 
 /** Derived from (owner, key), so a replay lands on the same document and MongoDB's _id index dedupes. */

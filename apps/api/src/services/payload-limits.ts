@@ -4,8 +4,9 @@ import { errors } from "@lineup/errors";
 
 export const MAX_PAYLOAD_DEPTH = 32;
 
-export function checkPayloadLimits(payload: unknown, maxBytes: number): void {
-  const bytes = Buffer.byteLength(JSON.stringify(payload) ?? "");
+/** `json` is the payload as it will be stored (JSON.stringify of it). */
+export function checkPayloadLimits(payload: unknown, json: string, maxBytes: number): void {
+  const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) {
     throw errors.validation([{ path: "payload", message: `Must be at most ${maxBytes} bytes as JSON` }]);
   }

@@ -15,6 +15,11 @@ export function createRevocation(deps: { redis: Redis; db: Db }) {
   const unavailable = (err: unknown) => {
     throw errors.unavailable("Tokens cannot be checked right now; try again shortly.", undefined, err);
   };
+  const cacheGeneration = async (userId: string, generation: number) => {
+    await deps.redis
+      .set(authKeys.generation(userId), String(generation), "EX", GENERATION_CACHE_SECONDS)
+      .catch(unavailable);
+  };
   return {
     /** True while the token is neither logged out nor older than the user's last password change. */
     async isValid(claims: Claims): Promise<boolean> {
@@ -27,9 +32,7 @@ export function createRevocation(deps: { redis: Redis; db: Db }) {
         const user = await findUserById(deps.db, claims.sub);
         if (!user) return false;
         generation = user.tokenGeneration ?? 0;
-        await deps.redis
-          .set(authKeys.generation(claims.sub), String(generation), "EX", GENERATION_CACHE_SECONDS)
-          .catch(unavailable);
+        await cacheGeneration(claims.sub, generation);
       }
       return claims.gen === generation;
     },
@@ -40,10 +43,6 @@ export function createRevocation(deps: { redis: Redis; db: Db }) {
       await deps.redis.set(authKeys.revoked(claims.jti), "1", "EX", seconds).catch(unavailable);
     },
 
-    async setGeneration(userId: string, generation: number): Promise<void> {
-      await deps.redis
-        .set(authKeys.generation(userId), String(generation), "EX", GENERATION_CACHE_SECONDS)
-        .catch(unavailable);
-    },
+    setGeneration: cacheGeneration,
   };
 }
