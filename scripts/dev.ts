@@ -1,5 +1,5 @@
 // `bun run dev`: the local run. Without MONGO_URL / REDIS_URL it starts a private redis-server and a
-// Mongo-wire server (mongod, else FerretDB) with data under .data/ (LINEUP_DEV_DATA_DIR to move it), then the
+// Mongo-wire server (mongod, else the lineup-mongo stand-in) with data under .data/ (LINEUP_DEV_DATA_DIR to move it), then the
 // api and worker in watch mode. Ctrl-C stops everything it started. A missing server binary gets one line
 // saying how to install it.
 import { mkdirSync } from "node:fs";
@@ -37,7 +37,11 @@ try {
   let mongoUrl = env.MONGO_URL;
   if (!mongoUrl) {
     mkdirSync(join(dataDir, "mongo"), { recursive: true });
-    const mongo = await startMongo(undefined, { dir: join(dataDir, "mongo"), port: await portOr(27017) });
+    const mongo = await startMongo(undefined, {
+      dir: join(dataDir, "mongo"),
+      port: await portOr(27017),
+      durable: true,
+    });
     stops.push(() => mongo.dispose());
     mongoUrl = mongo.url;
   }

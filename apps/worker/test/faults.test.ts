@@ -9,7 +9,8 @@ let ctx: TestContext;
 const running: AppProcess[] = [];
 
 beforeEach(async () => {
-  ctx = await createTestContext("faults");
+  // A server of our own that keeps its data across the stop and start below (the shared one is memory only).
+  ctx = await createTestContext("faults", { ownMongo: { durable: true } });
 });
 afterEach(async () => {
   ctx.redis.resume();

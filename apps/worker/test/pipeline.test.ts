@@ -4,8 +4,7 @@ import type { JobDoc } from "@lineup/jobs";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
 import { stopAndScan, waitFor } from "./support";
 
-// Each test gets its own database and queue: FerretDB's SQLite handler scans whole collections,
-// so a collection that keeps growing across tests slows every later one down.
+// Each test gets its own database and queue, so no test sees another's jobs.
 let ctx: TestContext;
 let env: Record<string, string>;
 const running: AppProcess[] = [];

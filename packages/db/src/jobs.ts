@@ -18,7 +18,7 @@ export async function insertJob(db: Db, doc: JobDoc): Promise<void> {
 }
 
 /** Records the seq Redis assigned. Only the seq field changes, and the worker writes the same value when it
- * starts the job, so a plain update by _id is safe (and the one filter FerretDB can answer without a scan). */
+ * starts the job, so a plain update by _id is safe. */
 export async function setJobSeq(db: Db, id: string, seq: number): Promise<void> {
   await jobsCollection(db).updateOne({ _id: id }, { $set: { seq } });
 }

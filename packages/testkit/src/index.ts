@@ -1,6 +1,6 @@
 // @lineup/testkit (dev only): private redis-server and Mongo-wire servers, namespaces and process spawning.
 export { MissingBinaryError } from "./binaries";
-export { type MongoKind, type MongoServer, startMongo } from "./mongo-server";
+export { type MongoKind, type MongoOptions, type MongoServer, startMongo } from "./mongo-server";
 export { freePort, waitForPort } from "./ports";
 export { type PrometheusServer, startPrometheus } from "./prometheus-server";
 export { type RedisServer, startRedis } from "./redis-server";

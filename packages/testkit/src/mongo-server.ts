@@ -1,37 +1,43 @@
-// A Mongo-wire server for tests: MONGO_URL if set, else a private mongod, else a private FerretDB on SQLite.
+// A Mongo-wire server for tests and the dev run: MONGO_URL if set, else a private mongod, else a private
+// lineup-mongo (mongo-java-server, which scripts/setup.sh installs). The stand-in is not MongoDB: it is atomic per
+// document and speaks the wire protocol the driver needs, which is what Lineup's tests rely on.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary, MissingBinaryError } from "./binaries";
 import { freePort, waitForPort } from "./ports";
 import { track, untrackDir } from "./process-registry";
-import { type SerializingProxy, startSerializingProxy } from "./serializing-proxy";
 
-export type MongoKind = "external" | "mongod" | "ferretdb";
+export type MongoKind = "external" | "mongod" | "stand-in";
 
 export type MongoServer = {
   url: string;
   kind: MongoKind;
-  /** Stops and starts the server on the same port and data (not possible for an external one). */
+  /** Stops and starts the server on the same port (not possible for an external one). */
   stop(signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
 };
 
-export const FERRETDB_INSTALL = "bash scripts/setup.sh (builds FerretDB 1.24.2 from its Go module)";
+export const STANDIN_INSTALL = "bash scripts/setup.sh (installs lineup-mongo: mongo-java-server from Maven Central)";
 
-/** With `dir` the data is kept there (the dev run); else it lives in a temp dir removed after. */
-export async function startMongo(
-  externalUrl?: string,
-  options: { dir?: string; port?: number } = {},
-): Promise<MongoServer> {
+export type MongoOptions = {
+  /** Where the data and the server's log live; a temp dir (removed after) when absent. */
+  dir?: string;
+  port?: number;
+  /** Keep the data across a stop and start. mongod always does; the stand-in then uses its (slower) H2 backend. */
+  durable?: boolean;
+};
+
+export async function startMongo(externalUrl?: string, options: MongoOptions = {}): Promise<MongoServer> {
   if (externalUrl) {
     const noop = async () => {};
     return { url: externalUrl, kind: "external", stop: noop, start: noop, dispose: noop };
   }
   const mongod = findBinary("mongod");
-  const ferretdb = findBinary("ferretdb");
-  if (!mongod && !ferretdb) throw new MissingBinaryError("A Mongo-wire server (mongod or ferretdb)", FERRETDB_INSTALL);
+  const standIn = findBinary("lineup-mongo");
+  if (!mongod && !standIn)
+    throw new MissingBinaryError("A Mongo-wire server (mongod or lineup-mongo)", STANDIN_INSTALL);
 
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "lineup-mongo-"));
   const temporary = !options.dir;
@@ -39,16 +45,12 @@ export async function startMongo(
   const argv = mongod
     ? [mongod, "--dbpath", dir, "--port", String(port), "--bind_ip", "127.0.0.1", "--quiet"]
     : [
-        ferretdb as string,
-        "--handler=sqlite",
-        `--sqlite-url=file:${dir}/`,
-        `--listen-addr=127.0.0.1:${port}`,
-        // Its debug HTTP server defaults to a fixed port, which two test runs would fight over.
-        `--debug-addr=127.0.0.1:${await freePort()}`,
-        "--state-dir=-",
-        "--telemetry=disable",
-        "--log-level=warn",
-        "--log-format=text",
+        standIn as string,
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        ...(options.durable ? ["--data", join(dir, "lineup.mv")] : []),
       ];
   let proc: ReturnType<typeof Bun.spawn> | undefined;
   const start = async () => {
@@ -64,15 +66,12 @@ export async function startMongo(
     await proc.exited;
   };
   await start();
-  // FerretDB needs its commands one at a time to keep single-document writes atomic (see serializing-proxy.ts).
-  const proxy: SerializingProxy | undefined = mongod ? undefined : await startSerializingProxy(port);
   return {
-    url: `mongodb://127.0.0.1:${proxy?.port ?? port}/`,
-    kind: mongod ? "mongod" : "ferretdb",
+    url: `mongodb://127.0.0.1:${port}/`,
+    kind: mongod ? "mongod" : "stand-in",
     stop,
     start,
     async dispose() {
-      await proxy?.close();
       await stop("SIGTERM");
       if (!temporary) return;
       rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 
 import Redis from "ioredis";
 import { type Db, MongoClient } from "mongodb";
-import { type MongoServer, startMongo } from "./mongo-server";
+import { type MongoOptions, type MongoServer, startMongo } from "./mongo-server";
 import { type RedisServer, startRedis } from "./redis-server";
 
 export type Services = { redis: RedisServer; mongo: MongoServer };
@@ -45,9 +45,17 @@ export type TestContext = Namespace &
     cleanup(): Promise<void>;
   };
 
-/** Servers plus a private database and queue name for one test file; call cleanup() in afterAll. */
-export async function createTestContext(label?: string): Promise<TestContext> {
-  const services = await sharedServices();
+/**
+ * Servers plus a private database and queue name for one test file; call cleanup() in afterAll.
+ * `ownMongo` gives the context a Mongo-wire server of its own (for tests that stop and start it), never MONGO_URL.
+ */
+export async function createTestContext(
+  label?: string,
+  options: { ownMongo?: MongoOptions } = {},
+): Promise<TestContext> {
+  const shared = await sharedServices();
+  const own = options.ownMongo ? await startMongo(undefined, options.ownMongo) : undefined;
+  const services = { ...shared, mongo: own ?? shared.mongo };
   const ns = namespace(label);
   const client = new MongoClient(services.mongo.url, { serverSelectionTimeoutMS: 5_000 });
   await client.connect();
@@ -72,6 +80,7 @@ export async function createTestContext(label?: string): Promise<TestContext> {
         .dropDatabase()
         .catch(() => {});
       await client.close();
+      await own?.dispose();
       await deleteKeys(redisClient, `lineup:{${ns.queueName}}:*`).catch(() => {});
       redisClient.disconnect();
     },
