@@ -25,16 +25,16 @@ for (let i = 0; i < jobs; i++) {
     attempts: 0,
     maxAttempts: 3,
     createdAt: new Date(),
+    line: "q",
   };
   await insertJob(ctx.db, doc);
-  const seq = await queue.enqueue({ id: doc._id, type: "echo", enqueuedAt: Date.now() });
+  const seq = await queue.enqueue({ id: doc._id, line: "q", type: "echo", enqueuedAt: Date.now() });
   await ctx.db.collection<JobDoc>("jobs").updateOne({ _id: doc._id }, { $set: { seq } });
 }
 const started = performance.now();
 const worker = await spawnApp("worker", { ...ctx.env, LOG_LEVEL: "warn", WORKER_ID: "bench" });
 for (;;) {
-  const left = await ctx.redisClient.llen(queue.keys.pending);
-  if (left === 0 && (await ctx.redisClient.llen(queue.keys.processing("bench"))) === 0) break;
+  if ((await ctx.redisClient.llen(queue.keys.line("q"))) === 0) break;
   await Bun.sleep(100);
 }
 const workerSeconds = (performance.now() - started) / 1000;

@@ -1,6 +1,6 @@
 // Builds the Lineup HTTP app from injected dependencies; never listens and never reads the environment.
 import type { Config } from "@lineup/config";
-import type { Db } from "@lineup/db";
+import { countQueueJobs, type Db } from "@lineup/db";
 import type { Logger } from "@lineup/log";
 import {
   createRegistry,
@@ -26,6 +26,7 @@ import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
 import { createQueueReady } from "./services/queue-ready";
+import { createQueuedQuota } from "./services/queued-quota";
 import { createRateLimits } from "./services/rate-limits";
 import { checkReadiness } from "./services/readiness";
 import { createRevocation } from "./services/revocation";
@@ -48,8 +49,10 @@ export function buildApp(deps: AppDeps) {
   const registry = deps.registry ?? createRegistry("api", config.queueName);
   const readiness = () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs });
   dependencyMetrics(registry, readiness);
-  // Ready workers renew their heartbeat several times per lease; twice the lease is "alive".
-  queueMetrics(registry, config.queueName, () => queue.snapshot(2 * config.workerLeaseMs));
+  queueMetrics(registry, config.queueName, async () => ({
+    ...(await queue.snapshot(config.workerLeaseMs)),
+    queuedJobs: await countQueueJobs(db, queue.name, "queued"),
+  }));
   const queueReady = createQueueReady({ redis, queue, db });
   const revocation = createRevocation({ redis, db });
   const rateLimits = createRateLimits({
@@ -93,8 +96,9 @@ export function buildApp(deps: AppDeps) {
         revocation,
         metrics: submitMetrics(registry),
         maxPayloadBytes: config.maxPayloadBytes,
-        maxQueuedPerUser: config.maxQueuedPerUser,
+        quota: createQueuedQuota({ db, limit: config.maxQueuedPerUser }),
         rateLimits,
+        defaultGroup: config.defaultGroup,
       }),
     )
     .use(metricsRoutes({ registry, token: config.metricsToken }));

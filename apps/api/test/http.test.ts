@@ -177,9 +177,11 @@ describe("OpenAPI", () => {
     expect(submit.responses["202"].content["application/json"].schema.properties).toHaveProperty("seq");
     expect(paths["/v1/jobs"].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
       "cursor",
+      "group",
       "limit",
       "status",
     ]);
+    expect(variants[0].properties.group).toMatchObject({ type: "string", pattern: expect.any(String) });
 
     const register = paths["/v1/auth/register"].post;
     expect(register.requestBody.content["application/json"].schema).toMatchObject({

@@ -18,7 +18,7 @@ async function userToken(): Promise<string> {
   return (await api.call("POST", "/v1/auth/login", { body: { email, password: "password123" } })).body.accessToken;
 }
 
-const pending = () => ctx.redisClient.lrange(queueKeys(ctx.queueName).pending, 0, -1);
+const pending = (line = "q") => ctx.redisClient.lrange(queueKeys(ctx.queueName).line(line), 0, -1);
 
 describe("POST /v1/jobs", () => {
   it("answers 202 with the job and Location once it is in MongoDB and Redis", async () => {

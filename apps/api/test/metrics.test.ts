@@ -60,19 +60,28 @@ describe("GET /metrics", () => {
     expect(text).not.toContain("12345");
   });
 
-  it("reads queue depth and the oldest pending job's age from Redis on each scrape", async () => {
+  it("reads queued jobs, ready and running groups and the oldest ready job's age on each scrape", async () => {
     const email = uniqueEmail("depth");
     await api.call("POST", "/v1/auth/register", { body: { email, password: "password123" } });
     const token = (await api.call("POST", "/v1/auth/login", { body: { email, password: "password123" } })).body
       .accessToken;
-    const before = sample((await api.call("GET", "/metrics")).text, "lineup_queue_pending_jobs") as number;
-    await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 2 } });
+    const before = sample((await api.call("GET", "/metrics")).text, "lineup_queue_queued_jobs") as number;
+    const readyBefore = sample((await api.call("GET", "/metrics")).text, "lineup_queue_ready_groups") as number;
+    await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 2, group: "metrics-a" } });
+    await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 3, group: "metrics-a" } });
+    await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 4, group: "metrics-b" } });
     await Bun.sleep(50);
     const text = (await api.call("GET", "/metrics")).text;
-    expect(sample(text, "lineup_queue_pending_jobs", { queue: ctx.queueName })).toBe(before + 1);
-    expect(sample(text, "lineup_queue_oldest_pending_age_seconds")).toBeGreaterThan(0);
+    expect(sample(text, "lineup_queue_queued_jobs", { queue: ctx.queueName })).toBe(before + 3);
+    // Two groups, each with its head waiting for a slot: the second job of metrics-a waits behind its head.
+    expect(sample(text, "lineup_queue_ready_groups")).toBe(readyBefore + 2);
+    expect(sample(text, "lineup_queue_groups_in_flight")).toBe(0);
+    expect(sample(text, "lineup_queue_retrying_groups")).toBe(0);
+    expect(sample(text, "lineup_queue_oldest_ready_age_seconds")).toBeGreaterThan(0);
     expect(sample(text, "lineup_queue_dead_jobs")).toBe(0);
     expect(sample(text, "lineup_queue_workers_alive")).toBe(0);
+    // No label names a group or a user.
+    expect(text).not.toContain("metrics-a");
   });
 
   it("needs the bearer token when METRICS_TOKEN is set", async () => {

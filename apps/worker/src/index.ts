@@ -1,5 +1,5 @@
-// Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz and /metrics, runs the job loop,
-// and on SIGTERM/SIGINT finishes (or gives back) the job in hand and exits 0.
+// Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz and /metrics, runs the worker's
+// slots, and on SIGTERM/SIGINT finishes (or gives back) every job in hand and exits 0.
 import { loadConfigOrExit } from "@lineup/config";
 import { connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
@@ -8,7 +8,7 @@ import { createQueue } from "@lineup/queue";
 import Redis from "ioredis";
 import { handlers } from "./handlers";
 import { startProbeServer } from "./probe-server";
-import { blockingConnectionName, createWorker } from "./worker";
+import { createWorker, WORKER_REDIS_OPTIONS } from "./worker";
 
 const config = loadConfigOrExit(process.env, "worker");
 // Container HEALTHCHECK: `<binary> --healthcheck` asks the running process (distroless images have no curl).
@@ -26,12 +26,11 @@ const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
   onRetry: (attempt, err) => log.warn("mongo not reachable yet; retrying", { attempt, error: err.message }),
 });
 await ensureIndexes(mongo.db);
-// The worker waits out a Redis outage rather than failing commands: it pauses and resumes by itself.
-const redisOptions = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 100, 2_000) };
-const redis = new Redis(config.redisUrl, redisOptions);
+// The worker waits out a Redis outage: it reconnects, retries what failed, and carries on by itself.
+const redis = new Redis(config.redisUrl, WORKER_REDIS_OPTIONS);
 const blocking = new Redis(config.redisUrl, {
-  ...redisOptions,
-  connectionName: blockingConnectionName(config.workerId),
+  ...WORKER_REDIS_OPTIONS,
+  connectionName: `lineup-worker-${config.workerId}`,
 });
 for (const conn of [redis, blocking])
   conn.on("error", (err) => log.warn("redis connection error", { error: err.message }));
@@ -51,6 +50,7 @@ const worker = createWorker({
   workerId: config.workerId,
   handlers,
   log,
+  concurrency: config.workerConcurrency,
   metrics: workerJobMetrics(registry),
   state: workerStateMetrics(registry),
   jobTimeoutMs: config.jobTimeoutMs,
@@ -61,27 +61,36 @@ const worker = createWorker({
   reconcileGraceMs: config.reconcileGraceMs,
   shutdownGraceMs: config.shutdownGraceMs,
 });
-log.info("worker ready", { queue: config.queueName, metrics: `http://${config.host}:${probes.port}/metrics` });
-const running = worker.start();
-
+log.info("worker ready", {
+  queue: config.queueName,
+  slots: config.workerConcurrency,
+  metrics: `http://${config.host}:${probes.port}/metrics`,
+});
 let stopping = false;
+async function shutDown(code: number): Promise<never> {
+  stopping = true;
+  // A backstop: if Redis or MongoDB vanished too, the jobs in hand stay in our held list for the next start.
+  setTimeout(() => {
+    log.error("worker did not stop in time; exiting");
+    process.exit(1);
+  }, config.shutdownGraceMs + 5_000).unref();
+  await worker.stop();
+  await probes.stop();
+  redis.disconnect();
+  blocking.disconnect();
+  await mongo.client.close(true).catch(() => {});
+  log.info("worker stopped");
+  process.exit(code);
+}
+
+worker.start().then((outcome) => {
+  // Lost its id (presumed dead, or a second process with the same WORKER_ID): exit non-zero so it is restarted fresh.
+  if (outcome === "lost-id" && !stopping) void shutDown(1);
+});
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, async () => {
+  process.on(signal, () => {
     if (stopping) return;
-    stopping = true;
     log.info("worker stopping", { signal, graceMs: config.shutdownGraceMs });
-    // A backstop: if Redis or MongoDB vanished too, the job in hand stays in our processing list for the next start.
-    setTimeout(() => {
-      log.error("worker did not stop in time; exiting");
-      process.exit(1);
-    }, config.shutdownGraceMs + 5_000).unref();
-    await worker.stop();
-    await running;
-    await probes.stop();
-    redis.disconnect();
-    blocking.disconnect();
-    await mongo.client.close(true).catch(() => {});
-    log.info("worker stopped");
-    process.exit(0);
+    void shutDown(0);
   });
 }

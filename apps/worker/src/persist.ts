@@ -13,13 +13,18 @@ export class StoppedError extends Error {
 export async function persist<T>(
   what: string,
   fn: () => Promise<T>,
-  deps: { log: Logger; stopped: AbortSignal },
+  deps: {
+    log: Logger;
+    stopped: AbortSignal;
+    /** True while a connection is down: whatever failed then is worth retrying. */
+    offline?: () => boolean;
+  },
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (!isTransient(err)) throw err;
+      if (!isTransient(err) && !deps.offline?.()) throw err;
       if (deps.stopped.aborted) throw new StoppedError();
       deps.log.warn("backing service unavailable; retrying", { what, attempt, error: (err as Error).message });
       await sleep(Math.min(100 * 2 ** attempt, 2_000), deps.stopped);

@@ -1,50 +1,87 @@
-// No lost job: puts back into Redis every queued job MongoDB has that Redis does not hold.
-//  - full (at start, and after Redis reconnects, when it may have lost its last writes): raises the
-//    seq counter to MongoDB's floor, restores lost jobs at their seq position.
-//  - orphans (periodic): jobs the api recorded but crashed before queueing, once older than the grace.
-import { type Db, maxSeq, queuedJobs, setJobSeq } from "@lineup/db";
+// No lost job: puts back into Redis every job MongoDB says Redis should hold and Redis lacks.
+//  - full (at start, and after Redis reconnects, when it may have lost its last writes): raises the seq counter to
+//    MongoDB's floor and restores queued jobs at their seq place in their lines. Workers take no job until it ran.
+//  - periodic (one worker at a time): queues jobs the api recorded but crashed before queueing (once older than the
+//    grace), and puts back running jobs whose worker is gone and whose line lost them.
+// A job is lost only if its line lacks it and MongoDB, read after the line, still says queued or running: a job
+// leaves its line only after its end is on record, so that order of reads cannot mistake a finished job for a lost one.
+import { type Db, type HeldJob, jobsCollection, jobsRedisHolds, maxSeq, setJobSeq } from "@lineup/db";
+import { lineOfJob } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
-import { decodeEnvelope, type Envelope, type Queue } from "@lineup/queue";
+import type { Envelope, Queue } from "@lineup/queue";
 
 export type ReconcileDeps = { db: Db; queue: Queue; log: Logger; graceMs: number };
 
+export type Reconciled = { restored: number; queued: number };
+
 export async function reconcile(
   deps: ReconcileDeps,
-  mode: "full" | "orphans",
-): Promise<{ restored: number; queued: number }> {
-  if (mode === "full") await deps.queue.raiseSeqFloor(await maxSeq(deps.db, deps.queue.name));
+  mode: { full: true } | { full: false; aliveWorkers: ReadonlySet<string> },
+): Promise<Reconciled> {
+  const { db, queue } = deps;
   const cutoff = new Date(Date.now() - deps.graceMs);
-  const candidates = [];
-  for await (const job of queuedJobs(deps.db, {
-    queue: deps.queue.name,
-    withoutSeqBefore: mode === "orphans" ? cutoff : undefined,
-  })) {
-    // A job without seq younger than the grace may still be on its way into Redis.
-    if (job.seq !== undefined || job.createdAt < cutoff) candidates.push(job);
+  const candidates: HeldJob[] = [];
+  if (mode.full) {
+    await queue.raiseSeqFloor(await maxSeq(db, queue.name));
+    for await (const job of jobsRedisHolds(db, { queue: queue.name })) {
+      // A job without seq younger than the grace may still be on its way into Redis.
+      if (job.seq !== undefined || job.createdAt < cutoff) candidates.push(job);
+    }
+  } else {
+    for await (const job of jobsRedisHolds(db, { queue: queue.name, withoutSeqBefore: cutoff })) candidates.push(job);
+    for await (const job of jobsRedisHolds(db, { queue: queue.name, status: "running" })) {
+      if (!job.workerId || !mode.aliveWorkers.has(job.workerId)) candidates.push(job);
+    }
   }
-  if (!candidates.length) return { restored: 0, queued: 0 };
+  const missing = await notInTheirLines(queue, candidates);
+  const lost = await stillWaiting(db, missing);
+  if (!lost.length) return { restored: 0, queued: 0 };
 
-  const held = new Set<string>();
-  for await (const batch of deps.queue.heldEnvelopes()) {
-    for (const raw of batch) {
-      const env = decodeEnvelope(raw);
-      if (env) held.add(env.id);
-    }
-  }
-  const lost: Envelope[] = [];
+  const byLine = new Map<string, Envelope[]>();
   let queued = 0;
-  for (const job of candidates) {
-    if (held.has(job._id)) continue;
-    const base = { id: job._id, type: job.type, enqueuedAt: job.createdAt.getTime(), requestId: job.requestId };
-    if (job.seq !== undefined) {
-      lost.push({ ...base, seq: job.seq });
-    } else {
-      const seq = await deps.queue.enqueue(base);
-      await setJobSeq(deps.db, job._id, seq);
+  for (const job of lost) {
+    const base = {
+      id: job._id,
+      line: lineOfJob(job),
+      type: job.type,
+      enqueuedAt: job.createdAt.getTime(),
+      requestId: job.requestId,
+    };
+    if (job.seq === undefined) {
+      // Never confirmed by Redis: it takes its place at the tail of its line now.
+      await setJobSeq(db, job._id, await queue.enqueue(base));
       queued += 1;
+    } else {
+      byLine.set(base.line, [...(byLine.get(base.line) ?? []), { ...base, seq: job.seq }]);
     }
   }
-  await deps.queue.restore(lost);
-  if (lost.length || queued) deps.log.warn("reconciler put jobs back into Redis", { restored: lost.length, queued });
-  return { restored: lost.length, queued };
+  let restored = 0;
+  for (const [line, envelopes] of byLine) restored += await queue.restore(line, envelopes);
+  if (restored || queued) deps.log.warn("reconciler put jobs back into Redis", { restored, queued });
+  return { restored, queued };
+}
+
+async function notInTheirLines(queue: Queue, jobs: HeldJob[]): Promise<HeldJob[]> {
+  const members = new Map<string, Set<string>>();
+  const missing: HeldJob[] = [];
+  for (const job of jobs) {
+    const line = lineOfJob(job);
+    let held = members.get(line);
+    if (!held) {
+      held = await queue.lineMembers(line);
+      members.set(line, held);
+    }
+    if (!held.has(job._id)) missing.push(job);
+  }
+  return missing;
+}
+
+/** Of jobs their lines lack, those MongoDB (read now, after the lines) still has as they were: not moved on since. */
+async function stillWaiting(db: Db, jobs: HeldJob[]): Promise<HeldJob[]> {
+  if (!jobs.length) return [];
+  const now = await jobsCollection(db)
+    .find({ _id: { $in: jobs.map((j) => j._id) } }, { projection: { status: 1, attempts: 1 } })
+    .toArray();
+  const current = new Map(now.map((d) => [d._id, d]));
+  return jobs.filter((j) => current.get(j._id)?.status === j.status && current.get(j._id)?.attempts === j.attempts);
 }

@@ -1,160 +1,188 @@
-// The worker loop: hold the active lease, take one job at a time from the head of the queue, run it to
-// its recorded end, and reconcile now and then. stop() finishes the job in hand within the grace period
-// or gives it back to the head of the queue.
+// The worker: WORKER_CONCURRENCY slots, each running one job at a time from whichever line is at the front of ready.
+// A slot that finishes a job hands the line on and takes its next job in the same Redis step; idle slots wait on
+// one blocking take. Every worker is active: lines run in parallel across all workers' slots.
+// stop() lets each slot finish its job within the grace period or gives the job back to the head of its line.
 import type { WorkerStateMetrics } from "@lineup/metrics";
+import type { Queue } from "@lineup/queue";
 import type Redis from "ioredis";
-import { createLeadership } from "./leadership";
-import { createOrderCheck } from "./order-check";
+import { createHousekeeping } from "./housekeeping";
 import { persist, sleep } from "./persist";
-import { type ProcessDeps, processEnvelope } from "./process-job";
-import { reconcile } from "./reconciler";
+import { type ProcessDeps, processEnvelope, type Settlement } from "./process-job";
 
-export type WorkerDeps = Omit<ProcessDeps, "abort" | "order"> & {
-  /** Heartbeat and active-lease gauges. */
+export type WorkerDeps = Omit<ProcessDeps, "abort"> & {
+  queue: Queue;
+  /** Slots, busy and total. */
   state: WorkerStateMetrics;
   /** Commands. */
   redis: Redis;
-  /** Its own connection: BLMOVE blocks it. */
+  /** Its own connection: the blocking take blocks it. */
   blocking: Redis;
+  concurrency: number;
+  /** A worker silent this long is presumed dead: its jobs go back to the head of their lines. */
   leaseMs: number;
   reconcileIntervalMs: number;
   reconcileGraceMs: number;
   shutdownGraceMs: number;
 };
 
-// Short enough that the loop notices shutdown and a lost lease quickly (Sidekiq and Faktory use 2 s too).
-const RESERVE_TIMEOUT_SECONDS = 2;
+/**
+ * Options for the worker's Redis connections. A command is never queued while Redis is away nor sent again after a
+ * reconnection: a take or a complete decided before Redis restarted (perhaps with its last writes lost) must not run
+ * after it, before the reconciler has put back what was lost. Failed commands are retried by the worker itself.
+ */
+export const WORKER_REDIS_OPTIONS = {
+  maxRetriesPerRequest: null,
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
+} as const;
+
+// Short enough that an idle slot notices shutdown quickly (Sidekiq and Faktory use 2 s too), and far inside the
+// lease, so a dead worker's last take is over long before anyone recovers its jobs.
+const TAKE_TIMEOUT_SECONDS = 2;
 
 export function createWorker(deps: WorkerDeps) {
   const { queue, workerId, log } = deps;
   const stopping = new AbortController();
-  const abortJob = new AbortController();
-  const leadership = createLeadership({ queue, workerId, leaseMs: deps.leaseMs, log, active: deps.state.active });
-  const order = createOrderCheck(deps.metrics.outOfOrder);
-  let needsFullReconcile = true;
-  let lastReconcile = 0;
-  let loop: Promise<void> | undefined;
-
-  // A Redis that restarted may have lost its last second of writes: check everything again.
-  let connectedOnce = false;
-  deps.redis.on("ready", () => {
-    if (connectedOnce) needsFullReconcile = true;
-    connectedOnce = true;
+  const graceOver = new AbortController();
+  const processDeps: ProcessDeps = { ...deps, abort: graceOver.signal };
+  // The envelopes the slots hold right now; anything else in our held list was taken but never reached a slot.
+  const inHand = new Set<string>();
+  let lostId = false;
+  const house = createHousekeeping({
+    ...deps,
+    stopped: stopping.signal,
+    inHand,
+    onLostId: () => {
+      lostId = true;
+      void worker.stop();
+    },
   });
-  if (deps.redis.status === "ready") connectedOnce = true;
-  deps.blocking.on("ready", () => {
-    if (!leadership.isActive()) return;
-    registerBlockingClient().catch((err) => log.warn("could not register the blocking connection", { error: err }));
-  });
+  const offline = () => deps.redis.status !== "ready" || deps.blocking.status !== "ready";
+  let busy = 0;
+  let taking: Promise<unknown> = Promise.resolve();
+  let loops: Promise<void>[] = [];
 
-  async function registerBlockingClient() {
-    const id = (await deps.blocking.client("ID")) as number;
-    await queue.registerBlockingClient(workerId, id);
-  }
+  const mayTake = () => !stopping.signal.aborted && house.mayTake();
+  const setBusy = (delta: number) => {
+    busy += delta;
+    deps.state.slotsBusy.set(busy);
+  };
 
-  /** On becoming active: cut off and recover every other worker, take back our own list, reconcile. */
-  async function takeOver() {
-    for (const other of await queue.otherWorkers(workerId)) {
-      // A stale worker still blocked in BLMOVE would take the next job behind our back: cut it off.
-      if (other.clientId) await cutOff(deps.redis, other.clientId, blockingConnectionName(other.id));
-      const moved = await queue.recover(other.id);
-      if (moved > 0) log.warn("recovered jobs of a vanished worker", { worker: other.id, jobs: moved });
-    }
-    const own = await queue.recover(workerId);
-    if (own > 0) log.info("took back jobs this worker held before it restarted", { jobs: own });
-    await leadership.acquire(stopping.signal); // recover() forgot us; renew the heartbeat
-    await registerBlockingClient();
-    order.reset(await queue.lastFinishedSeq());
-    needsFullReconcile = true;
-  }
-
-  async function maybeReconcile() {
-    const due = Date.now() - lastReconcile >= deps.reconcileIntervalMs;
-    if (!needsFullReconcile && !due) return;
-    const mode = needsFullReconcile ? "full" : "orphans";
-    needsFullReconcile = false;
-    lastReconcile = Date.now();
-    await reconcile({ db: deps.db, queue, log, graceMs: deps.reconcileGraceMs }, mode);
-  }
-
-  async function run() {
-    const processDeps = { ...deps, order, abort: abortJob.signal };
-    let held: string | null = null;
-    // On a timer, not per loop pass: a long job (with retries) must not look like a dead worker.
-    const beat = () => deps.state.heartbeat.set(Date.now() / 1000);
-    beat();
-    const heart = setInterval(beat, 2_000);
+  /** Waits for a job for an idle slot: one blocking take at a time on the blocking connection. */
+  async function next(): Promise<string | null> {
     while (!stopping.signal.aborted) {
+      if (!mayTake()) {
+        await sleep(100, stopping.signal);
+        continue;
+      }
+      const turn = taking.then(async () => {
+        if (!mayTake()) return null;
+        await house.promoteIfDue();
+        return queue.take(deps.blocking, workerId, house.takeTimeoutSeconds(TAKE_TIMEOUT_SECONDS));
+      });
+      taking = turn.catch(() => {});
       try {
-        if (!held) {
-          if (!leadership.isActive()) {
-            if (!(await leadership.acquire(stopping.signal))) break;
-            log.info("active: taking jobs", { queue: queue.name });
-            await takeOver();
-          }
-          await maybeReconcile();
-          held = await queue.reserve(deps.blocking, workerId, RESERVE_TIMEOUT_SECONDS);
-          if (!held) continue;
-        }
-        // Also when an error interrupted the job in hand: it is finished before another is taken, or order breaks.
-        if (!(await leadership.confirm())) {
-          // The lease moved while we were blocked (a takeover): give the job back, the active worker runs it.
-          await persist("give back", () => queue.returnToHead(workerId, held as string), {
-            log,
-            stopped: stopping.signal,
-          });
-          held = null;
-          continue;
-        }
-        await processEnvelope(processDeps, held);
-        held = null;
+        const raw = await turn;
+        if (raw) return raw;
       } catch (err) {
         if (stopping.signal.aborted) break;
-        log.error("worker loop error; retrying", { error: err });
+        log.warn("could not take a job; retrying", { error: (err as Error).message });
         await sleep(1_000, stopping.signal);
       }
     }
-    // A job still in hand here stays in our processing list; stop() (or the next start) puts it back at the head.
-    clearInterval(heart);
+    return null;
   }
 
-  return {
-    start() {
-      loop = run();
-      return loop;
+  /** Tells Redis how the job left this slot; returns the slot's next job when the same step took one. */
+  async function settle(raw: string, settlement: Settlement): Promise<string | null> {
+    // The id, and with it the held list, belongs to another process now: touching it could take its jobs.
+    if (lostId) return null;
+    const opts = { log, stopped: graceOver.signal, offline };
+    if (settlement.kind === "retry") {
+      await persist("defer", () => queue.defer(workerId, raw, settlement.dueAt), opts);
+      house.dueAt(settlement.dueAt);
+      return null;
+    }
+    if (settlement.kind === "giveBack") {
+      await persist("give back", () => queue.giveBack(workerId, raw), opts);
+      return null;
+    }
+    const done = await persist(
+      "complete",
+      () => queue.complete(workerId, raw, { dead: settlement.dead, takeNext: mayTake() }),
+      opts,
+    );
+    if (done.late) {
+      deps.metrics.outOfOrder.inc();
+      log.error("a job starts after a later job of its line", { envelope: raw.slice(0, 200) });
+    }
+    return done.next;
+  }
+
+  async function slot(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      let raw = await next();
+      if (!raw) break;
+      setBusy(1);
+      try {
+        // A job in hand is always settled before the slot takes another, or its line would stall.
+        while (raw) {
+          inHand.add(raw);
+          const settled: string = raw;
+          raw = await settle(settled, await processEnvelope(processDeps, settled));
+          inHand.delete(settled);
+        }
+      } catch (err) {
+        // Stopping with the stores away: the job stays in our held list, and our next start (or another worker, once
+        // our heartbeat is old) puts it back at the head of its line. Any other error: give it back now.
+        if (!stopping.signal.aborted && raw) {
+          log.error("slot error; its job goes back to the head of its line", { error: err });
+          await queue.giveBack(workerId, raw).catch(() => {});
+          await sleep(1_000, stopping.signal);
+        }
+        if (raw) inHand.delete(raw);
+      } finally {
+        setBusy(-1);
+      }
+    }
+  }
+
+  let stopped: Promise<void> | undefined;
+  const worker = {
+    /**
+     * Registers, reconciles, and runs until stop(). Resolves when every slot has stopped: "stopped" after stop(),
+     * "lost-id" when the worker had to stop because its id was taken (the process should exit non-zero).
+     */
+    async start(): Promise<"stopped" | "lost-id"> {
+      deps.state.slotsTotal.set(deps.concurrency);
+      deps.state.slotsBusy.set(0);
+      if (await house.start()) {
+        loops = Array.from({ length: deps.concurrency }, slot);
+        await Promise.all(loops);
+      }
+      await stopped;
+      return lostId ? "lost-id" : "stopped";
     },
 
-    /** Stops taking jobs; the job in hand gets shutdownGraceMs to finish, then goes back to the head. */
-    async stop(): Promise<void> {
-      stopping.abort();
-      // Unblock BLMOVE now. Anything it moved in the same instant stays in our processing list and is
-      // put back below (or by our next start).
-      deps.blocking.disconnect();
-      const graceOver = setTimeout(() => abortJob.abort(), deps.shutdownGraceMs);
-      await loop;
-      clearTimeout(graceOver);
-      if (leadership.isActive()) {
-        // Bounded: with Redis gone these would wait forever; the next start does the same recovery.
-        await within(2_000, queue.recover(workerId));
-        await within(2_000, leadership.release());
-      }
+    /** Stops taking jobs; each slot's job gets shutdownGraceMs to finish, then goes back to the head of its line. */
+    stop(): Promise<void> {
+      stopped ??= shutDown();
+      return stopped;
     },
   };
-}
+  return worker;
 
-/** Waits for the promise at most ms; its failure or lateness is ignored. */
-async function within(ms: number, promise: Promise<unknown>): Promise<void> {
-  await Promise.race([promise.catch(() => {}), sleep(ms)]);
-}
-
-/** The name every worker gives its blocking connection, so a takeover can tell it from anyone else's. */
-export function blockingConnectionName(workerId: string): string {
-  return `lineup-worker-${workerId}`;
-}
-
-/** Kills the client with this id only if it still carries the expected name: ids restart with Redis. */
-async function cutOff(redis: Redis, clientId: number, name: string): Promise<void> {
-  const info = (await redis.call("CLIENT", "LIST", "ID", String(clientId)).catch(() => "")) as string;
-  if (!info.includes(` name=${name} `)) return;
-  await redis.call("CLIENT", "KILL", "ID", String(clientId)).catch(() => {});
+  async function shutDown(): Promise<void> {
+    stopping.abort();
+    // Our jobs were handed to others: their runs here are worth nothing (their records are fenced anyway).
+    if (lostId) graceOver.abort();
+    // Unblock the take now. Anything it moved in the same instant stays in our held list and is put back below.
+    deps.blocking.disconnect();
+    const timer = setTimeout(() => graceOver.abort(), deps.shutdownGraceMs);
+    await Promise.all(loops);
+    clearTimeout(timer);
+    // After losing its id, this worker's held list is another's business now.
+    await house.stop({ putBack: !lostId });
+  }
 }

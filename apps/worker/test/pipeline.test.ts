@@ -1,8 +1,10 @@
 // End to end: the real api and worker processes, real redis-server and Mongo-wire server, over HTTP.
+// "The worker" here is a fleet of 3 worker processes with 4 slots each: the single line's guarantees must hold
+// however many slots could take its jobs.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
-import { stopAndScan, waitFor } from "./support";
+import { stopAndScan, waitFor, workerFleet } from "./support";
 
 // Each test gets its own database and queue, so no test sees another's jobs.
 let ctx: TestContext;
@@ -29,7 +31,14 @@ afterEach(async () => {
 });
 
 async function start(app: "api" | "worker", extra: Record<string, string> = {}): Promise<AppProcess> {
-  const p = await spawnApp(app, { ...env, ...extra });
+  const p =
+    app === "api"
+      ? await spawnApp(app, { ...env, ...extra })
+      : await workerFleet((own) => spawnApp(app, { ...env, ...extra, ...own }), {
+          processes: 3,
+          slots: 4,
+          baseId: env.WORKER_ID as string,
+        });
   running.push(p);
   return p;
 }

@@ -8,7 +8,7 @@ import { type AppProcess, linesWithSecrets, type TestContext } from "@lineup/tes
 import Redis from "ioredis";
 import { ObjectId } from "mongodb";
 import { type Handlers, handlers as realHandlers } from "../src/handlers";
-import { blockingConnectionName, createWorker } from "../src/worker";
+import { createWorker, WORKER_REDIS_OPTIONS } from "../src/worker";
 
 export async function startWorker(
   ctx: TestContext,
@@ -17,17 +17,16 @@ export async function startWorker(
     queueName?: string;
     workerId?: string;
     shutdownGraceMs?: number;
+    concurrency?: number;
+    retryBackoffMs?: number;
     lines?: string[];
   } = {},
 ) {
   await ensureIndexes(ctx.db);
   const queueName = options.queueName ?? ctx.queueName;
-  const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+  const redis = new Redis(ctx.redisUrl, WORKER_REDIS_OPTIONS);
   const workerId = options.workerId ?? "w-test";
-  const blocking = new Redis(ctx.redisUrl, {
-    maxRetriesPerRequest: null,
-    connectionName: blockingConnectionName(workerId),
-  });
+  const blocking = new Redis(ctx.redisUrl, WORKER_REDIS_OPTIONS);
   const queue = createQueue(redis, queueName);
   const registry = createRegistry("worker", queueName);
   const metrics = workerJobMetrics(registry);
@@ -41,8 +40,9 @@ export async function startWorker(
     workerId,
     handlers: { ...realHandlers, ...options.handlers } as Handlers,
     log: createLogger({ write: (l) => options.lines?.push(l) }),
+    concurrency: options.concurrency ?? 1,
     jobTimeoutMs: 1_000,
-    retryBackoffMs: 10,
+    retryBackoffMs: options.retryBackoffMs ?? 10,
     allowPrivateNetworks: true,
     leaseMs: 2_000,
     reconcileIntervalMs: 200,
@@ -50,6 +50,7 @@ export async function startWorker(
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
   });
   const running = worker.start();
+  await waitFor(async () => (await ctx.redisClient.zscore(queue.keys.workers, workerId)) !== null);
   return {
     queue,
     metrics,
@@ -62,7 +63,6 @@ export async function startWorker(
   };
 }
 
-/** Records a job in MongoDB and queues it, as the api does. */
 /** A stored job with its JSON payload and result parsed back, as tests want to compare them. */
 export type StoredJob = JobDoc & { payload: unknown; result?: unknown };
 
@@ -74,6 +74,7 @@ export function parsed(doc: JobDoc): StoredJob {
   };
 }
 
+/** Records a job in MongoDB and queues it in its line (the queue's line unless it names one), as the api does. */
 export async function submit(
   ctx: TestContext,
   queue: Queue,
@@ -89,11 +90,18 @@ export async function submit(
     attempts: 0,
     maxAttempts: 3,
     createdAt: new Date(),
+    line: "q",
     ...rest,
     payloadJson: JSON.stringify(payload),
   };
   await insertJob(ctx.db, doc);
-  const seq = await queue.enqueue({ id: doc._id, type: doc.type, enqueuedAt: Date.now(), requestId: doc.requestId });
+  const seq = await queue.enqueue({
+    id: doc._id,
+    line: doc.line as string,
+    type: doc.type,
+    enqueuedAt: Date.now(),
+    requestId: doc.requestId,
+  });
   await ctx.db.collection<JobDoc>("jobs").updateOne({ _id: doc._id }, { $set: { seq } });
   return parsed({ ...doc, seq });
 }
@@ -126,4 +134,44 @@ export async function stopAndScan(processes: AppProcess[], passwords: string[]):
     processes.flatMap((p) => p.lines),
     passwords,
   );
+}
+
+/**
+ * Several worker processes acting as one AppProcess: kill and stop reach every process, lines are all of theirs.
+ * Each gets its own WORKER_ID (`<baseId>-<n>`) and `slots` slots.
+ */
+export async function workerFleet(
+  spawn: (env: Record<string, string>) => Promise<AppProcess>,
+  options: { processes: number; slots: number; baseId: string },
+): Promise<AppProcess> {
+  const members = await Promise.all(
+    Array.from({ length: options.processes }, (_, i) =>
+      spawn({ WORKER_ID: `${options.baseId}-${i + 1}`, WORKER_CONCURRENCY: String(options.slots) }),
+    ),
+  );
+  const first = members[0] as AppProcess;
+  const proc = {
+    kill: (signal?: NodeJS.Signals | number) => {
+      for (const m of members) m.proc.kill(signal);
+    },
+    get exited() {
+      return Promise.all(members.map((m) => m.proc.exited)).then(() => first.proc.exitCode ?? 0);
+    },
+    get exitCode() {
+      return first.proc.exitCode;
+    },
+  };
+  return {
+    proc: proc as unknown as AppProcess["proc"],
+    url: first.url,
+    port: first.port,
+    get lines() {
+      return members.flatMap((m) => m.lines);
+    },
+    waitForLine: (pattern, timeoutMs) => Promise.any(members.map((m) => m.waitForLine(pattern, timeoutMs))),
+    async stop(signal, timeoutMs) {
+      const codes = await Promise.all(members.map((m) => m.stop(signal, timeoutMs)));
+      return codes.find((c) => c !== 0) ?? codes[0] ?? null;
+    },
+  };
 }

@@ -37,7 +37,7 @@ describe("running jobs", () => {
       const [prev, cur] = [done[i - 1] as JobDoc, done[i] as JobDoc];
       expect((cur.startedAt as Date).getTime()).toBeGreaterThanOrEqual((prev.finishedAt as Date).getTime());
     }
-    expect(await ctx.redisClient.llen(w.queue.keys.processing("w-test"))).toBe(0);
+    expect(await ctx.redisClient.llen(w.queue.keys.held("w-test"))).toBe(0);
   });
 
   it("retries a failing job in place up to maxAttempts, holding later jobs back, then fails it to the dead list", async () => {
@@ -101,7 +101,7 @@ describe("running jobs", () => {
 
   it("dead-letters a malformed envelope at once and carries on", async () => {
     const w = await worker();
-    await ctx.redisClient.lpush(w.queue.keys.pending, "{not json");
+    await ctx.redisClient.lpush(w.queue.keys.ready, "{not json");
     const job = await submit(ctx, w.queue, { payload: "after" });
     expect((await finished(ctx, job._id)).status).toBe("succeeded");
     expect(await ctx.redisClient.lrange(w.queue.keys.dead, 0, -1)).toEqual(["{not json"]);
@@ -193,9 +193,11 @@ describe("shutdown", () => {
     await w.stop();
     stops = [];
     expect(await jobs().findOne({ _id: job._id })).toMatchObject({ status: "queued", attempts: 1 });
-    const pending = await ctx.redisClient.lrange(w.queue.keys.pending, 0, -1);
-    expect(pending.map((raw) => JSON.parse(raw).id)).toEqual([later._id, job._id]); // head is the right end
-    expect(await ctx.redisClient.llen(w.queue.keys.processing("w-test"))).toBe(0);
+    const line = await ctx.redisClient.lrange(w.queue.keys.line("q"), 0, -1);
+    expect(line.map((raw) => JSON.parse(raw).id)).toEqual([later._id, job._id]); // the head is the right end
+    const ready = await ctx.redisClient.lrange(w.queue.keys.ready, 0, -1);
+    expect(ready.map((raw) => JSON.parse(raw).id)).toEqual([job._id]);
+    expect(await ctx.redisClient.llen(w.queue.keys.held("w-test"))).toBe(0);
   });
 
   it("lets the job in hand finish within the grace period", async () => {
@@ -211,36 +213,97 @@ describe("shutdown", () => {
   });
 });
 
-describe("leadership", () => {
-  it("keeps a second worker on standby until the first stops", async () => {
+describe("groups", () => {
+  /** A handler that records when each job of each line ran, and takes `ms`. */
+  function timed(ms: number) {
+    const runs: { line: string; n: number; start: number; end: number }[] = [];
+    const echo = async (p: unknown) => {
+      const { line, n } = p as { line: string; n: number };
+      const start = performance.now();
+      await Bun.sleep(ms);
+      runs.push({ line, n, start, end: performance.now() });
+      return p;
+    };
+    return { runs, echo };
+  }
+
+  it("runs different lines at once across slots, each line one job at a time in seq order", async () => {
+    const { runs, echo } = timed(40);
+    const w = await worker({ concurrency: 4, handlers: { echo } });
+    const submitted = [];
+    for (let n = 0; n < 6; n++) {
+      for (const line of ["u:a", "u:b", "u:c", "u:d"])
+        submitted.push(await submit(ctx, w.queue, { line, payload: { line, n } }));
+    }
+    const started = performance.now();
+    for (const job of submitted) expect((await finished(ctx, job._id)).status).toBe("succeeded");
+    // 24 jobs of 40 ms on 4 slots: about 6 rounds, far from the 24 a single line would take.
+    expect(performance.now() - started).toBeLessThan(24 * 40);
+    for (const line of ["u:a", "u:b", "u:c", "u:d"]) {
+      const mine = runs.filter((r) => r.line === line).sort((a, b) => a.start - b.start);
+      expect(mine.map((r) => r.n)).toEqual([0, 1, 2, 3, 4, 5]);
+      for (let i = 1; i < mine.length; i++) {
+        expect(mine[i]?.start as number).toBeGreaterThanOrEqual(mine[i - 1]?.end as number);
+      }
+    }
+  });
+
+  it("keeps the queue's line strict with many slots", async () => {
+    const { runs, echo } = timed(5);
+    const w = await worker({ concurrency: 4, handlers: { echo } });
+    const submitted = [];
+    for (let n = 0; n < 12; n++) submitted.push(await submit(ctx, w.queue, { payload: { line: "q", n } }));
+    for (const job of submitted) await finished(ctx, job._id);
+    const byStart = [...runs].sort((a, b) => a.start - b.start);
+    expect(byStart.map((r) => r.n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it("lets other lines run while one line's job waits out its retry backoff", async () => {
     const order: string[] = [];
-    const a = await worker({
-      workerId: "a",
+    const w = await worker({
+      retryBackoffMs: 600,
       handlers: {
-        echo: async (p) => {
-          order.push(`a:${p}`);
+        echo: async (p, c) => {
+          order.push(`${p}#${c.attempt}`);
+          if (p === "a1" && c.attempt === 1) throw new JobError("flaky", "once", { retryable: true });
           return p;
         },
       },
     });
-    const b = await startWorker(ctx, {
-      queueName: a.queue.name,
-      workerId: "b",
-      handlers: {
-        echo: async (p) => {
-          order.push(`b:${p}`);
-          return p;
-        },
-      },
-    });
-    stops.push(b.stop);
-    const first = await submit(ctx, a.queue, { payload: 1 });
-    await finished(ctx, first._id);
-    await a.stop();
-    stops = stops.filter((s) => s !== a.stop);
-    const second = await submit(ctx, b.queue, { payload: 2 });
-    await finished(ctx, second._id);
-    expect(order).toEqual(["a:1", "b:2"]);
+    const a1 = await submit(ctx, w.queue, { line: "u:a", payload: "a1" });
+    const a2 = await submit(ctx, w.queue, { line: "u:a", payload: "a2" });
+    const b1 = await submit(ctx, w.queue, { line: "u:b", payload: "b1" });
+    await finished(ctx, b1._id, 500);
+    const waiting = await jobs().findOne({ _id: a1._id });
+    expect(waiting).toMatchObject({ status: "queued", attempts: 1, error: { code: "flaky" } });
+    expect(waiting?.retryAt?.getTime()).toBeGreaterThan(Date.now());
+    await finished(ctx, a2._id);
+    expect(order).toEqual(["a1#1", "b1#1", "a1#2", "a2#1"]);
+  });
+
+  it("puts a dead worker's jobs back at the head of their lines, and another worker runs them", async () => {
+    q += 1;
+    const { createQueue } = await import("@lineup/queue");
+    const ghost = createQueue(ctx.redisClient, `${ctx.queueName}-${q}`);
+    // A worker that took two heads and then died: its heartbeat stops, its held list stays.
+    const first = await submit(ctx, ghost, { line: "u:a", payload: "a1" });
+    const second = await submit(ctx, ghost, { line: "u:a", payload: "a2" });
+    const other = await submit(ctx, ghost, { line: "u:b", payload: "b1" });
+    await ghost.register("ghost", "g");
+    const Redis = (await import("ioredis")).default;
+    const blocking = new Redis(ctx.redisUrl);
+    await ghost.take(blocking, "ghost", 1);
+    await ghost.take(blocking, "ghost", 1);
+    blocking.disconnect();
+    const startedAt = Date.now();
+    const w2 = await startWorker(ctx, { queueName: ghost.name, workerId: "heir" });
+    stops.push(w2.stop);
+    for (const job of [first, second, other]) expect((await finished(ctx, job._id)).status).toBe("succeeded");
+    const [a1, a2] = [await finished(ctx, first._id), await finished(ctx, second._id)];
+    expect((a2.startedAt as Date).getTime()).toBeGreaterThanOrEqual((a1.finishedAt as Date).getTime());
+    // Recovered once the ghost's heartbeat was older than the lease (2 s here).
+    expect(Date.now() - startedAt).toBeGreaterThan(1_000);
+    expect(await ctx.redisClient.llen(ghost.keys.held("ghost"))).toBe(0);
   });
 });
 
@@ -266,9 +329,9 @@ describe("reconciler", () => {
     const kept = await submit(ctx, w.queue, { payload: 2 });
     const lostB = await submit(ctx, w.queue, { payload: 3 });
     for (const lost of [lostA, lostB]) {
-      const raws = await ctx.redisClient.lrange(w.queue.keys.pending, 0, -1);
+      const raws = await ctx.redisClient.lrange(w.queue.keys.line("q"), 0, -1);
       const raw = raws.find((r) => JSON.parse(r).id === lost._id) as string;
-      await ctx.redisClient.lrem(w.queue.keys.pending, 1, raw);
+      await ctx.redisClient.lrem(w.queue.keys.line("q"), 1, raw);
     }
     // Simulate the restart that follows data loss: the worker reconciles fully.
     await ctx.redisClient.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
@@ -330,7 +393,9 @@ describe("metrics", () => {
     expect(await total(w.registry, "lineup_jobs_started_total")).toBe(payloads.length + 1);
     const text = await w.registry.metrics();
     expect(text).toMatch(new RegExp(`lineup_job_wait_seconds_count\\{[^}]*type="echo"[^}]*\\} ${payloads.length}\\n`));
-    expect(text).toMatch(/lineup_worker_active\{[^}]*queue="[^"]+"[^}]*\} 1\n/);
+    expect(text).toMatch(/lineup_worker_slots_total\{[^}]*queue="[^"]+"[^}]*\} 1\n/);
+    // The slot is free again once its last job is settled in Redis, just after the record.
+    await waitFor(async () => /lineup_worker_slots_busy\{[^}]*\} 0\n/.test(await w.registry.metrics()));
     for (const job of submitted) expect(text).not.toContain(job._id);
   });
 });

@@ -5,7 +5,7 @@ const SECRET = "x".repeat(32);
 
 describe("loadConfig", () => {
   it("gives every setting a default outside production", () => {
-    const c = loadConfig({}, { hostname: "box-1" });
+    const c = loadConfig({}, { hostname: "box-1", pid: 7 });
     expect(c).toMatchObject({
       env: "development",
       port: 3000,
@@ -15,8 +15,10 @@ describe("loadConfig", () => {
       queueName: "default",
       jwtTtlSeconds: 3600,
       bcryptCost: 12,
-      workerId: "box-1",
+      workerId: "box-1-7",
       workerMetricsPort: 9100,
+      workerConcurrency: 1,
+      defaultGroup: "queue",
       httpJobAllowPrivate: false,
       bodyLimitBytes: 1048576,
       jwtSecretEphemeral: true,

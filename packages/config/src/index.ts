@@ -22,6 +22,10 @@ export type Config = Readonly<{
   adminEmails: readonly string[];
   workerId: string;
   workerMetricsPort: number;
+  /** Jobs one worker process runs at once, each from a different line. */
+  workerConcurrency: number;
+  /** The line of jobs without a group: one for the whole queue, or one per user. */
+  defaultGroup: "queue" | "user";
   httpJobAllowPrivate: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   bodyLimitBytes: number;
@@ -63,7 +67,7 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(
   env: Record<string, string | undefined>,
-  options: { hostname?: string; process?: "api" | "worker" } = {},
+  options: { hostname?: string; pid?: number; process?: "api" | "worker" } = {},
 ): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -90,8 +94,10 @@ export function loadConfig(
     jwtIssuer: e.JWT_ISSUER,
     bcryptCost: e.BCRYPT_COST,
     adminEmails: Object.freeze(e.ADMIN_EMAILS),
-    workerId: e.WORKER_ID ?? sanitizeHostname(options.hostname ?? hostname()),
+    workerId: e.WORKER_ID ?? defaultWorkerId(options.hostname ?? hostname(), options.pid ?? process.pid),
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    defaultGroup: e.DEFAULT_GROUP,
     httpJobAllowPrivate: e.HTTP_JOB_ALLOW_PRIVATE,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
@@ -128,6 +134,8 @@ function randomSecret(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 }
 
-function sanitizeHostname(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 128) || "worker";
+/** Host name and process id: unique per process on a host, and stable across restarts of a container (pid 1). */
+function defaultWorkerId(host: string, pid: number): string {
+  const name = host.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 100) || "worker";
+  return `${name}-${pid}`;
 }

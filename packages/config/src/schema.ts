@@ -86,6 +86,8 @@ export const envSchema = z.object({
       .optional(),
   ),
   WORKER_METRICS_PORT: port(9100),
+  WORKER_CONCURRENCY: opt(z.coerce.number().int().min(1).max(256).default(1)),
+  DEFAULT_GROUP: opt(z.enum(["queue", "user"], { error: "must be queue or user" }).default("queue")),
   HTTP_JOB_ALLOW_PRIVATE: flag(false),
   LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error"]).default("info")),
   BODY_LIMIT_BYTES: opt(

@@ -8,6 +8,7 @@ export const jobsCollection = (db: Db) => db.collection<JobDoc>("jobs");
 export async function ensureJobIndexes(db: Db): Promise<void> {
   const jobs = jobsCollection(db);
   await jobs.createIndex({ ownerId: 1, createdAt: -1, _id: -1 }, { name: "owner_newest" });
+  await jobs.createIndex({ ownerId: 1, group: 1, createdAt: -1, _id: -1 }, { name: "owner_group_newest" });
   await jobs.createIndex({ queue: 1, status: 1, seq: 1 }, { name: "queue_status_seq" });
   await jobs.createIndex({ queue: 1, seq: -1 }, { name: "queue_seq" });
   await jobs.createIndex({ ownerId: 1, status: 1 }, { name: "owner_status" });
@@ -41,10 +42,17 @@ export type Page = { items: JobDoc[]; next?: { createdAt: Date; id: string } };
 /** The owner's jobs, newest first; `after` is the last item of the previous page. */
 export async function listOwnJobs(
   db: Db,
-  params: { ownerId: string; status?: JobStatus; limit: number; after?: { createdAt: Date; id: string } },
+  params: {
+    ownerId: string;
+    status?: JobStatus;
+    group?: string;
+    limit: number;
+    after?: { createdAt: Date; id: string };
+  },
 ): Promise<Page> {
   const filter: Filter<JobDoc> = { ownerId: params.ownerId };
   if (params.status) filter.status = params.status;
+  if (params.group !== undefined) filter.group = params.group;
   if (params.after) {
     filter.$or = [
       { createdAt: { $lt: params.after.createdAt } },
@@ -70,7 +78,7 @@ export async function cancelQueuedJob(db: Db, id: string, ownerId: string, now: 
   );
 }
 
-/** queued -> running, attempt 1 (or n+1 after a shutdown put it back). */
+/** queued -> running, attempt 1 (or n+1 after a retry's backoff or a shutdown put it back). */
 export async function startJob(
   db: Db,
   params: { id: string; seq: number; workerId: string; now: Date },
@@ -79,22 +87,34 @@ export async function startJob(
     { _id: params.id, status: "queued" },
     {
       $set: { status: "running", seq: params.seq, startedAt: params.now, workerId: params.workerId },
+      $min: { firstStartedAt: params.now },
+      $unset: { retryAt: "" },
       $inc: { attempts: 1 },
     },
     { returnDocument: "after" },
   );
 }
 
-/** running at `attempts` -> running at attempts+1: the next try, or a takeover after a crash. */
+/** running at `attempts` -> queued until retryAt: the attempt failed and the next one waits out its backoff. */
+export async function retryJobLater(
+  db: Db,
+  params: { id: string; attempts: number; error: JobErrorInfo; retryAt: Date },
+): Promise<boolean> {
+  const res = await jobsCollection(db).updateOne(
+    { _id: params.id, status: "running", attempts: params.attempts },
+    { $set: { status: "queued", error: params.error, retryAt: params.retryAt }, $unset: { startedAt: "" } },
+  );
+  return res.modifiedCount === 1;
+}
+
+/** running at `attempts` -> running at attempts+1: the takeover of a run a crash interrupted. */
 export async function nextAttempt(
   db: Db,
-  params: { id: string; attempts: number; workerId: string; now: Date; lastError?: JobErrorInfo },
+  params: { id: string; attempts: number; workerId: string; now: Date },
 ): Promise<JobDoc | null> {
-  const set: Partial<JobDoc> = { startedAt: params.now, workerId: params.workerId };
-  if (params.lastError) set.error = params.lastError;
   return jobsCollection(db).findOneAndUpdate(
     { _id: params.id, status: "running", attempts: params.attempts },
-    { $set: set, $inc: { attempts: 1 } },
+    { $set: { startedAt: params.now, workerId: params.workerId }, $inc: { attempts: 1 } },
     { returnDocument: "after" },
   );
 }
@@ -138,20 +158,35 @@ export async function maxSeq(db: Db, queue: string): Promise<number> {
   return top?.seq ?? 0;
 }
 
-/** Queued jobs Redis should hold. withoutSeqBefore: only those never confirmed by Redis, created before then. */
-export function queuedJobs(
+export type HeldJob = Pick<
+  JobDoc,
+  "_id" | "status" | "attempts" | "seq" | "line" | "type" | "createdAt" | "requestId" | "workerId"
+>;
+
+/**
+ * Jobs Redis should hold, in seq order: queued ones, or with `running` the running ones.
+ * withoutSeqBefore: only queued jobs Redis never confirmed, created before then.
+ */
+export function jobsRedisHolds(
   db: Db,
-  params: { queue: string; withoutSeqBefore?: Date },
-): AsyncIterable<Pick<JobDoc, "_id" | "seq" | "type" | "createdAt" | "requestId">> {
+  params: { queue: string; status?: "queued" | "running"; withoutSeqBefore?: Date },
+): AsyncIterable<HeldJob> {
   const filter: Filter<JobDoc> = params.withoutSeqBefore
     ? { queue: params.queue, status: "queued", seq: { $exists: false }, createdAt: { $lt: params.withoutSeqBefore } }
-    : { queue: params.queue, status: "queued" };
+    : { queue: params.queue, status: params.status ?? "queued" };
   return jobsCollection(db)
-    .find(filter, { projection: { _id: 1, seq: 1, type: 1, createdAt: 1, requestId: 1 } })
+    .find(filter, {
+      projection: { _id: 1, status: 1, attempts: 1, seq: 1, line: 1, type: 1, createdAt: 1, requestId: 1, workerId: 1 },
+    })
     .sort({ seq: 1, createdAt: 1 });
 }
 
 /** How many of the owner's jobs are queued, counting no further than `upTo` (the quota check needs no more). */
 export async function countQueuedJobs(db: Db, ownerId: string, upTo: number): Promise<number> {
   return jobsCollection(db).countDocuments({ ownerId, status: "queued" }, { limit: upTo });
+}
+
+/** Queued jobs in the queue (a metrics gauge). */
+export async function countQueueJobs(db: Db, queue: string, status: "queued" | "running"): Promise<number> {
+  return jobsCollection(db).countDocuments({ queue, status });
 }

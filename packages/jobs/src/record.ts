@@ -1,4 +1,5 @@
 // The job record: its statuses, what MongoDB stores and what the api shows.
+import { QUEUE_LINE } from "./line";
 
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -18,6 +19,10 @@ export type JobDoc = {
   _id: string;
   queue: string;
   ownerId: string;
+  /** The owner's group, if the job named one. */
+  group?: string;
+  /** The line the job runs in (see line.ts); absent on records from before groups, which ran in the queue line. */
+  line?: string;
   type: string;
   /** The payload as JSON text: any JSON a client sends is storable, whatever its keys ('.', '$') or nesting. */
   payloadJson: string;
@@ -27,11 +32,16 @@ export type JobDoc = {
   /** Handler runs started so far; every state change is fenced on it. */
   attempts: number;
   maxAttempts: number;
+  /** While a failed attempt waits out its backoff (status queued): when the next attempt is due. */
+  retryAt?: Date;
   /** The handler's result as JSON text, for the same reason. */
   resultJson?: string;
   error?: JobErrorInfo;
   createdAt: Date;
+  /** The latest attempt's start. */
   startedAt?: Date;
+  /** The first attempt's start (processing time counts from it). */
+  firstStartedAt?: Date;
   finishedAt?: Date;
   idempotencyKey?: string;
   /** Hash of the submitted body, to tell a replay from a key reused with another body. */
@@ -43,6 +53,7 @@ export type JobDoc = {
 export type JobView = {
   id: string;
   type: string;
+  group?: string;
   status: JobStatus;
   payload: unknown;
   result?: unknown;
@@ -50,6 +61,7 @@ export type JobView = {
   seq: number | null;
   attempts: number;
   maxAttempts: number;
+  retryAt?: string;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -59,6 +71,7 @@ export function toJobView(doc: JobDoc): JobView {
   const view: JobView = {
     id: doc._id,
     type: doc.type,
+    ...(doc.group !== undefined ? { group: doc.group } : {}),
     status: doc.status,
     payload: JSON.parse(doc.payloadJson),
     seq: doc.seq ?? null,
@@ -68,9 +81,15 @@ export function toJobView(doc: JobDoc): JobView {
   };
   if (doc.resultJson !== undefined) view.result = JSON.parse(doc.resultJson);
   if (doc.error) view.error = doc.error;
+  if (doc.retryAt && doc.status === "queued") view.retryAt = doc.retryAt.toISOString();
   if (doc.startedAt) view.startedAt = doc.startedAt.toISOString();
   if (doc.finishedAt) view.finishedAt = doc.finishedAt.toISOString();
   return view;
+}
+
+/** The line a stored job runs in. */
+export function lineOfJob(doc: Pick<JobDoc, "line">): string {
+  return doc.line ?? QUEUE_LINE;
 }
 
 export const FINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "canceled"];

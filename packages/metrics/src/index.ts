@@ -11,7 +11,7 @@ export {
   type WorkerJobMetrics,
   workerJobMetrics,
 } from "./jobs";
-export { queueMetrics } from "./queue";
+export { type QueueGauges, queueMetrics } from "./queue";
 export { type WorkerStateMetrics, workerStateMetrics } from "./worker";
 export type { Registry };
 

@@ -1,35 +1,51 @@
-// Queue gauges, read from Redis when Prometheus scrapes (a few O(1) commands), so they are never stale.
+// Queue gauges, read when Prometheus scrapes (a few O(1) Redis commands and one indexed MongoDB count), so they are
+// never stale. No label carries a group or a user: the line counts are totals.
 import type { QueueSnapshot } from "@lineup/queue";
 import { Gauge, type Registry } from "prom-client";
 
-export function queueMetrics(registry: Registry, queue: string, snapshot: () => Promise<QueueSnapshot>) {
-  // One snapshot per scrape, shared by the five gauges.
-  let current: Promise<QueueSnapshot> | null = null;
-  const read = async <K extends keyof QueueSnapshot>(key: K): Promise<number> => {
+export type QueueGauges = QueueSnapshot & {
+  /** Jobs queued in MongoDB (waiting in their lines, or waiting out a retry). */
+  queuedJobs: number;
+};
+
+export function queueMetrics(registry: Registry, queue: string, snapshot: () => Promise<QueueGauges>) {
+  // One snapshot per scrape, shared by the gauges.
+  let current: Promise<QueueGauges> | null = null;
+  const read = async <K extends keyof QueueGauges>(key: K): Promise<number> => {
     current ??= snapshot().finally(() => setTimeout(() => (current = null), 0));
     return (await current)[key];
   };
-  const gauge = (name: string, help: string, key: keyof QueueSnapshot) =>
+  const gauge = (name: string, help: string, key: keyof QueueGauges) =>
     new Gauge({
       name,
       help,
       labelNames: ["queue"] as const,
       registers: [registry],
       async collect() {
-        // Redis away: leave the gauge as it was rather than fail the whole scrape.
+        // A store away: leave the gauge as it was rather than fail the whole scrape.
         const value = await read(key).catch(() => undefined);
         if (value !== undefined) this.set({ queue }, value);
       },
     });
   return {
-    pending: gauge("lineup_queue_pending_jobs", "Jobs waiting in the pending list", "pending"),
-    processing: gauge("lineup_queue_processing_jobs", "Jobs held in workers' processing lists", "processing"),
-    dead: gauge("lineup_queue_dead_jobs", "Envelopes in the dead list", "dead"),
-    oldestAge: gauge(
-      "lineup_queue_oldest_pending_age_seconds",
-      "Age of the oldest pending job (0 when none is pending)",
-      "oldestPendingAgeSeconds",
+    queued: gauge(
+      "lineup_queue_queued_jobs",
+      "Jobs queued: waiting in their lines or out a retry backoff",
+      "queuedJobs",
     ),
-    workers: gauge("lineup_queue_workers_alive", "Workers with a recent heartbeat, active or standby", "workersAlive"),
+    ready: gauge("lineup_queue_ready_groups", "Groups (lines) whose next job waits for a free slot", "readyLines"),
+    inFlight: gauge("lineup_queue_groups_in_flight", "Groups (lines) with a job running", "linesInFlight"),
+    retrying: gauge(
+      "lineup_queue_retrying_groups",
+      "Groups (lines) whose head job waits out a retry backoff",
+      "retryingLines",
+    ),
+    dead: gauge("lineup_queue_dead_jobs", "Entries in the dead list", "dead"),
+    oldestAge: gauge(
+      "lineup_queue_oldest_ready_age_seconds",
+      "Age of the job at the front of ready, the one that has waited longest for a slot (0 when none waits)",
+      "oldestReadyAgeSeconds",
+    ),
+    workers: gauge("lineup_queue_workers_alive", "Workers with a recent heartbeat", "workersAlive"),
   };
 }

@@ -1,16 +1,21 @@
-// Worker liveness metrics: the heartbeat ops alert on, and whether this worker holds the active lease.
+// Worker state metrics: the heartbeat ops alert on, and how many of the worker's slots are running a job.
 import { Gauge, type Registry } from "prom-client";
 
 export function workerStateMetrics(registry: Registry) {
   return {
     heartbeat: new Gauge({
       name: "lineup_worker_heartbeat_timestamp_seconds",
-      help: "Unix time of the worker loop's last heartbeat",
+      help: "Unix time of the worker's last heartbeat",
       registers: [registry],
     }),
-    active: new Gauge({
-      name: "lineup_worker_active",
-      help: "1 while this worker holds the queue's active lease, 0 on standby",
+    slotsBusy: new Gauge({
+      name: "lineup_worker_slots_busy",
+      help: "Slots of this worker running a job right now",
+      registers: [registry],
+    }),
+    slotsTotal: new Gauge({
+      name: "lineup_worker_slots_total",
+      help: "Slots of this worker (WORKER_CONCURRENCY)",
       registers: [registry],
     }),
   };

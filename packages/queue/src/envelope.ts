@@ -1,10 +1,12 @@
 // The envelope: the small JSON string that stands for a job in Redis. The job itself lives in MongoDB.
 // It is kept byte-for-byte as read, because LREM removes by exact value.
-import { isJobId } from "@lineup/jobs";
+import { isJobId, isLineId } from "@lineup/jobs";
 
 export type Envelope = {
   seq: number;
   id: string;
+  /** The job's line (its group); the line's key is derived from it. */
+  line: string;
   type: string;
   /** When the api enqueued it (ms since epoch), for wait-time metrics. */
   enqueuedAt: number;
@@ -14,7 +16,13 @@ export type Envelope = {
 
 /** The envelope as the api hands it to enqueue: everything but seq, which Redis assigns. */
 export function encodeUnsequenced(job: Omit<Envelope, "seq">): string {
-  return JSON.stringify({ id: job.id, type: job.type, enqueuedAt: job.enqueuedAt, requestId: job.requestId });
+  return JSON.stringify({
+    id: job.id,
+    line: job.line,
+    type: job.type,
+    enqueuedAt: job.enqueuedAt,
+    requestId: job.requestId,
+  });
 }
 
 /** The envelope as enqueue.lua writes it (for restoring a lost job at its original seq). */
@@ -34,11 +42,13 @@ export function decodeEnvelope(raw: string): Envelope | null {
   const e = value as Record<string, unknown>;
   if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 1) return null;
   if (!isJobId(e.id)) return null;
+  if (typeof e.line !== "string" || !isLineId(e.line)) return null;
   if (typeof e.type !== "string" || typeof e.enqueuedAt !== "number") return null;
   if (e.requestId !== undefined && typeof e.requestId !== "string") return null;
   return {
     seq: e.seq as number,
     id: e.id,
+    line: e.line,
     type: e.type,
     enqueuedAt: e.enqueuedAt,
     requestId: e.requestId as string | undefined,

@@ -1,5 +1,5 @@
-// Every Redis key Lineup uses, in one place. `{<queue>}` is a Redis Cluster hash tag: a queue's keys
-// share one slot, so its Lua scripts stay cluster-safe.
+// Every Redis key Lineup uses, in one place. `{<queue>}` is a Redis Cluster hash tag: a queue's keys share one
+// slot, so its Lua scripts stay cluster-safe.
 
 export type QueueKeys = ReturnType<typeof queueKeys>;
 
@@ -8,20 +8,25 @@ export function queueKeys(queue: string) {
   return {
     /** Arrival counter: the next job's seq. */
     seq: `${base}:seq`,
-    /** Jobs waiting, newest at the left (LPUSH), next to run at the right. */
-    pending: `${base}:pending`,
-    /** The highest seq a worker has finished (for the out-of-order check across restarts). */
-    lastFinished: `${base}:last-finished`,
+    /** One line (a group): its jobs in seq order, newest at the left; the rightmost is the line's head. */
+    line: (lineId: string) => `${base}:line:${lineId}`,
+    /**
+     * The heads of lines waiting for a slot, served round-robin: a line's head enters at the left and is taken
+     * from the right. A line has its head in exactly one of ready, delayed or a worker's held list.
+     */
+    ready: `${base}:ready`,
+    /** Heads waiting out a retry backoff, scored by when they are due (ms). */
+    delayed: `${base}:delayed`,
+    /** The heads a worker is running, taken atomically from ready (reliable pop). */
+    held: (workerId: string) => `${base}:held:${workerId}`,
+    /** Worker id -> last heartbeat (ms, Redis's clock), for finding workers that died. */
+    workers: `${base}:workers`,
+    /** Worker id -> the token of the process using that id, so two live processes never share one. */
+    instances: `${base}:instances`,
     /** Jobs that failed for good, newest at the left. */
     dead: `${base}:dead`,
-    /** Which worker may take jobs (one at a time keeps the global order). */
-    active: `${base}:active`,
-    /** Worker id -> last heartbeat (ms), for finding vanished workers. */
-    workers: `${base}:workers`,
-    /** Worker id -> Redis client id of its blocking connection, so a takeover can cut it off. */
-    workerClients: `${base}:worker-clients`,
-    /** A worker's own list of the job it holds, taken atomically from pending. */
-    processing: (workerId: string) => `${base}:processing:${workerId}`,
+    /** Held by the worker running the periodic reconcile, so one worker at a time does it. */
+    reconciling: `${base}:reconciling`,
   };
 }
 

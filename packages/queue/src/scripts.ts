@@ -1,38 +1,57 @@
 // Loads the .lua files once into ioredis commands; ioredis calls them by SHA (EVALSHA, EVAL on a miss).
 import type Redis from "ioredis";
-import claimActive from "./lua/claim-active.lua" with { type: "text" };
+import complete from "./lua/complete.lua" with { type: "text" };
+import defer from "./lua/defer.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
-import finish from "./lua/finish.lua" with { type: "text" };
+import giveBack from "./lua/give-back.lua" with { type: "text" };
+import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
+import promote from "./lua/promote.lua" with { type: "text" };
 import raiseSeqFloor from "./lua/raise-seq-floor.lua" with { type: "text" };
 import rateLimit from "./lua/rate-limit.lua" with { type: "text" };
 import recover from "./lua/recover.lua" with { type: "text" };
-import releaseActive from "./lua/release-active.lua" with { type: "text" };
+import registerWorker from "./lua/register-worker.lua" with { type: "text" };
 import restore from "./lua/restore.lua" with { type: "text" };
-import returnToHead from "./lua/return-to-head.lua" with { type: "text" };
 
 type Arg = string | number;
 
 export type ScriptedRedis = Redis & {
-  lineupEnqueue(seqKey: string, pending: string, envelope: string): Promise<number>;
-  lineupFinish(processing: string, dead: string, lastFinished: string, ...args: Arg[]): Promise<number>;
-  lineupReturnToHead(processing: string, pending: string, envelope: string): Promise<number>;
-  lineupRecover(processing: string, pending: string, workers: string, clients: string, ...args: Arg[]): Promise<number>;
-  lineupClaimActive(active: string, workers: string, ...args: Arg[]): Promise<number>;
-  lineupReleaseActive(active: string, workerId: string): Promise<number>;
+  lineupEnqueue(seqKey: string, line: string, ready: string, envelope: string): Promise<number>;
+  lineupComplete(
+    held: string,
+    line: string,
+    ready: string,
+    dead: string,
+    ...args: Arg[]
+  ): Promise<[number, string | null, number]>;
+  lineupDefer(held: string, delayed: string, envelope: string, dueMs: number): Promise<number>;
+  lineupGiveBack(held: string, ready: string, envelope: string): Promise<number>;
+  lineupPromote(delayed: string, ready: string, nowMs: number, limit: number): Promise<[number, number]>;
+  lineupRegisterWorker(
+    workers: string,
+    instances: string,
+    held: string,
+    ready: string,
+    workerId: string,
+    instance: string,
+  ): Promise<number>;
+  lineupHeartbeat(workers: string, instances: string, workerId: string, instance: string): Promise<number>;
+  lineupRecover(workers: string, instances: string, held: string, ready: string, ...args: Arg[]): Promise<number>;
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
-  lineupRestore(pending: string, ...envelopes: string[]): Promise<number>;
+  lineupRestore(line: string, ready: string, ...envelopes: string[]): Promise<number>;
   lineupRateLimit(key: string, limit: number, windowMs: number): Promise<[number, number, number]>;
 };
 
 const SCRIPTS: [name: string, keys: number, lua: string][] = [
-  ["lineupEnqueue", 2, enqueue],
-  ["lineupFinish", 3, finish],
-  ["lineupReturnToHead", 2, returnToHead],
+  ["lineupEnqueue", 3, enqueue],
+  ["lineupComplete", 4, complete],
+  ["lineupDefer", 2, defer],
+  ["lineupGiveBack", 2, giveBack],
+  ["lineupPromote", 2, promote],
+  ["lineupRegisterWorker", 4, registerWorker],
+  ["lineupHeartbeat", 2, heartbeat],
   ["lineupRecover", 4, recover],
-  ["lineupClaimActive", 2, claimActive],
-  ["lineupReleaseActive", 1, releaseActive],
   ["lineupRaiseSeqFloor", 1, raiseSeqFloor],
-  ["lineupRestore", 1, restore],
+  ["lineupRestore", 2, restore],
   ["lineupRateLimit", 1, rateLimit],
 ];
 

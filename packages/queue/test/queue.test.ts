@@ -21,104 +21,172 @@ function freshQueue(): Queue {
   return createQueue(ctx.redisClient, `${ctx.queueName}-${n}`);
 }
 const id = (i: number) => i.toString(16).padStart(24, "0");
-const job = (i: number) => ({ id: id(i), type: "echo", enqueuedAt: Date.now() });
-const seqOf = (raw: string | null) => decodeEnvelope(raw as string)?.seq;
+const job = (i: number, line = "q") => ({ id: id(i), line, type: "echo", enqueuedAt: Date.now() });
+const seqOf = (raw: string | null) => (raw ? decodeEnvelope(raw)?.seq : null);
+const lineOf = (raw: string | null) => (raw ? decodeEnvelope(raw)?.line : null);
 
-describe("enqueue and reserve", () => {
-  it("assigns seq 1, 2, 3 and hands jobs out in that order", async () => {
+/** Takes and completes jobs one at a time until nothing is ready; returns their seqs. */
+async function drain(q: Queue, worker = "w"): Promise<number[]> {
+  const seqs: number[] = [];
+  let raw = await q.take(blocking, worker, 0.05);
+  while (raw) {
+    seqs.push(seqOf(raw) as number);
+    raw = (await q.complete(worker, raw, { takeNext: true })).next;
+  }
+  return seqs;
+}
+
+describe("one line", () => {
+  it("assigns seq 1, 2, 3 and hands them out in that order, one at a time", async () => {
     const q = freshQueue();
     expect(await q.enqueue(job(1))).toBe(1);
     expect(await q.enqueue(job(2))).toBe(2);
     expect(await q.enqueue(job(3))).toBe(3);
-    const taken = [];
-    for (let i = 0; i < 3; i++) {
-      const raw = await q.reserve(blocking, "w1", 1);
-      taken.push(seqOf(raw));
-      await q.finish("w1", raw as string);
-    }
-    expect(taken).toEqual([1, 2, 3]);
-    expect(await q.reserve(blocking, "w1", 0.1)).toBeNull();
+    const first = await q.take(blocking, "w1", 1);
+    expect(seqOf(first)).toBe(1);
+    // The line's next job waits until its head has ended, whoever asks.
+    expect(await q.take(blocking, "w2", 0.05)).toBeNull();
+    const done = await q.complete("w1", first as string, { takeNext: true });
+    expect(done).toEqual({ held: true, next: expect.any(String), late: false });
+    expect(seqOf(done.next)).toBe(2);
+    const last = await q.complete("w1", done.next as string, { takeNext: true });
+    expect(seqOf(last.next)).toBe(3);
+    expect(await q.complete("w1", last.next as string, { takeNext: true })).toEqual({
+      held: true,
+      next: null,
+      late: false,
+    });
+    expect(await ctx.redisClient.exists(q.keys.line("q"), q.keys.ready, q.keys.held("w1"))).toBe(0);
   });
 
-  it("keeps list order equal to seq order under 200 concurrent submissions", async () => {
+  it("keeps seq order under 200 concurrent submissions", async () => {
     const q = freshQueue();
     await Promise.all(Array.from({ length: 200 }, (_, i) => q.enqueue(job(i + 1))));
-    const seqs: number[] = [];
-    for (;;) {
-      const raw = await q.reserve(blocking, "w1", 0.1);
-      if (!raw) break;
-      seqs.push(seqOf(raw) as number);
-      await q.finish("w1", raw);
-    }
-    expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(await drain(q)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   });
 
-  it("holds a reserved job in the worker's processing list until it is finished", async () => {
+  it("holds a taken job in the worker's held list until it completes, and dead-letters in the same step", async () => {
     const q = freshQueue();
     await q.enqueue(job(1));
-    const raw = (await q.reserve(blocking, "w1", 1)) as string;
-    expect(await ctx.redisClient.lrange(q.keys.processing("w1"), 0, -1)).toEqual([raw]);
-    await q.finish("w1", raw);
-    expect(await ctx.redisClient.llen(q.keys.processing("w1"))).toBe(0);
-  });
-
-  it("dead-letters a job atomically with its removal", async () => {
-    const q = freshQueue();
-    await q.enqueue(job(1));
-    const raw = (await q.reserve(blocking, "w1", 1)) as string;
-    await q.finish("w1", raw, { dead: true });
-    expect(await ctx.redisClient.llen(q.keys.processing("w1"))).toBe(0);
+    const raw = (await q.take(blocking, "w1", 1)) as string;
+    expect(await ctx.redisClient.lrange(q.keys.held("w1"), 0, -1)).toEqual([raw]);
+    await q.complete("w1", raw, { dead: true });
+    expect(await ctx.redisClient.llen(q.keys.held("w1"))).toBe(0);
+    expect(await ctx.redisClient.llen(q.keys.line("q"))).toBe(0);
     expect(await ctx.redisClient.lrange(q.keys.dead, 0, -1)).toEqual([raw]);
   });
-});
 
-describe("putting jobs back", () => {
-  it("returns a held job to the head, so it runs before everything else", async () => {
-    const q = freshQueue();
-    for (let i = 1; i <= 3; i++) await q.enqueue(job(i));
-    const first = (await q.reserve(blocking, "w1", 1)) as string;
-    expect(await q.returnToHead("w1", first)).toBe(true);
-    expect(seqOf(await q.reserve(blocking, "w1", 1))).toBe(1);
-  });
-
-  it("recovers a dead worker's list to the head in seq order", async () => {
-    const q = freshQueue();
-    for (let i = 1; i <= 4; i++) await q.enqueue(job(i));
-    await q.reserve(blocking, "dead-worker", 1);
-    await q.reserve(blocking, "dead-worker", 1);
-    expect(await q.recover("dead-worker")).toBe(2);
-    const order = [];
-    for (let i = 0; i < 4; i++) order.push(seqOf(await q.reserve(blocking, "w2", 1)));
-    expect(order).toEqual([1, 2, 3, 4]);
-  });
-
-  it("does not recover a worker whose heartbeat is recent", async () => {
+  it("changes nothing when a worker completes a job it no longer holds", async () => {
     const q = freshQueue();
     await q.enqueue(job(1));
-    await q.claimActive("alive", 10_000, 5_000);
-    await q.reserve(blocking, "alive", 1);
-    expect(await q.recover("alive", 4_000)).toBe(-1);
-    expect(await q.recover("alive", 6_000)).toBe(1);
+    await q.enqueue(job(2));
+    const raw = (await q.take(blocking, "w1", 1)) as string;
+    await q.giveBack("w1", raw);
+    const again = (await q.take(blocking, "w2", 1)) as string;
+    expect(await q.complete("w1", raw)).toEqual({ held: false, next: null, late: false });
+    expect(await ctx.redisClient.llen(q.keys.line("q"))).toBe(2);
+    expect(seqOf((await q.complete("w2", again, { takeNext: true })).next)).toBe(2);
   });
 });
 
-describe("leadership", () => {
-  it("lets one worker be active at a time and hands over on release", async () => {
+describe("many lines", () => {
+  it("runs different lines at once and keeps each in seq order", async () => {
     const q = freshQueue();
-    expect(await q.claimActive("a", 5_000)).toBe(true);
-    expect(await q.claimActive("b", 5_000)).toBe(false);
-    expect(await q.claimActive("a", 5_000)).toBe(true);
-    await q.releaseActive("b");
-    expect(await q.claimActive("b", 5_000)).toBe(false);
-    await q.releaseActive("a");
-    expect(await q.claimActive("b", 5_000)).toBe(true);
+    await Promise.all(Array.from({ length: 120 }, (_, i) => q.enqueue(job(i + 1, `u:l${i % 4}`))));
+    const heads = await Promise.all(["a", "b", "c", "d"].map((w) => q.take(blocking, w, 1)));
+    expect(new Set(heads.map(lineOf)).size).toBe(4);
+    expect(await q.take(blocking, "e", 0.05)).toBeNull();
+    const byLine = new Map<string, number[]>();
+    let held = heads.map((raw, i) => [["a", "b", "c", "d"][i] as string, raw as string] as const);
+    while (held.length) {
+      const next: (readonly [string, string])[] = [];
+      for (const [worker, raw] of held) {
+        const line = lineOf(raw) as string;
+        byLine.set(line, [...(byLine.get(line) ?? []), seqOf(raw) as number]);
+        const done = await q.complete(worker, raw, { takeNext: true });
+        if (done.next) next.push([worker, done.next]);
+      }
+      held = next;
+    }
+    for (const seqs of byLine.values()) {
+      expect(seqs).toHaveLength(30);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    }
   });
 
-  it("hands over when the lease runs out", async () => {
+  it("serves ready lines round-robin: a new line's job runs right after the busy line's current one", async () => {
     const q = freshQueue();
-    expect(await q.claimActive("a", 100)).toBe(true);
-    await Bun.sleep(150);
-    expect(await q.claimActive("b", 5_000)).toBe(true);
+    for (let i = 1; i <= 100; i++) await q.enqueue(job(i, "u:big"));
+    const big = (await q.take(blocking, "w", 1)) as string;
+    await q.enqueue(job(1000, "u:small"));
+    const next = (await q.complete("w", big, { takeNext: true })).next;
+    expect(lineOf(next)).toBe("u:small");
+    expect(lineOf((await q.complete("w", next as string, { takeNext: true })).next)).toBe("u:big");
+  });
+
+  it("lets a slot go on with its own line when no other line is ready", async () => {
+    const q = freshQueue();
+    for (let i = 1; i <= 3; i++) await q.enqueue(job(i, "u:only"));
+    const first = (await q.take(blocking, "w", 1)) as string;
+    const done = await q.complete("w", first, { takeNext: true });
+    expect(seqOf(done.next)).toBe(2);
+    expect(await ctx.redisClient.llen(q.keys.ready)).toBe(0);
+  });
+});
+
+describe("retries and giving back", () => {
+  it("parks a retrying head: its line waits, other lines go on, and it returns to the front when due", async () => {
+    const q = freshQueue();
+    await q.enqueue(job(1, "u:a"));
+    await q.enqueue(job(2, "u:a"));
+    await q.enqueue(job(3, "u:b"));
+    const a1 = (await q.take(blocking, "w", 1)) as string;
+    const due = Date.now() + 200;
+    expect(await q.defer("w", a1, due)).toBe(true);
+    expect(lineOf(await q.take(blocking, "w2", 1))).toBe("u:b");
+    expect(await q.take(blocking, "w3", 0.05)).toBeNull();
+    expect(await q.promoteDue(due - 100)).toEqual({ moved: 0, nextDueAt: due });
+    expect(await q.promoteDue(due)).toEqual({ moved: 1, nextDueAt: null });
+    expect(await q.take(blocking, "w3", 1)).toBe(a1);
+  });
+
+  it("gives a held job back to the front of ready, before other lines", async () => {
+    const q = freshQueue();
+    await q.enqueue(job(1, "u:a"));
+    await q.enqueue(job(2, "u:b"));
+    const a = (await q.take(blocking, "w1", 1)) as string;
+    expect(await q.giveBack("w1", a)).toBe(true);
+    expect(await q.take(blocking, "w2", 1)).toBe(a);
+  });
+});
+
+describe("workers", () => {
+  it("hands an earlier run's jobs back when a process starts with its id, and tells the earlier run it lost the id", async () => {
+    const q = freshQueue();
+    await q.enqueue(job(1, "u:a"));
+    await q.enqueue(job(2, "u:b"));
+    expect(await q.register("w", "run-1")).toBe(0);
+    await q.take(blocking, "w", 1);
+    expect(await q.register("w", "run-2")).toBe(1);
+    expect(seqOf(await q.take(blocking, "x", 1))).toBe(1);
+    expect(await q.heartbeat("w", "run-1")).toBe(false);
+    expect(await q.heartbeat("w", "run-2")).toBe(true);
+  });
+
+  it("recovers a dead worker's heads to the front of ready, oldest first, and never a live one's", async () => {
+    const q = freshQueue();
+    for (let i = 1; i <= 4; i++) await q.enqueue(job(i, `u:l${i}`));
+    await q.register("dead", "d");
+    await q.take(blocking, "dead", 1);
+    await q.take(blocking, "dead", 1);
+    expect(await q.recover("dead", 5_000)).toBeNull();
+    expect(await q.staleWorkers(5_000)).toEqual([]);
+    expect(await q.staleWorkers(0, Date.now() + 1)).toEqual(["dead"]);
+    expect(await q.recover("dead", 0)).toBe(2);
+    const order = [];
+    for (let i = 0; i < 4; i++) order.push(seqOf(await q.take(blocking, "w2", 1)));
+    expect(order).toEqual([1, 2, 3, 4]);
+    expect(await q.heartbeat("dead", "d")).toBe(false);
   });
 });
 
@@ -130,26 +198,70 @@ describe("repair", () => {
     expect(await q.raiseSeqFloor(5)).toBe(11);
   });
 
-  it("restores lost jobs at their seq position", async () => {
+  it("restores lost jobs at their seq place in their line", async () => {
     const q = freshQueue();
     for (let i = 1; i <= 5; i++) await q.enqueue(job(i));
-    const all = await ctx.redisClient.lrange(q.keys.pending, 0, -1);
-    // Lose seq 2 and 4.
+    const all = await ctx.redisClient.lrange(q.keys.line("q"), 0, -1);
     const lost = all.filter((raw) => [2, 4].includes(seqOf(raw) as number));
-    for (const raw of lost) await ctx.redisClient.lrem(q.keys.pending, 1, raw);
-    await q.restore(lost.map((raw) => decodeEnvelope(raw) as Envelope).reverse());
-    const order = [];
-    for (let i = 0; i < 5; i++) order.push(seqOf(await q.reserve(blocking, "w", 1)));
-    expect(order).toEqual([1, 2, 3, 4, 5]);
-    expect(await ctx.redisClient.llen(q.keys.pending)).toBe(0);
+    for (const raw of lost) await ctx.redisClient.lrem(q.keys.line("q"), 1, raw);
+    expect(await q.lineMembers("q")).toEqual(new Set([id(1), id(3), id(5)]));
+    expect(await q.restore("q", lost.map((raw) => decodeEnvelope(raw) as Envelope).reverse())).toBe(2);
+    expect(
+      await q.restore(
+        "q",
+        lost.map((raw) => decodeEnvelope(raw) as Envelope),
+      ),
+    ).toBe(0);
+    expect(await drain(q)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it("lists every envelope Redis holds, pending and processing", async () => {
+  it("rebuilds a line Redis lost entirely and puts its head up front", async () => {
     const q = freshQueue();
-    for (let i = 1; i <= 3; i++) await q.enqueue(job(i));
-    await q.reserve(blocking, "w9", 1);
-    const held: string[] = [];
-    for await (const batch of q.heldEnvelopes(2)) held.push(...batch);
-    expect(held.map(seqOf).sort()).toEqual([1, 2, 3]);
+    for (let i = 1; i <= 3; i++) await q.enqueue(job(i, "u:gone"));
+    const all = (await ctx.redisClient.lrange(q.keys.line("u:gone"), 0, -1)).map((r) => decodeEnvelope(r) as Envelope);
+    await ctx.redisClient.del(q.keys.line("u:gone"), q.keys.ready);
+    expect(await q.restore("u:gone", all)).toBe(3);
+    expect(await drain(q)).toEqual([1, 2, 3]);
+  });
+
+  it("lets a restored job go before a head that has not started, and flags one restored behind a started head", async () => {
+    const q = freshQueue();
+    for (let i = 1; i <= 2; i++) await q.enqueue(job(i, "u:a"));
+    const [first, second] = (await ctx.redisClient.lrange(q.keys.line("u:a"), 0, -1)).reverse() as [string, string];
+    // Job 1 lost: job 2 became the head (in ready, not started). Restoring 1 puts it first again.
+    await ctx.redisClient.lrem(q.keys.line("u:a"), 1, first);
+    await ctx.redisClient.del(q.keys.ready);
+    await ctx.redisClient.lpush(q.keys.ready, second);
+    await q.restore("u:a", [decodeEnvelope(first) as Envelope]);
+    expect(await drain(q)).toEqual([1, 2]);
+
+    for (let i = 3; i <= 4; i++) await q.enqueue(job(i, "u:b"));
+    const [third] = (await ctx.redisClient.lrange(q.keys.line("u:b"), 0, -1)).reverse() as [string];
+    await ctx.redisClient.lrem(q.keys.line("u:b"), 1, third);
+    await ctx.redisClient.del(q.keys.ready);
+    const fourth = (await ctx.redisClient.lindex(q.keys.line("u:b"), -1)) as string;
+    await ctx.redisClient.lpush(q.keys.ready, fourth);
+    const running = (await q.take(blocking, "w", 1)) as string;
+    expect(seqOf(running)).toBe(4);
+    await q.restore("u:b", [decodeEnvelope(third) as Envelope]);
+    const done = await q.complete("w", running, { takeNext: true });
+    expect(done.late).toBe(true);
+    expect(seqOf(done.next)).toBe(3);
+  });
+});
+
+describe("snapshot", () => {
+  it("counts ready, retrying and running lines, the dead list, live workers and the front's age", async () => {
+    const q = freshQueue();
+    await q.register("w", "i");
+    for (let i = 1; i <= 4; i++) await q.enqueue({ ...job(i, `u:l${i}`), enqueuedAt: Date.now() - 10_000 });
+    const a = (await q.take(blocking, "w", 1)) as string;
+    const b = (await q.take(blocking, "w", 1)) as string;
+    await q.defer("w", b, Date.now() + 60_000);
+    const snap = await q.snapshot(5_000);
+    expect(snap).toMatchObject({ readyLines: 2, retryingLines: 1, linesInFlight: 1, dead: 0, workersAlive: 1 });
+    expect(snap.oldestReadyAgeSeconds).toBeGreaterThanOrEqual(9);
+    await q.complete("w", a, { dead: true });
+    expect((await q.snapshot(5_000)).dead).toBe(1);
   });
 });

@@ -56,7 +56,13 @@ export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocat
     .get(
       "",
       ({ query, claims }) =>
-        listJobs(deps, { ownerId: claims.sub, status: query.status, limit: query.limit, cursor: query.cursor }),
+        listJobs(deps, {
+          ownerId: claims.sub,
+          status: query.status,
+          group: query.group,
+          limit: query.limit,
+          cursor: query.cursor,
+        }),
       {
         auth: true,
         query: ListJobsQuerySchema,

@@ -1,9 +1,10 @@
 // Request and response schemas of the jobs routes. The submit body is built from the job types catalog,
 // so a new type is documented and validated without touching this file.
-import { catalog, JOB_STATUSES, MAX_ATTEMPTS_LIMIT } from "@lineup/jobs";
+import { catalog, GROUP_PATTERN, JOB_STATUSES, MAX_ATTEMPTS_LIMIT } from "@lineup/jobs";
 import { z } from "zod";
 
 const maxAttempts = z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional();
+const group = z.string().regex(GROUP_PATTERN, "Must be 1-128 characters of A-Z a-z 0-9 . _ : -");
 
 const variants = Object.entries(catalog).map(([type, payload]) =>
   z.object({
@@ -12,6 +13,12 @@ const variants = Object.entries(catalog).map(([type, payload]) =>
     maxAttempts: maxAttempts.describe(
       `Runs allowed before the job fails for good (1-${MAX_ATTEMPTS_LIMIT}, default 3)`,
     ),
+    group: group
+      .optional()
+      .describe(
+        "Your line for this job: jobs of one group run one at a time in submission order, groups run in parallel. " +
+          "Without it the job goes to the queue's default line. Groups are private to you.",
+      ),
   }),
 );
 
@@ -35,6 +42,7 @@ export const JobIdParamsSchema = z.object({ id: z.string() });
 
 export const ListJobsQuerySchema = z.object({
   status: z.enum(JOB_STATUSES).optional(),
+  group: group.optional().describe("Only jobs of this group"),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   // Elysia splits a query value on commas into an array; a cursor is one opaque string, so join it back.
   cursor: z
@@ -47,13 +55,15 @@ const JobErrorSchema = z.object({ code: z.string(), message: z.string() });
 export const JobSchema = z.object({
   id: z.string(),
   type: z.string(),
+  group: z.string().optional(),
   status: z.enum(JOB_STATUSES),
   payload: z.unknown(),
   result: z.unknown().optional(),
   error: JobErrorSchema.optional(),
-  seq: z.number().int().nullable().describe("Position in the queue's arrival order"),
+  seq: z.number().int().nullable().describe("Position in arrival order; increases along every line"),
   attempts: z.number().int(),
   maxAttempts: z.number().int(),
+  retryAt: z.string().optional().describe("While a failed attempt waits out its backoff: when the next one is due"),
   createdAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

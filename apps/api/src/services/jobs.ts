@@ -2,7 +2,6 @@
 import { createHash } from "node:crypto";
 import {
   cancelQueuedJob,
-  countQueuedJobs,
   type Db,
   deleteUnsequencedJob,
   findJob,
@@ -13,7 +12,16 @@ import {
   setJobSeq,
 } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
-import { DEFAULT_MAX_ATTEMPTS, isJobId, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  type DefaultGroup,
+  isJobId,
+  type JobDoc,
+  type JobStatus,
+  type JobView,
+  lineOf,
+  toJobView,
+} from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { SubmitMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
@@ -21,6 +29,7 @@ import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../schemas/jobs";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { checkPayloadLimits } from "./payload-limits";
+import type { QueuedQuota } from "./queued-quota";
 import type { RateLimits } from "./rate-limits";
 
 export type JobsDeps = {
@@ -32,8 +41,10 @@ export type JobsDeps = {
   log: Logger;
   metrics: SubmitMetrics;
   maxPayloadBytes: number;
-  maxQueuedPerUser: number;
+  quota: QueuedQuota;
   rateLimits: RateLimits;
+  /** The line of jobs without a group. */
+  defaultGroup: DefaultGroup;
 };
 
 const queueUnavailable = (cause: unknown) =>
@@ -54,18 +65,14 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
     throw queueUnavailable(err);
   });
 
-  if ((await countQueuedJobs(deps.db, s.ownerId, deps.maxQueuedPerUser)) >= deps.maxQueuedPerUser) {
-    throw new AppError(
-      429,
-      "quota_exceeded",
-      `You have ${deps.maxQueuedPerUser} jobs queued already; wait for some to run.`,
-    );
-  }
+  await deps.quota.check(s.ownerId);
 
   const doc: JobDoc = {
     _id: id,
     queue: deps.queue.name,
     ownerId: s.ownerId,
+    ...(s.body.group !== undefined ? { group: s.body.group } : {}),
+    line: lineOf(s.ownerId, s.body.group, deps.defaultGroup),
     type: s.body.type,
     payloadJson,
     status: "queued",
@@ -84,7 +91,13 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
 
   let seq: number;
   try {
-    seq = await deps.queue.enqueue({ id, type: doc.type, enqueuedAt: Date.now(), requestId: s.requestId });
+    seq = await deps.queue.enqueue({
+      id,
+      line: doc.line as string,
+      type: doc.type,
+      enqueuedAt: Date.now(),
+      requestId: s.requestId,
+    });
   } catch (err) {
     // Redis did not take it: undo the insert so a 503 leaves nothing behind.
     await deleteUnsequencedJob(deps.db, id).catch((e) =>
@@ -96,6 +109,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   await setJobSeq(deps.db, id, seq).catch((err) =>
     deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
   );
+  deps.quota.accepted(s.ownerId);
   deps.metrics.submitted.inc({ type: doc.type });
   return { job: toJobView({ ...doc, seq }), replay: false };
 }
@@ -119,22 +133,30 @@ export async function getJob(deps: Pick<JobsDeps, "db">, ownerId: string, id: st
 
 export async function listJobs(
   deps: Pick<JobsDeps, "db">,
-  params: { ownerId: string; status?: JobStatus; limit: number; cursor?: string },
+  params: { ownerId: string; status?: JobStatus; group?: string; limit: number; cursor?: string },
 ): Promise<{ items: JobView[]; nextCursor: string | null }> {
   const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
   const page = await listOwnJobs(deps.db, {
     ownerId: params.ownerId,
     status: params.status,
+    group: params.group,
     limit: params.limit,
     after,
   });
   return { items: page.items.map(toJobView), nextCursor: page.next ? encodeCursor(page.next) : null };
 }
 
-export async function cancelJob(deps: Pick<JobsDeps, "db" | "now">, ownerId: string, id: string): Promise<JobView> {
+export async function cancelJob(
+  deps: Pick<JobsDeps, "db" | "now" | "quota">,
+  ownerId: string,
+  id: string,
+): Promise<JobView> {
   if (!isJobId(id)) throw errors.notFound("No such job.");
   const canceled = await cancelQueuedJob(deps.db, id, ownerId, deps.now());
-  if (canceled) return toJobView(canceled);
+  if (canceled) {
+    deps.quota.released(ownerId);
+    return toJobView(canceled);
+  }
   const current = await findOwnJob(deps.db, id, ownerId);
   if (!current) throw errors.notFound("No such job.");
   throw errors.conflict("not_cancelable", `The job is ${current.status}; only queued jobs can be canceled.`);

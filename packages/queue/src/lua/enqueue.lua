@@ -1,7 +1,11 @@
--- Assigns the next seq and pushes the envelope, atomically, so list order is seq order.
--- KEYS[1] seq counter, KEYS[2] pending list
+-- Assigns the next seq and appends the job to its line, atomically, so every line is in seq order.
+-- A line that was empty has a new head: it joins the back of ready (the round-robin of lines).
+-- KEYS[1] seq counter, KEYS[2] the job's line, KEYS[3] ready list
 -- ARGV[1] envelope JSON without seq, starting with '{' (seq is spliced in as the first field)
 -- Returns: the job's seq
 local seq = redis.call('INCR', KEYS[1])
-redis.call('LPUSH', KEYS[2], '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2))
+local envelope = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
+if redis.call('LPUSH', KEYS[2], envelope) == 1 then
+  redis.call('LPUSH', KEYS[3], envelope)
+end
 return seq

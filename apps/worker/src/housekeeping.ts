@@ -1,0 +1,172 @@
+// What a worker does beside its slots, on a timer: it registers its id and beats its heart, recovers the jobs of
+// workers that died, moves retries whose backoff is over back to ready, and runs the reconciler. It also decides
+// when slots may take jobs: only once a full reconcile ran after start and after every Redis reconnection.
+import type { Db } from "@lineup/db";
+import type { Logger } from "@lineup/log";
+import type { WorkerStateMetrics } from "@lineup/metrics";
+import type { Queue } from "@lineup/queue";
+import type Redis from "ioredis";
+import { sleep } from "./persist";
+import { reconcile } from "./reconciler";
+
+export type HousekeepingDeps = {
+  db: Db;
+  queue: Queue;
+  redis: Redis;
+  workerId: string;
+  log: Logger;
+  state: WorkerStateMetrics;
+  leaseMs: number;
+  reconcileIntervalMs: number;
+  reconcileGraceMs: number;
+  stopped: AbortSignal;
+  /** The envelopes the worker's slots hold. */
+  inHand: ReadonlySet<string>;
+  /** Called when the id was taken from this process: it must stop. */
+  onLostId: () => void;
+};
+
+export function createHousekeeping(deps: HousekeepingDeps) {
+  const { queue, workerId, log, leaseMs } = deps;
+  // Tells this process from an earlier or a duplicate one using the same WORKER_ID.
+  const instance = crypto.randomUUID();
+  const tickMs = Math.min(1_000, Math.floor(leaseMs / 4));
+  let registered = false;
+  let needsFullReconcile = true;
+  let connectedSince = Date.now();
+  let lastPeriodic = 0;
+  let nextDue: number | null = null;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let strays = new Set<string>();
+  let ticking: Promise<void> | null = null;
+
+  // A Redis that restarted may have lost its last second of writes: nothing is taken until a full reconcile ran.
+  // Others' heartbeats were interrupted too: no one is declared dead until they have had a lease to renew.
+  deps.redis.on("ready", () => {
+    needsFullReconcile = true;
+    connectedSince = Date.now();
+  });
+
+  async function register(): Promise<boolean> {
+    while (!deps.stopped.aborted) {
+      try {
+        const moved = await queue.register(workerId, instance);
+        if (moved) log.info("put back the jobs an earlier run with this WORKER_ID held", { jobs: moved });
+        registered = true;
+        return true;
+      } catch (err) {
+        log.warn("could not register with Redis; retrying", { error: (err as Error).message });
+      }
+      await sleep(Math.floor(leaseMs / 4), deps.stopped);
+    }
+    return false;
+  }
+
+  async function beat(): Promise<void> {
+    deps.state.heartbeat.set(Date.now() / 1000);
+    if (await queue.heartbeat(workerId, instance)) return;
+    // Presumed dead (a long pause, a partition) and its jobs handed to others, or a second process started with
+    // this WORKER_ID. Either way this process must not take another job: late writes of its runs are fenced.
+    log.error("this worker lost its WORKER_ID (presumed dead, or another process uses the same id); stopping");
+    registered = false;
+    deps.onLostId();
+  }
+
+  async function promote(): Promise<void> {
+    nextDue = (await queue.promoteDue()).nextDueAt;
+  }
+
+  async function recoverDead(): Promise<void> {
+    if (Date.now() - connectedSince < leaseMs) return;
+    for (const id of await queue.staleWorkers(leaseMs)) {
+      if (id === workerId) continue;
+      const moved = await queue.recover(id, leaseMs);
+      if (moved !== null) log.warn("recovered the jobs of a worker that died", { worker: id, jobs: moved });
+    }
+  }
+
+  /**
+   * A take whose reply was lost (the connection dropped just then) leaves a job in our held list that no slot has.
+   * Seen there on two ticks in a row, it goes back to the front of ready.
+   */
+  async function giveBackStrays(): Promise<void> {
+    const seen = new Set<string>();
+    for (const raw of await queue.heldBy(workerId)) {
+      if (deps.inHand.has(raw)) continue;
+      if (strays.has(raw)) {
+        await queue.giveBack(workerId, raw);
+        log.warn("gave back a job this worker took but never ran", { envelope: raw.slice(0, 200) });
+      } else {
+        seen.add(raw);
+      }
+    }
+    strays = seen;
+  }
+
+  async function reconcileIfDue(): Promise<void> {
+    const reconcileDeps = { db: deps.db, queue, log, graceMs: deps.reconcileGraceMs };
+    if (needsFullReconcile) {
+      needsFullReconcile = false;
+      try {
+        await reconcile(reconcileDeps, { full: true });
+      } catch (err) {
+        needsFullReconcile = true;
+        throw err;
+      }
+    }
+    if (Date.now() - lastPeriodic < deps.reconcileIntervalMs) return;
+    lastPeriodic = Date.now();
+    // One worker per interval is enough; the lock lapses by itself.
+    if (!(await queue.lock("reconciling", workerId, deps.reconcileIntervalMs))) return;
+    if (Date.now() - connectedSince < leaseMs) return; // running jobs' workers may not have renewed their beat yet
+    const alive = new Set(await queue.liveWorkers(leaseMs));
+    await reconcile(reconcileDeps, { full: false, aliveWorkers: alive });
+  }
+
+  function tick(): Promise<void> {
+    ticking ??= (async () => {
+      for (const step of [beat, promote, recoverDead, giveBackStrays, reconcileIfDue]) {
+        if (deps.stopped.aborted) return;
+        await step().catch((err) => log.warn("housekeeping step failed; retrying", { step: step.name, error: err }));
+      }
+    })().finally(() => {
+      ticking = null;
+    });
+    return ticking;
+  }
+
+  return {
+    /** Registers and reconciles; false if stopped first. */
+    async start(): Promise<boolean> {
+      if (!(await register())) return false;
+      await tick();
+      timer = setInterval(tick, tickMs);
+      return true;
+    },
+
+    mayTake: () => registered && !needsFullReconcile,
+
+    /** A retry this worker deferred is due then: idle slots wake for it. */
+    dueAt(ms: number) {
+      nextDue = nextDue === null ? ms : Math.min(nextDue, ms);
+    },
+
+    async promoteIfDue(): Promise<void> {
+      if (nextDue !== null && Date.now() >= nextDue) await promote();
+    },
+
+    /** How long an idle slot blocks: at most `max`, less when a retry falls due sooner. */
+    takeTimeoutSeconds(max: number): number {
+      if (nextDue === null) return max;
+      return Math.min(max, Math.max(0.01, (nextDue - Date.now()) / 1000));
+    },
+
+    /** Stops the timer; with putBack, puts back whatever this worker still holds and forgets it (bounded). */
+    async stop(options: { putBack: boolean }): Promise<void> {
+      clearInterval(timer);
+      await ticking;
+      if (!options.putBack) return;
+      await Promise.race([queue.recover(workerId, leaseMs, true).catch(() => {}), sleep(2_000)]);
+    },
+  };
+}
