@@ -234,3 +234,90 @@ describe("reading and canceling", () => {
     },
   );
 });
+
+describe("groups", () => {
+  const lineOf = async (id: string) =>
+    ((await ctx.db.collection("jobs").findOne({ _id: id as never })) as { line?: string } | null)?.line;
+
+  it("accepts a group, shows it on the job, and lists by ?group=", async () => {
+    const token = await userToken();
+    const a = await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 1, group: "orders:eu-1" } });
+    expect(a.status).toBe(202);
+    expect(a.body).toMatchObject({ group: "orders:eu-1", status: "queued" });
+    await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 2, group: "billing" } });
+    await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 3 } });
+    const listed = await api.call("GET", "/v1/jobs?group=orders:eu-1", { token });
+    expect(listed.body.items.map((j: { id: string }) => j.id)).toEqual([a.body.id]);
+    expect((await api.call("GET", `/v1/jobs/${a.body.id}`, { token })).body.group).toBe("orders:eu-1");
+    const ungrouped = (await api.call("GET", "/v1/jobs", { token })).body.items.find(
+      (j: { payload: number }) => j.payload === 3,
+    );
+    expect(ungrouped).not.toHaveProperty("group");
+  });
+
+  it("keeps groups private: two users' groups of the same name are two lines, queued in Redis apart", async () => {
+    const [alice, bob] = [await userToken(), await userToken()];
+    const a = (
+      await api.call("POST", "/v1/jobs", { token: alice, body: { type: "echo", payload: 1, group: "orders" } })
+    ).body;
+    const b = (await api.call("POST", "/v1/jobs", { token: bob, body: { type: "echo", payload: 1, group: "orders" } }))
+      .body;
+    const [lineA, lineB] = [await lineOf(a.id), await lineOf(b.id)];
+    expect(lineA).toMatch(/^g:[0-9a-f]{24}:orders$/);
+    expect(lineB).toMatch(/^g:[0-9a-f]{24}:orders$/);
+    expect(lineA).not.toBe(lineB);
+    expect((await pending(lineA)).map((raw) => decodeEnvelope(raw)?.id)).toEqual([a.id]);
+    expect((await pending(lineB)).map((raw) => decodeEnvelope(raw)?.id)).toEqual([b.id]);
+    expect((await api.call("GET", "/v1/jobs?group=orders", { token: bob })).body.items).toHaveLength(1);
+  });
+
+  it.each([
+    ["an empty group", ""],
+    ["a group with a space", "my group"],
+    ["a group with braces (a Redis hash tag)", "{x}"],
+    ["a group over 128 characters", "g".repeat(129)],
+  ])("answers 422 for %s", async (_name, group) => {
+    const token = await userToken();
+    const res = await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 1, group } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain("group");
+  });
+
+  it("puts jobs without a group in the queue's one line, or in a line per user with DEFAULT_GROUP=user", async () => {
+    const token = await userToken();
+    const shared = (await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: 1 } })).body;
+    expect(await lineOf(shared.id)).toBe("q");
+    const perUser = await makeApp(ctx, { env: { DEFAULT_GROUP: "user" } });
+    const email = uniqueEmail("per-user");
+    await perUser.call("POST", "/v1/auth/register", { body: { email, password: "password123" } });
+    const own = (await perUser.call("POST", "/v1/auth/login", { body: { email, password: "password123" } })).body
+      .accessToken;
+    const mine = (await perUser.call("POST", "/v1/jobs", { token: own, body: { type: "echo", payload: 1 } })).body;
+    expect(await lineOf(mine.id)).toMatch(/^u:[0-9a-f]{24}$/);
+    expect(mine).not.toHaveProperty("group");
+  });
+
+  it("counts a group in the Idempotency-Key's body: the same key with another group is a reuse", async () => {
+    const token = await userToken();
+    const headers = { "idempotency-key": `grp-${crypto.randomUUID()}` };
+    const first = await api.call("POST", "/v1/jobs", {
+      token,
+      headers,
+      body: { type: "echo", payload: 1, group: "a" },
+    });
+    expect(first.status).toBe(202);
+    const replay = await api.call("POST", "/v1/jobs", {
+      token,
+      headers,
+      body: { type: "echo", payload: 1, group: "a" },
+    });
+    expect(replay.status).toBe(200);
+    const other = await api.call("POST", "/v1/jobs", {
+      token,
+      headers,
+      body: { type: "echo", payload: 1, group: "b" },
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("idempotency_key_reused");
+  });
+});

@@ -281,6 +281,47 @@ describe("groups", () => {
     expect(order).toEqual(["a1#1", "b1#1", "a1#2", "a2#1"]);
   });
 
+  it.each([1, 4])(
+    "with %i slot(s), starts a new group's job within slots + 1 completions of a group with 2,000 queued",
+    async (slots) => {
+      const log: string[] = [];
+      const w = await worker({
+        concurrency: slots,
+        handlers: {
+          echo: async (p) => {
+            log.push(`start ${p}`);
+            await Bun.sleep(2);
+            log.push(`end ${p}`);
+            return p;
+          },
+        },
+      });
+      // 2,000 jobs of one group, queued before the worker sees them (straight into the line, as the api does).
+      const { ObjectId } = await import("mongodb");
+      const docs: JobDoc[] = Array.from({ length: 2_000 }, (_, i) => ({
+        _id: new ObjectId().toHexString(),
+        queue: w.queue.name,
+        ownerId: "owner-1",
+        line: "u:big",
+        type: "echo",
+        payloadJson: JSON.stringify(`big-${i}`),
+        status: "queued",
+        attempts: 0,
+        maxAttempts: 3,
+        createdAt: new Date(),
+      }));
+      await jobs().insertMany(docs);
+      for (const d of docs) await w.queue.enqueue({ id: d._id, line: "u:big", type: "echo", enqueuedAt: Date.now() });
+      await waitFor(async () => log.filter((l) => l.startsWith("end")).length >= 20);
+      const arrival = log.length;
+      const small = await submit(ctx, w.queue, { line: "u:small", payload: "small" });
+      await finished(ctx, small._id);
+      const before = log.slice(arrival, log.indexOf("start small"));
+      expect(before.filter((l) => l.startsWith("end")).length).toBeLessThanOrEqual(slots + 1);
+    },
+    60_000,
+  );
+
   it("puts a dead worker's jobs back at the head of their lines, and another worker runs them", async () => {
     q += 1;
     const { createQueue } = await import("@lineup/queue");
