@@ -1,4 +1,5 @@
 // Structured JSON logging: one line per event on stdout, secrets redacted by key name.
+import { redact } from "./redact";
 
 export const LEVELS = ["debug", "info", "warn", "error"] as const;
 export type Level = (typeof LEVELS)[number];
@@ -11,19 +12,6 @@ export type Logger = {
   error(msg: string, fields?: Fields): void;
   child(fields: Fields): Logger;
 };
-
-const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|hash/i;
-
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Fields = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_KEY.test(k) ? "[redacted]" : redact(v, depth + 1);
-  }
-  return out;
-}
 
 export function createLogger(options: { level?: Level; base?: Fields; write?: (line: string) => void } = {}): Logger {
   const min = LEVELS.indexOf(options.level ?? "info");
