@@ -21,6 +21,7 @@ describe("loadConfig", () => {
       defaultGroup: "queue",
       httpJobAllowPrivate: false,
       bodyLimitBytes: 1048576,
+      logFormat: "json",
       jwtSecretEphemeral: true,
     });
     expect(c.jwtSecret.length).toBeGreaterThanOrEqual(32);
@@ -59,6 +60,11 @@ describe("loadConfig", () => {
     expect(c.jwtTtlSeconds).toBe(900);
     expect(c.httpJobAllowPrivate).toBe(true);
     expect(c.adminEmails).toEqual(["boss@example.com", "ops@example.com"]);
+  });
+
+  it("takes LOG_FORMAT json or pretty and nothing else", () => {
+    expect(loadConfig({ LOG_FORMAT: "pretty" }).logFormat).toBe("pretty");
+    expect(() => loadConfig({ LOG_FORMAT: "text" })).toThrow(/LOG_FORMAT: must be json or pretty/);
   });
 
   it("treats blank variables as unset", () => {

@@ -99,3 +99,42 @@ describe("createLogger", () => {
     expect(records()[0]).toMatchObject({ at: "2025-01-02T03:04:05.000Z", count: "12" });
   });
 });
+
+describe("the pretty format", () => {
+  function pretty(fields: Record<string, unknown>, color = false) {
+    const lines: string[] = [];
+    createLogger({ format: "pretty", color, base: { service: "api" }, write: (l) => lines.push(l) }).warn(
+      "request failed",
+      fields,
+    );
+    return lines.join("");
+  }
+
+  it("writes time, level, service, message and fields as key=value on one line", () => {
+    const out = pretty({ method: "GET", route: "/v1/jobs/:id", status: 500, note: "two words", durationMs: undefined });
+    expect(out).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} WARN {2}api request failed method=GET route=\/v1\/jobs\/:id status=500 note="two words"\n$/,
+    );
+  });
+
+  it("puts an error's stack on the lines below, indented", () => {
+    const out = pretty({
+      error: { name: "TypeError", message: "boom", stack: "TypeError: boom\n    at f (a.ts:1:1)" },
+    });
+    const [head, ...rest] = out.trimEnd().split("\n");
+    expect(head).toEndWith('error={"name":"TypeError","message":"boom"}');
+    expect(rest).toEqual(["    TypeError: boom", "        at f (a.ts:1:1)"]);
+  });
+
+  it("redacts secrets as the JSON format does", () => {
+    const out = pretty({ body: { password: "hunter22!" }, headers: { authorization: "Bearer abc" } });
+    expect(out).not.toContain("hunter22!");
+    expect(out).not.toContain("Bearer abc");
+    expect(out).toContain("[redacted]");
+  });
+
+  it("colours only when asked", () => {
+    expect(pretty({})).not.toContain("\x1b[");
+    expect(pretty({}, true)).toContain("\x1b[33mWARN");
+  });
+});
