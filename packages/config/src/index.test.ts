@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
-import { ConfigError, loadConfig } from "./index";
+import { documentedSettings } from "@lineup/testkit";
+import { ConfigError, envSchema, loadConfig } from "./index";
 
 const SECRET = "x".repeat(32);
 
@@ -81,5 +82,9 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ JWT_SECRET: "tiny-secret" })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("tiny-secret") }),
     );
+  });
+
+  it("has every setting in the README's configuration table, and nothing the table lacks", async () => {
+    expect((await documentedSettings()).sort()).toEqual(Object.keys(envSchema.shape).sort());
   });
 });
