@@ -31,14 +31,14 @@ export const SECRET_KEYS = [
   "set-cookie",
 ] as const;
 
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 /** Deeper values are replaced whole: a log line has no use for them, and nothing under them can leak. */
-export const MAX_DEPTH = 32;
+const MAX_DEPTH = 32;
 
 const normalize = (key: string) => key.replace(/[-_]/g, "").toLowerCase();
 const SECRET = new Set(SECRET_KEYS.map(normalize));
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET.has(normalize(key));
 }
 
