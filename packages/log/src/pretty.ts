@@ -4,7 +4,7 @@ import type { Fields, Level } from "./index";
 const LEVEL_COLORS: Record<Level, string> = { debug: "90", info: "32", warn: "33", error: "31" };
 const paint = (on: boolean, code: string, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-/** `12:04:05.123 INFO  api  request method=GET route=/v1/jobs status=200` from an already redacted record. */
+/** `12:04:05.123 INFO  api request method=GET route=/v1/jobs status=200` from an already redacted record. */
 export function formatPretty(record: Fields, color: boolean): string {
   const { time, level, msg, service, ...fields } = record;
   const stacks: string[] = [];
