@@ -15,7 +15,7 @@ if (process.argv.includes("--healthcheck")) {
   );
   process.exit(healthy ? 0 : 1);
 }
-const log = createLogger({ level: config.logLevel, base: { service: "api" } });
+const log = createLogger({ level: config.logLevel, format: config.logFormat, base: { service: "api" } });
 if (config.jwtSecretEphemeral) {
   log.warn("JWT_SECRET is not set: using a random secret, so tokens stop working when this process restarts");
 }

@@ -19,7 +19,11 @@ if (process.argv.includes("--healthcheck")) {
   );
   process.exit(healthy ? 0 : 1);
 }
-const log = createLogger({ level: config.logLevel, base: { service: "worker", workerId: config.workerId } });
+const log = createLogger({
+  level: config.logLevel,
+  format: config.logFormat,
+  base: { service: "worker", workerId: config.workerId },
+});
 
 const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
   appName: "lineup-worker",

@@ -28,6 +28,8 @@ export type Config = Readonly<{
   defaultGroup: "queue" | "user";
   httpJobAllowPrivate: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** JSON lines (production, tests, log shippers) or human-readable lines (the dev run). */
+  logFormat: "json" | "pretty";
   bodyLimitBytes: number;
   metricsToken?: string;
   shutdownGraceMs: number;
@@ -100,6 +102,7 @@ export function loadConfig(
     defaultGroup: e.DEFAULT_GROUP,
     httpJobAllowPrivate: e.HTTP_JOB_ALLOW_PRIVATE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -32,6 +32,8 @@ const BASE_ENV = {
   JWT_SECRET: TEST_JWT_SECRET,
   BCRYPT_COST: "4",
   LOG_LEVEL: "info",
+  // Tests parse these lines and scan them for secrets (linesWithSecrets), so they stay JSON whatever the default.
+  LOG_FORMAT: "json",
   // End-to-end tests log in and submit far faster than people; the limits have tests of their own.
   LOGIN_RATE_LIMIT: "100000",
   SUBMIT_RATE_LIMIT: "100000",
