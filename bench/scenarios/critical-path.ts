@@ -100,12 +100,12 @@ export async function criticalPath(stack: Stack): Promise<CriticalPath> {
     const insertAt = trace.find((e) => e.process === "api" && e.command === "insert")?.ms ?? 0;
     const enqueueAt = trace.find((e) => e.command === "enqueue")?.ms ?? 0;
     const finishAt = Math.max(...trace.filter((e) => e.process === "worker" && e.store === "mongo").map((e) => e.ms));
-    const api = trace.filter((e) => e.process === "api");
-    const submitRoundTrips = api.length;
-    const admissionRoundTrips = api.filter((e) => e.ms < insertAt).length;
+    const apiSteps = trace.filter((e) => e.process === "api");
+    const submitRoundTrips = apiSteps.length;
+    const admissionRoundTrips = apiSteps.filter((e) => e.ms < insertAt).length;
     // The worker's Redis step after the finish hands the line on: off the path to the record.
     const criticalPathRoundTrips =
-      api.filter((e) => e.ms >= insertAt && e.ms <= enqueueAt).length +
+      apiSteps.filter((e) => e.ms >= insertAt && e.ms <= enqueueAt).length +
       trace.filter((e) => e.process === "worker" && e.store === "mongo" && e.ms <= finishAt).length;
     return { trace, submitRoundTrips, admissionRoundTrips, criticalPathRoundTrips };
   } finally {
