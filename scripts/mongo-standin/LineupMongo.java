@@ -1,5 +1,5 @@
 // Runs mongo-java-server as a Mongo-wire server for Lineup's tests and dev run. It is not MongoDB.
-//   lineup-mongo --port N [--bind 127.0.0.1] [--data FILE]
+//   lineup-mongo --port N [--bind 127.0.0.1] [--data FILE] [--ttl-monitor-seconds S]
 // Without --data the memory backend keeps everything in the heap (lost on exit); with --data the H2 backend
 // keeps it in FILE and commits after every command, so a kill -9 loses nothing acknowledged.
 // It reports MongoDB 4.4 (wire version 9): the mongodb driver 7.x refuses servers below that, and the
@@ -8,7 +8,8 @@
 // fields is answered from the _id index and then filtered, as MongoDB's planner does; the library scans the whole
 // collection unless a filter's keys match a unique index exactly, so every fenced update ({_id, status, attempts})
 // would cost a scan.
-import de.bwaldvogel.mongo.MongoBackend;
+// And it removes expired documents of TTL indexes (single field, expireAfterSeconds), as MongoDB's TTL monitor does
+// every 60 seconds (--ttl-monitor-seconds; the library accepts TTL indexes but never expires anything).
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.MongoDatabase;
@@ -22,7 +23,14 @@ import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.AbstractMongoBackend;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.h2.mvstore.MVStore;
 
 public final class LineupMongo {
@@ -35,19 +43,27 @@ public final class LineupMongo {
         String bind = "127.0.0.1";
         int port = 27017;
         String data = null;
+        int ttlSeconds = 60;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--bind" -> bind = args[i + 1];
                 case "--data" -> data = args[i + 1];
+                case "--ttl-monitor-seconds" -> ttlSeconds = Integer.parseInt(args[i + 1]);
                 default -> {
                     System.err.println("unknown option " + args[i]);
                     System.exit(2);
                 }
             }
         }
-        MongoBackend backend = data == null ? new IdFirstMemoryBackend() : durable(data);
+        AbstractMongoBackend backend = data == null ? new IdFirstMemoryBackend() : durable(data);
         backend.version(MONGO_4_4);
+        ScheduledExecutorService ttl = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ttl-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        ttl.scheduleWithFixedDelay(() -> expire(backend), ttlSeconds, ttlSeconds, TimeUnit.SECONDS);
         MongoServer server = new MongoServer(backend);
         server.bind(bind, port);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -63,20 +79,65 @@ public final class LineupMongo {
         }
     }
 
-    private static MongoBackend durable(String file) {
-        MVStore store = new MVStore.Builder().fileName(file).open();
-        return new H2Backend(store) {
-            @Override
-            public Document handleCommand(Channel channel, String database, String command, Document query) {
-                Document answer = super.handleCommand(channel, database, command, query);
-                commit();
-                return answer;
+    /** Deletes what single-field TTL indexes say has expired, in every database. */
+    static void expire(AbstractMongoBackend backend) {
+        try {
+            for (String name : ((DatabaseNames) backend).databaseNames()) {
+                MongoDatabase database = backend.resolveDatabase(name);
+                MongoCollection<?> indexes = database.resolveCollection("system.indexes", false);
+                if (indexes == null) continue;
+                for (Document index : indexes.handleQuery(new Document("expireAfterSeconds", new Document("$exists", true)))) {
+                    Document key = (Document) index.get("key");
+                    String ns = (String) index.get("ns");
+                    if (key == null || key.size() != 1 || ns == null) continue;
+                    MongoCollection<?> collection = database.resolveCollection(ns.substring(name.length() + 1), false);
+                    if (collection == null) continue;
+                    long seconds = ((Number) index.get("expireAfterSeconds")).longValue();
+                    Instant cutoff = Instant.now().minusSeconds(seconds);
+                    String field = key.keySet().iterator().next();
+                    collection.deleteDocuments(new Document(field, new Document("$lt", cutoff)), 0);
+                }
             }
-        };
+        } catch (RuntimeException e) {
+            System.err.println("ttl monitor: " + e);
+        }
+    }
+
+    /** The backends' database names, which the library keeps protected. */
+    interface DatabaseNames {
+        Set<String> databaseNames();
+    }
+
+    private static AbstractMongoBackend durable(String file) {
+        MVStore store = new MVStore.Builder().fileName(file).open();
+        return new DurableBackend(store);
+    }
+
+    static final class DurableBackend extends H2Backend implements DatabaseNames {
+        DurableBackend(MVStore store) {
+            super(store);
+        }
+
+        @Override
+        public Set<String> databaseNames() {
+            return listDatabaseNames();
+        }
+
+        @Override
+        public Document handleCommand(Channel channel, String database, String command, Document query) {
+            Document answer = super.handleCommand(channel, database, command, query);
+            commit();
+            return answer;
+        }
     }
 
     /** The memory backend, with collections that use the _id index for any filter with an _id equality. */
-    static final class IdFirstMemoryBackend extends MemoryBackend {
+    static final class IdFirstMemoryBackend extends MemoryBackend implements DatabaseNames {
+        @Override
+        public Set<String> databaseNames() {
+            return listDatabaseNames();
+        }
+
         @Override
         public MemoryDatabase openOrCreateDatabase(String databaseName) {
             return new MemoryDatabase(databaseName, getCursorRegistry()) {

@@ -27,6 +27,8 @@ export type MongoOptions = {
   port?: number;
   /** Keep the data across a stop and start. mongod always does; the stand-in then uses its (slower) H2 backend. */
   durable?: boolean;
+  /** How often the stand-in removes expired documents of TTL indexes (MongoDB's monitor: 60 s). */
+  ttlMonitorSeconds?: number;
 };
 
 export async function startMongo(externalUrl?: string, options: MongoOptions = {}): Promise<MongoServer> {
@@ -51,6 +53,7 @@ export async function startMongo(externalUrl?: string, options: MongoOptions = {
         "--bind",
         "127.0.0.1",
         ...(options.durable ? ["--data", join(dir, "lineup.mv")] : []),
+        ...(options.ttlMonitorSeconds ? ["--ttl-monitor-seconds", String(options.ttlMonitorSeconds)] : []),
       ];
   let proc: ReturnType<typeof Bun.spawn> | undefined;
   const start = async () => {

@@ -15,7 +15,11 @@ export function sharedServices(): Promise<Services> {
   const holder = globalThis as Holder;
   holder[KEY] ??= (async () => {
     // The test kit, not the app, decides where tests find MongoDB; the app reads config only.
-    const [redis, mongo] = await Promise.all([startRedis(), startMongo(process.env.MONGO_URL)]);
+    // A TTL pass every second, so retention tests need not wait MongoDB's usual minute.
+    const [redis, mongo] = await Promise.all([
+      startRedis(),
+      startMongo(process.env.MONGO_URL, { ttlMonitorSeconds: 1 }),
+    ]);
     return { redis, mongo };
   })();
   return holder[KEY];
