@@ -99,6 +99,7 @@ export function buildApp(deps: AppDeps) {
         quota: createQueuedQuota({ db, limit: config.maxQueuedPerUser }),
         rateLimits,
         defaultGroup: config.defaultGroup,
+        retentionMs: config.jobRetentionSeconds * 1000,
       }),
     )
     .use(metricsRoutes({ registry, token: config.metricsToken }));

@@ -1,7 +1,7 @@
 // What a worker does beside its slots, on a timer: it registers its id and beats its heart, recovers the jobs of
 // workers that died, moves retries whose backoff is over back to ready, and runs the reconciler. It also decides
 // when slots may take jobs: only once a full reconcile ran after start and after every Redis reconnection.
-import type { Db } from "@lineup/db";
+import { canceledAmong, type Db } from "@lineup/db";
 import type { Logger } from "@lineup/log";
 import type { WorkerStateMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
@@ -22,6 +22,10 @@ export type HousekeepingDeps = {
   stopped: AbortSignal;
   /** The envelopes the worker's slots hold. */
   inHand: ReadonlySet<string>;
+  /** The jobs the slots are running, each with the switch that stops its handler. */
+  running: ReadonlyMap<string, AbortController>;
+  /** How long finished jobs are kept (JOB_RETENTION). */
+  retentionMs: number;
   /** Called when the id was taken from this process: it must stop. */
   onLostId: () => void;
 };
@@ -40,6 +44,8 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   let nextDue: number | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
   let strays = new Set<string>();
+  // As of the last heartbeat; slots check Redis itself before they run anything.
+  let paused = false;
   let ticking: Promise<void> | null = null;
 
   // A Redis that restarted may have lost its last second of writes: nothing is taken until a full reconcile ran.
@@ -66,7 +72,10 @@ export function createHousekeeping(deps: HousekeepingDeps) {
 
   async function beat(): Promise<void> {
     deps.state.heartbeat.set(Date.now() / 1000);
-    if (await queue.heartbeat(workerId, instance)) return;
+    const { alive, paused: nowPaused } = await queue.heartbeat(workerId, instance);
+    if (nowPaused !== paused) log.info(nowPaused ? "queue paused: taking no new jobs" : "queue resumed");
+    paused = nowPaused;
+    if (alive) return;
     // Presumed dead (a long pause, a partition) and its jobs handed to others, or a second process started with
     // this WORKER_ID. Either way this process must not take another job: late writes of its runs are fenced.
     log.error("this worker lost its WORKER_ID (presumed dead, or another process uses the same id); stopping");
@@ -105,6 +114,12 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     strays = seen;
   }
 
+  /** An admin canceled a job this worker runs: stop its handler (the record already says canceled). */
+  async function stopCanceled(): Promise<void> {
+    if (!deps.running.size) return;
+    for (const id of await canceledAmong(deps.db, [...deps.running.keys()])) deps.running.get(id)?.abort();
+  }
+
   async function reconcileIfDue(): Promise<void> {
     const reconcileDeps = { db: deps.db, queue, log, graceMs: deps.reconcileGraceMs };
     if (reconciled !== generation) {
@@ -116,6 +131,8 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     lastPeriodic = Date.now();
     // One worker per interval is enough; the lock lapses by itself.
     if (!(await queue.lock("reconciling", workerId, deps.reconcileIntervalMs))) return;
+    // The dead set keeps an entry as long as MongoDB keeps its job.
+    await queue.forgetDead({ before: Date.now() - deps.retentionMs });
     if (Date.now() - connectedSince < leaseMs) return; // running jobs' workers may not have renewed their beat yet
     const alive = new Set(await queue.liveWorkers(leaseMs));
     await reconcile(reconcileDeps, { full: false, aliveWorkers: alive });
@@ -123,7 +140,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
 
   function tick(): Promise<void> {
     ticking ??= (async () => {
-      for (const step of [beat, promote, recoverDead, giveBackStrays, reconcileIfDue]) {
+      for (const step of [beat, promote, recoverDead, giveBackStrays, stopCanceled, reconcileIfDue]) {
         if (deps.stopped.aborted) return;
         await step().catch((err) => log.warn("housekeeping step failed; retrying", { step: step.name, error: err }));
       }
@@ -142,7 +159,12 @@ export function createHousekeeping(deps: HousekeepingDeps) {
       return true;
     },
 
-    mayTake: () => registered && reconciled === generation,
+    mayTake: () => registered && reconciled === generation && !paused,
+
+    /** A slot found the queue paused before the heartbeat did. */
+    notePaused() {
+      paused = true;
+    },
 
     /** A retry this worker deferred is due then: idle slots wake for it. */
     dueAt(ms: number) {

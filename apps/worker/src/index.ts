@@ -63,6 +63,7 @@ const worker = createWorker({
   state: workerStateMetrics(registry),
   jobTimeoutMs: config.jobTimeoutMs,
   retryBackoffMs: config.retryBackoffMs,
+  retentionMs: config.jobRetentionSeconds * 1000,
   allowPrivateNetworks: config.httpJobAllowPrivate,
   leaseMs: config.workerLeaseMs,
   reconcileIntervalMs: config.reconcileIntervalMs,

@@ -21,6 +21,8 @@ export type ProcessDeps = {
   metrics: WorkerJobMetrics;
   jobTimeoutMs: number;
   retryBackoffMs: number;
+  /** How long a finished job is kept (JOB_RETENTION). */
+  retentionMs: number;
   allowPrivateNetworks: boolean;
   /** Aborts when shutdown's grace period is over: the job in hand goes back to the head of its line. */
   abort: AbortSignal;
@@ -31,7 +33,12 @@ export type Settlement = { kind: "complete"; dead: boolean } | { kind: "retry"; 
 
 const ended = (dead = false): Settlement => ({ kind: "complete", dead });
 
-export async function processEnvelope(deps: ProcessDeps, raw: string): Promise<Settlement> {
+/** `canceled` aborts the handler when an admin cancels the job while it runs. */
+export async function processEnvelope(
+  deps: ProcessDeps,
+  raw: string,
+  canceled: AbortSignal = new AbortController().signal,
+): Promise<Settlement> {
   const env = decodeEnvelope(raw);
   if (!env) {
     // Sidekiq's rule: what cannot be parsed will not parse next time either. Dead-letter it, never retry.
@@ -43,7 +50,7 @@ export async function processEnvelope(deps: ProcessDeps, raw: string): Promise<S
   const job = await claim(deps, env, log);
   if (job === "failed") return ended(true);
   if (typeof job === "string") return ended();
-  return run(deps, job, log);
+  return run(deps, job, log, canceled);
 }
 
 /** queued -> running, or the takeover of a job a crashed run left running. A string says why there is nothing to run. */
@@ -89,7 +96,7 @@ async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<Job
 }
 
 /** One attempt, and its record: succeeded, failed for good, waiting out a retry, or given back for shutdown. */
-async function run(deps: ProcessDeps, job: JobDoc, log: Logger): Promise<Settlement> {
+async function run(deps: ProcessDeps, job: JobDoc, log: Logger, canceled: AbortSignal): Promise<Settlement> {
   const type = job.type;
   const schema = isJobType(type) ? catalog[type] : undefined;
   const parsed = schema?.safeParse(parseJson(job.payloadJson));
@@ -100,16 +107,16 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger): Promise<Settlem
     return ended(true);
   }
   deps.metrics.started.inc({ type });
-  const outcome = await attempt(deps, job, parsed.data, log);
+  const outcome = await attempt(deps, job, parsed.data, log, canceled);
+  if (canceled.aborted) {
+    // Canceled on record by an admin while it ran; its handler was stopped. The line moves on.
+    deps.metrics.finished.inc({ type, outcome: "canceled" });
+    log.info("running job canceled; its handler was stopped", { attempt: job.attempts });
+    return ended();
+  }
   if (outcome.ok) {
     const recorded = await store(deps, "record success", () =>
-      deps.writes.finish({
-        id: job._id,
-        attempts: job.attempts,
-        now: new Date(),
-        status: "succeeded",
-        result: outcome.result,
-      }),
+      deps.writes.finish({ ...ending(deps, job), status: "succeeded", result: outcome.result }),
     ).catch(async (err) => {
       // A result MongoDB will not store (too large, say) still ends the job, as a failure.
       log.error("result could not be stored", { error: err });
@@ -136,10 +143,11 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger): Promise<Settlem
       attempts: job.attempts,
       error: { code: error.code, message: error.message },
       retryAt: new Date(dueAt),
+      now: new Date(),
     }),
   );
   if (!waiting) {
-    log.warn("a newer attempt owns the job; stepping back");
+    log.warn("the job's record moved on (canceled, or taken over by a newer attempt); stepping back");
     return ended();
   }
   deps.metrics.retries.inc({ type });
@@ -149,10 +157,16 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger): Promise<Settlem
 
 type Attempt = { ok: true; result: unknown } | { ok: false; error: JobError };
 
-async function attempt(deps: ProcessDeps, job: JobDoc, payload: unknown, log: Logger): Promise<Attempt> {
+async function attempt(
+  deps: ProcessDeps,
+  job: JobDoc,
+  payload: unknown,
+  log: Logger,
+  canceled: AbortSignal,
+): Promise<Attempt> {
   const handler = deps.handlers[job.type as keyof Handlers] as (p: unknown, c: unknown) => Promise<unknown>;
   const timeout = AbortSignal.timeout(deps.jobTimeoutMs);
-  const signal = AbortSignal.any([timeout, deps.abort]);
+  const signal = AbortSignal.any([timeout, deps.abort, canceled]);
   const ctx = { jobId: job._id, attempt: job.attempts, signal, log, allowPrivateNetworks: deps.allowPrivateNetworks };
   try {
     // Raced against the signal so a handler that ignores it cannot hold the queue past its time.
@@ -185,10 +199,16 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 /** Records a final failure (the envelope is dead-lettered when the worker settles it). */
 async function recordFailure(deps: ProcessDeps, job: JobDoc, error: JobErrorInfo) {
   const recorded = await store(deps, "record failure", () =>
-    deps.writes.finish({ id: job._id, attempts: job.attempts, now: new Date(), status: "failed", error }),
+    deps.writes.finish({ ...ending(deps, job), status: "failed", error }),
   );
   deps.metrics.deadLettered.inc({ type: job.type });
   if (recorded) observeEnd(deps, job, "failed");
+}
+
+/** The run that ends now, and when its job may be removed. */
+function ending(deps: ProcessDeps, job: JobDoc) {
+  const now = new Date();
+  return { id: job._id, attempts: job.attempts, now, expireAt: new Date(now.getTime() + deps.retentionMs) };
 }
 
 /** Counts a final state and its processing time, from the job's first start. */
@@ -201,7 +221,7 @@ function observeEnd(deps: ProcessDeps, job: JobDoc, outcome: JobOutcome) {
 
 /** Shutdown ran out of grace: the job goes back to queued, to run next in its line. */
 async function giveBack(deps: ProcessDeps, job: JobDoc, log: Logger): Promise<Settlement> {
-  await store(deps, "requeue", () => requeueJob(deps.db, job._id, job.attempts));
+  await store(deps, "requeue", () => requeueJob(deps.db, job._id, job.attempts, new Date()));
   log.info("job given back to the head of its line for shutdown", { attempt: job.attempts });
   return { kind: "giveBack" };
 }

@@ -3,7 +3,7 @@
 // one blocking take. Every worker is active: lines run in parallel across all workers' slots.
 // stop() lets each slot finish its job within the grace period or gives the job back to the head of its line.
 import type { WorkerStateMetrics } from "@lineup/metrics";
-import type { Queue } from "@lineup/queue";
+import { decodeEnvelope, type Queue } from "@lineup/queue";
 import type Redis from "ioredis";
 import { createHousekeeping } from "./housekeeping";
 import { createJobWrites } from "./job-writes";
@@ -49,11 +49,14 @@ export function createWorker(deps: WorkerDeps) {
   const processDeps: ProcessDeps = { ...deps, writes: createJobWrites(deps.db), abort: graceOver.signal };
   // The envelopes the slots hold right now; anything else in our held list was taken but never reached a slot.
   const inHand = new Set<string>();
+  // The running jobs by id, each with the switch that stops its handler when an admin cancels it.
+  const running = new Map<string, AbortController>();
   let lostId = false;
   const house = createHousekeeping({
     ...deps,
     stopped: stopping.signal,
     inHand,
+    running,
     onLostId: () => {
       lostId = true;
       void worker.stop();
@@ -80,7 +83,14 @@ export function createWorker(deps: WorkerDeps) {
       const turn = taking.then(async () => {
         if (!mayTake()) return null;
         await house.promoteIfDue();
-        return queue.take(deps.blocking, workerId, house.takeTimeoutSeconds(TAKE_TIMEOUT_SECONDS));
+        const raw = await queue.take(deps.blocking, workerId, house.takeTimeoutSeconds(TAKE_TIMEOUT_SECONDS));
+        // Paused while we waited: it goes back untouched, to the front.
+        if (raw && (await queue.isPaused())) {
+          await queue.giveBack(workerId, raw);
+          house.notePaused();
+          return null;
+        }
+        return raw;
       });
       taking = turn.catch(() => {});
       try {
@@ -131,7 +141,11 @@ export function createWorker(deps: WorkerDeps) {
         while (raw) {
           inHand.add(raw);
           const settled: string = raw;
-          raw = await settle(settled, await processEnvelope(processDeps, settled));
+          const id = decodeEnvelope(settled)?.id;
+          const cancel = new AbortController();
+          if (id) running.set(id, cancel);
+          raw = await settle(settled, await processEnvelope(processDeps, settled, cancel.signal));
+          if (id) running.delete(id);
           inHand.delete(settled);
         }
       } catch (err) {

@@ -146,6 +146,6 @@ it("runs 100 groups x 20 http jobs on 4 workers x 4 slots through 10 kill -9: ea
   }
   // At least once: a kill can repeat a delivery, never more than once per kill and slot.
   expect(hook.deliveries.length - ids.length).toBeLessThanOrEqual(10 * 4);
-  expect(await ctx.redisClient.llen(`lineup:{${ctx.queueName}}:dead`)).toBe(0);
+  expect(await ctx.redisClient.zcard(`lineup:{${ctx.queueName}}:dead`)).toBe(0);
   hook.stop();
 }, 240_000);

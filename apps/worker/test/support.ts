@@ -19,6 +19,7 @@ export async function startWorker(
     shutdownGraceMs?: number;
     concurrency?: number;
     retryBackoffMs?: number;
+    retentionMs?: number;
     lines?: string[];
   } = {},
 ) {
@@ -43,6 +44,7 @@ export async function startWorker(
     concurrency: options.concurrency ?? 1,
     jobTimeoutMs: 1_000,
     retryBackoffMs: options.retryBackoffMs ?? 10,
+    retentionMs: options.retentionMs ?? 30 * 24 * 3600_000,
     allowPrivateNetworks: true,
     leaseMs: 2_000,
     reconcileIntervalMs: 200,

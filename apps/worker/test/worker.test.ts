@@ -58,8 +58,7 @@ describe("running jobs", () => {
     await finished(ctx, good._id);
     expect(badDone).toMatchObject({ status: "failed", attempts: 3, error: { code: "boom" } });
     expect(calls).toEqual(["bad#1", "bad#2", "bad#3", "good#1"]);
-    const dead = await ctx.redisClient.lrange(w.queue.keys.dead, 0, -1);
-    expect(dead.map((raw) => JSON.parse(raw).id)).toEqual([bad._id]);
+    expect((await w.queue.deadEntries()).map((e) => e.id)).toEqual([bad._id]);
   });
 
   it("succeeds on a later attempt and clears the earlier error", async () => {
@@ -104,7 +103,7 @@ describe("running jobs", () => {
     await ctx.redisClient.lpush(w.queue.keys.ready, "{not json");
     const job = await submit(ctx, w.queue, { payload: "after" });
     expect((await finished(ctx, job._id)).status).toBe("succeeded");
-    expect(await ctx.redisClient.lrange(w.queue.keys.dead, 0, -1)).toEqual(["{not json"]);
+    expect((await w.queue.deadEntries()).map((e) => e.id)).toEqual(["{not json"]);
   });
 
   it("times out a handler that never answers and retries it", async () => {
@@ -169,13 +168,21 @@ describe("fencing", () => {
       id: job._id,
       attempts: 1,
       now: new Date(),
+      expireAt: new Date(),
       status: "succeeded",
       result: "stale",
     });
     expect(late).toBe(false);
     expect(await jobs().findOne({ _id: job._id })).toMatchObject({ status: "running", attempts: 2, workerId: "new" });
     expect(
-      await finishJob(ctx.db, { id: job._id, attempts: 2, now: new Date(), status: "succeeded", result: "fresh" }),
+      await finishJob(ctx.db, {
+        id: job._id,
+        attempts: 2,
+        now: new Date(),
+        expireAt: new Date(),
+        status: "succeeded",
+        result: "fresh",
+      }),
     ).toBe(true);
     expect(await jobs().findOne({ _id: job._id })).toMatchObject({
       status: "succeeded",

@@ -55,6 +55,8 @@ export type Config = Readonly<{
   reconcileIntervalMs: number;
   /** Age after which a queued job Redis never confirmed is re-enqueued. */
   reconcileGraceMs: number;
+  /** How long a finished job is kept before MongoDB's TTL index removes it (and its dead-set entry goes). */
+  jobRetentionSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -119,6 +121,7 @@ export function loadConfig(
     workerLeaseMs: e.WORKER_LEASE_MS,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileGraceMs: e.RECONCILE_GRACE_MS,
+    jobRetentionSeconds: e.JOB_RETENTION,
   });
 }
 

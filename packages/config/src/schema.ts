@@ -134,6 +134,7 @@ export const envSchema = z.object({
       .max(16 * 1024 * 1024)
       .default(256 * 1024),
   ),
+  JOB_RETENTION: duration("30d"),
   READY_TIMEOUT_MS: opt(z.coerce.number().int().min(50).max(30_000).default(1_000)),
 });
 

@@ -1,16 +1,20 @@
 // @lineup/db: the Mongo client, indexes and one repository per collection.
 import type { Db } from "mongodb";
+import { ensureAuditIndexes } from "./audit";
 import { ensureJobIndexes } from "./jobs";
 import { ensureUserIndexes } from "./users";
 
 export type { Db } from "mongodb";
+export * from "./audit";
 export { connectMongo, connectMongoWithRetry, type Mongo, pingMongo } from "./client";
 export { isDuplicateKey, isMongoUnavailable } from "./errors";
 export * from "./jobs";
+export * from "./queues";
 export * from "./users";
 
 /** Creates every index Lineup relies on; safe to run at every start. */
 export async function ensureIndexes(db: Db): Promise<void> {
   await ensureUserIndexes(db);
   await ensureJobIndexes(db);
+  await ensureAuditIndexes(db);
 }

@@ -55,9 +55,9 @@ describe("batched starts and finishes", () => {
     );
     const huge = "x".repeat(17 * 1024 * 1024); // past MongoDB's 16 MiB document limit
     const results = await finishJobs(ctx.db, [
-      { id: a, attempts: 1, now, status: "succeeded", result: { ok: true } },
-      { id: b, attempts: 2, now, status: "succeeded", result: "stale attempt" },
-      { id: c, attempts: 1, now, status: "succeeded", result: huge },
+      { id: a, attempts: 1, now, expireAt: now, status: "succeeded", result: { ok: true } },
+      { id: b, attempts: 2, now, expireAt: now, status: "succeeded", result: "stale attempt" },
+      { id: c, attempts: 1, now, expireAt: now, status: "succeeded", result: huge },
     ]);
     expect(results[0]).toBe(true);
     expect(results[1]).toBe(false);

@@ -1,6 +1,6 @@
 // Jobs repository: every read and write of the jobs collection, as fn(db, params).
 // Worker-side state changes are conditional on (id, status, attempts): a stale worker's late write matches nothing.
-import type { JobDoc, JobErrorInfo, JobStatus } from "@lineup/jobs";
+import type { AttemptOutcome, JobDoc, JobErrorInfo, JobStatus } from "@lineup/jobs";
 import { type Db, type Filter, ObjectId } from "mongodb";
 import { isMongoUnavailable } from "./errors";
 
@@ -13,6 +13,10 @@ export async function ensureJobIndexes(db: Db): Promise<void> {
   await jobs.createIndex({ queue: 1, status: 1, seq: 1 }, { name: "queue_status_seq" });
   await jobs.createIndex({ queue: 1, seq: -1 }, { name: "queue_seq" });
   await jobs.createIndex({ ownerId: 1, status: 1 }, { name: "owner_status" });
+  await jobs.createIndex({ queue: 1, createdAt: -1, _id: -1 }, { name: "queue_newest" });
+  await jobs.createIndex({ queue: 1, finishedAt: -1 }, { name: "queue_finished" });
+  // Finished jobs carry expireAt (their end + JOB_RETENTION); queued and running ones never do.
+  await jobs.createIndex({ expireAt: 1 }, { name: "expire_finished", expireAfterSeconds: 0 });
 }
 
 export async function insertJob(db: Db, doc: JobDoc): Promise<void> {
@@ -40,20 +44,35 @@ export async function findOwnJob(db: Db, id: string, ownerId: string): Promise<J
 
 export type Page = { items: JobDoc[]; next?: { createdAt: Date; id: string } };
 
-/** The owner's jobs, newest first; `after` is the last item of the previous page. */
-export async function listOwnJobs(
+export type JobFilter = {
+  /** Only this owner's jobs (users see their own; admins may name one). */
+  ownerId?: string;
+  queue?: string;
+  status?: JobStatus;
+  type?: string;
+  group?: string;
+  /** Created at or after / before. */
+  from?: Date;
+  to?: Date;
+};
+
+function jobFilter(f: JobFilter): Filter<JobDoc> {
+  const filter: Filter<JobDoc> = {};
+  if (f.ownerId !== undefined) filter.ownerId = f.ownerId;
+  if (f.queue !== undefined) filter.queue = f.queue;
+  if (f.status) filter.status = f.status;
+  if (f.type !== undefined) filter.type = f.type;
+  if (f.group !== undefined) filter.group = f.group;
+  if (f.from || f.to) filter.createdAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
+  return filter;
+}
+
+/** Jobs newest first; `after` is the last item of the previous page. */
+export async function listJobs(
   db: Db,
-  params: {
-    ownerId: string;
-    status?: JobStatus;
-    group?: string;
-    limit: number;
-    after?: { createdAt: Date; id: string };
-  },
+  params: JobFilter & { limit: number; after?: { createdAt: Date; id: string } },
 ): Promise<Page> {
-  const filter: Filter<JobDoc> = { ownerId: params.ownerId };
-  if (params.status) filter.status = params.status;
-  if (params.group !== undefined) filter.group = params.group;
+  const filter = jobFilter(params);
   if (params.after) {
     filter.$or = [
       { createdAt: { $lt: params.after.createdAt } },
@@ -70,11 +89,89 @@ export async function listOwnJobs(
   return { items, next: docs.length > params.limit && last ? { createdAt: last.createdAt, id: last._id } : undefined };
 }
 
-/** queued -> canceled for the owner's job; null when it is missing, someone else's, or past queued. */
-export async function cancelQueuedJob(db: Db, id: string, ownerId: string, now: Date): Promise<JobDoc | null> {
+/** Failed jobs matching the filter, oldest first (a redrive keeps their relative order), at most `limit`. */
+export async function failedJobIds(db: Db, filter: JobFilter, limit: number): Promise<string[]> {
+  const docs = await jobsCollection(db)
+    .find({ ...jobFilter(filter), status: "failed" }, { projection: { _id: 1 } })
+    .sort({ createdAt: 1, _id: 1 })
+    .limit(limit)
+    .toArray();
+  return docs.map((d) => d._id);
+}
+
+/**
+ * failed -> queued, without a seq: the job runs again, at the tail of its line once Redis assigns it a new seq.
+ * Its attempts keep counting (fencing relies on that); it may use its original allowance once more. The failure
+ * stays in its history. Returns the job as it was (to undo with restoreFailedJob) and as it is now, or null when it
+ * was not failed.
+ */
+export async function requeueFailedJob(db: Db, id: string): Promise<{ before: JobDoc; after: JobDoc } | null> {
+  const jobs = jobsCollection(db);
+  const before = await jobs.findOne({ _id: id, status: "failed" });
+  if (!before) return null;
+  const perRun = before.attemptsPerRun ?? before.maxAttempts;
+  const after = await jobs.findOneAndUpdate(
+    { _id: id, status: "failed", attempts: before.attempts },
+    {
+      $set: { status: "queued", maxAttempts: before.attempts + perRun, attemptsPerRun: perRun },
+      $unset: { seq: "", error: "", finishedAt: "", resultJson: "", expireAt: "", retryAt: "", startedAt: "" },
+    },
+    { returnDocument: "after" },
+  );
+  return after ? { before, after } : null;
+}
+
+/** Undoes requeueFailedJob when Redis would not take the job: it is failed again, exactly as it was. */
+export async function restoreFailedJob(db: Db, before: JobDoc): Promise<void> {
+  const { _id, ...fields } = before;
+  await jobsCollection(db).replaceOne({ _id, status: "queued", seq: { $exists: false } }, fields);
+}
+
+/** Queued jobs per line, the longest lines first (the operations console's view of groups). */
+export async function queuedByLine(
+  db: Db,
+  queue: string,
+  limit: number,
+): Promise<{ line: string; queued: number; oldestCreatedAt: Date }[]> {
+  const rows = await jobsCollection(db)
+    .aggregate<{ _id: string | null; queued: number; oldestCreatedAt: Date }>([
+      { $match: { queue, status: "queued" } },
+      { $group: { _id: "$line", queued: { $sum: 1 }, oldestCreatedAt: { $min: "$createdAt" } } },
+      { $sort: { queued: -1, _id: 1 } },
+      { $limit: limit },
+    ])
+    .toArray();
+  return rows.map((r) => ({ line: r._id ?? "q", queued: r.queued, oldestCreatedAt: r.oldestCreatedAt }));
+}
+
+/** Jobs of the queue that reached a final state since then (throughput). */
+export async function countFinishedSince(db: Db, queue: string, since: Date): Promise<number> {
+  return jobsCollection(db).countDocuments({ queue, finishedAt: { $gte: since } });
+}
+
+/**
+ * queued (waiting, or waiting out a retry) -> canceled; with `running`, a running job too (an admin's cancel: the
+ * worker aborts its handler). null when the job is missing, not the owner's (when one is given), or past that.
+ */
+export async function cancelJob(
+  db: Db,
+  params: { id: string; ownerId?: string; now: Date; expireAt: Date; running?: boolean },
+): Promise<JobDoc | null> {
+  const filter: Filter<JobDoc> = {
+    _id: params.id,
+    status: params.running ? { $in: ["queued", "running"] } : "queued",
+    ...(params.ownerId !== undefined ? { ownerId: params.ownerId } : {}),
+  };
+  const current = params.running ? await jobsCollection(db).findOne(filter) : null;
+  const set: Partial<JobDoc> & Record<string, unknown> = {
+    status: "canceled",
+    finishedAt: params.now,
+    expireAt: params.expireAt,
+    ...(current?.status === "running" ? attemptEnd(current.attempts, params.now, "canceled") : {}),
+  };
   return jobsCollection(db).findOneAndUpdate(
-    { _id: id, ownerId, status: "queued" },
-    { $set: { status: "canceled", finishedAt: now } },
+    current ? { _id: params.id, status: current.status, attempts: current.attempts } : filter,
+    { $set: set, $unset: { retryAt: "" } },
     { returnDocument: "after" },
   );
 }
@@ -92,7 +189,18 @@ const startUpdate = (p: StartParams, attemptId?: string) => ({
   $min: { firstStartedAt: p.now },
   $unset: { retryAt: "" as const },
   $inc: { attempts: 1 },
+  $push: { history: { workerId: p.workerId, startedAt: p.now } },
 });
+
+/** The fields that record how the attempt at `attempts` ended (attempt n is history[n - 1]). */
+function attemptEnd(attempts: number, now: Date, outcome: AttemptOutcome, error?: JobErrorInfo) {
+  const at = `history.${Math.max(0, attempts - 1)}`;
+  return {
+    [`${at}.endedAt`]: now,
+    [`${at}.outcome`]: outcome,
+    ...(error ? { [`${at}.error`]: error } : {}),
+  };
+}
 
 /** queued -> running, attempt 1 (or n+1 after a retry's backoff or a shutdown put it back). */
 export async function startJob(db: Db, params: StartParams): Promise<JobDoc | null> {
@@ -121,38 +229,64 @@ export async function startJobs(db: Db, params: StartParams[]): Promise<(JobDoc 
 /** running at `attempts` -> queued until retryAt: the attempt failed and the next one waits out its backoff. */
 export async function retryJobLater(
   db: Db,
-  params: { id: string; attempts: number; error: JobErrorInfo; retryAt: Date },
+  params: { id: string; attempts: number; error: JobErrorInfo; retryAt: Date; now: Date },
 ): Promise<boolean> {
   const res = await jobsCollection(db).updateOne(
     { _id: params.id, status: "running", attempts: params.attempts },
-    { $set: { status: "queued", error: params.error, retryAt: params.retryAt }, $unset: { startedAt: "" } },
+    {
+      $set: {
+        status: "queued",
+        error: params.error,
+        retryAt: params.retryAt,
+        ...attemptEnd(params.attempts, params.now, "retry", params.error),
+      },
+      $unset: { startedAt: "" },
+    },
   );
   return res.modifiedCount === 1;
 }
 
-/** running at `attempts` -> running at attempts+1: the takeover of a run a crash interrupted. */
+/** running at `attempts` -> running at attempts+1: the takeover of a run a crash interrupted (left without an end). */
 export async function nextAttempt(
   db: Db,
   params: { id: string; attempts: number; workerId: string; now: Date },
 ): Promise<JobDoc | null> {
   return jobsCollection(db).findOneAndUpdate(
     { _id: params.id, status: "running", attempts: params.attempts },
-    { $set: { startedAt: params.now, workerId: params.workerId }, $inc: { attempts: 1 } },
+    {
+      $set: { startedAt: params.now, workerId: params.workerId },
+      $inc: { attempts: 1 },
+      $push: { history: { workerId: params.workerId, startedAt: params.now } },
+    },
     { returnDocument: "after" },
   );
 }
 
-export type FinishParams = { id: string; attempts: number; now: Date } & (
-  | { status: "succeeded"; result: unknown }
-  | { status: "failed"; error: JobErrorInfo }
-);
+export type FinishParams = {
+  id: string;
+  attempts: number;
+  now: Date;
+  /** When the finished job may be removed (its end + JOB_RETENTION). */
+  expireAt: Date;
+} & ({ status: "succeeded"; result: unknown } | { status: "failed"; error: JobErrorInfo });
 
 /** The fenced write that records a job's end: only the run at `attempts` may record it. */
 function finishWrite(params: FinishParams) {
-  const set: Partial<JobDoc> =
+  const common = { finishedAt: params.now, expireAt: params.expireAt };
+  const set =
     params.status === "succeeded"
-      ? { status: "succeeded", resultJson: JSON.stringify(params.result ?? null), finishedAt: params.now }
-      : { status: "failed", error: params.error, finishedAt: params.now };
+      ? {
+          ...common,
+          status: "succeeded" as const,
+          resultJson: JSON.stringify(params.result ?? null),
+          ...attemptEnd(params.attempts, params.now, "succeeded"),
+        }
+      : {
+          ...common,
+          status: "failed" as const,
+          error: params.error,
+          ...attemptEnd(params.attempts, params.now, "failed", params.error),
+        };
   const filter: Filter<JobDoc> = { _id: params.id, status: "running", attempts: params.attempts };
   const update = params.status === "succeeded" ? { $set: set, $unset: { error: "" as const } } : { $set: set };
   return { filter, update };
@@ -201,11 +335,11 @@ export async function finishJobs(db: Db, params: FinishParams[]): Promise<(boole
   });
 }
 
-/** running at `attempts` -> queued (shutdown returned it to the head of the queue). */
-export async function requeueJob(db: Db, id: string, attempts: number): Promise<boolean> {
+/** running at `attempts` -> queued (shutdown returned it to the head of its line). */
+export async function requeueJob(db: Db, id: string, attempts: number, now: Date): Promise<boolean> {
   const res = await jobsCollection(db).updateOne(
     { _id: id, status: "running", attempts },
-    { $set: { status: "queued" }, $unset: { startedAt: "" } },
+    { $set: { status: "queued", ...attemptEnd(attempts, now, "returned") }, $unset: { startedAt: "" } },
   );
   return res.modifiedCount === 1;
 }
@@ -243,12 +377,20 @@ export function jobsRedisHolds(
     .sort({ seq: 1, createdAt: 1 });
 }
 
+/** Of these job ids, the ones canceled on record (a worker stops their handlers). */
+export async function canceledAmong(db: Db, ids: string[]): Promise<string[]> {
+  const docs = await jobsCollection(db)
+    .find({ _id: { $in: ids }, status: "canceled" }, { projection: { _id: 1 } })
+    .toArray();
+  return docs.map((d) => d._id);
+}
+
 /** How many of the owner's jobs are queued, counting no further than `upTo` (the quota check needs no more). */
 export async function countQueuedJobs(db: Db, ownerId: string, upTo: number): Promise<number> {
   return jobsCollection(db).countDocuments({ ownerId, status: "queued" }, { limit: upTo });
 }
 
-/** Queued jobs in the queue (a metrics gauge). */
-export async function countQueueJobs(db: Db, queue: string, status: "queued" | "running"): Promise<number> {
+/** Jobs of the queue in one status (metrics and the operations console). */
+export async function countQueueJobs(db: Db, queue: string, status: JobStatus): Promise<number> {
   return jobsCollection(db).countDocuments({ queue, status });
 }

@@ -9,6 +9,18 @@ export const MAX_ATTEMPTS_LIMIT = 10;
 
 export type JobErrorInfo = { code: string; message: string };
 
+/** How one attempt ended. An attempt without an end that is not the last was interrupted (its worker died). */
+export type AttemptOutcome = "succeeded" | "failed" | "retry" | "returned" | "canceled";
+
+/** One handler run of a job, as the worker recorded it. */
+export type AttemptRecord = {
+  workerId: string;
+  startedAt: Date;
+  endedAt?: Date;
+  outcome?: AttemptOutcome;
+  error?: JobErrorInfo;
+};
+
 /** Job ids are 24 lower-case hex characters; anything else is not one of ours. */
 export function isJobId(id: unknown): id is string {
   return typeof id === "string" && /^[0-9a-f]{24}$/.test(id);
@@ -50,6 +62,12 @@ export type JobDoc = {
   workerId?: string;
   /** Marks the starts one batched write made, so one read finds them (startJobs). */
   attemptId?: string;
+  /** Every attempt in order: attempt n is history[n - 1]. */
+  history?: AttemptRecord[];
+  /** Set when the job reaches a final state: MongoDB's TTL index removes it then (JOB_RETENTION). */
+  expireAt?: Date;
+  /** The attempts each run may use; a retried (redriven) job gets this many more. */
+  attemptsPerRun?: number;
 };
 
 export type JobView = {

@@ -11,11 +11,11 @@ export type QueueGauges = QueueSnapshot & {
 export function queueMetrics(registry: Registry, queue: string, snapshot: () => Promise<QueueGauges>) {
   // One snapshot per scrape, shared by the gauges.
   let current: Promise<QueueGauges> | null = null;
-  const read = async <K extends keyof QueueGauges>(key: K): Promise<number> => {
+  const read = async (value: (g: QueueGauges) => number): Promise<number> => {
     current ??= snapshot().finally(() => setTimeout(() => (current = null), 0));
-    return (await current)[key];
+    return value(await current);
   };
-  const gauge = (name: string, help: string, key: keyof QueueGauges) =>
+  const gauge = (name: string, help: string, value: keyof QueueGauges | ((g: QueueGauges) => number)) =>
     new Gauge({
       name,
       help,
@@ -23,8 +23,9 @@ export function queueMetrics(registry: Registry, queue: string, snapshot: () => 
       registers: [registry],
       async collect() {
         // A store away: leave the gauge as it was rather than fail the whole scrape.
-        const value = await read(key).catch(() => undefined);
-        if (value !== undefined) this.set({ queue }, value);
+        const pick = typeof value === "function" ? value : (g: QueueGauges) => Number(g[value]);
+        const v = await read(pick).catch(() => undefined);
+        if (v !== undefined) this.set({ queue }, v);
       },
     });
   return {
@@ -47,5 +48,6 @@ export function queueMetrics(registry: Registry, queue: string, snapshot: () => 
       "oldestReadyAgeSeconds",
     ),
     workers: gauge("lineup_queue_workers_alive", "Workers with a recent heartbeat", "workersAlive"),
+    paused: gauge("lineup_queue_paused", "1 while the queue is paused (workers take no job), else 0", "paused"),
   };
 }

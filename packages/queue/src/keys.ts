@@ -23,8 +23,10 @@ export function queueKeys(queue: string) {
     workers: `${base}:workers`,
     /** Worker id -> the token of the process using that id, so two live processes never share one. */
     instances: `${base}:instances`,
-    /** Jobs that failed for good, newest at the left. */
+    /** Jobs that failed for good: their ids scored by when (ms), trimmed with JOB_RETENTION. */
     dead: `${base}:dead`,
+    /** Present while the queue is paused: workers finish what they hold and take nothing new. */
+    paused: `${base}:paused`,
     /** Held by the worker running the periodic reconcile, so one worker at a time does it. */
     reconciling: `${base}:reconciling`,
   };

@@ -49,6 +49,7 @@ export function createLines(redis: Redis, keys: QueueKeys) {
         lineKey(raw),
         keys.ready,
         keys.dead,
+        keys.paused,
         raw,
         options.dead ? "1" : "0",
         options.takeNext ? "1" : "0",
@@ -66,6 +67,11 @@ export function createLines(redis: Redis, keys: QueueKeys) {
       return (await r.lineupGiveBack(keys.held(workerId), keys.ready, raw)) === 1;
     },
 
+    /** A job waiting out a backoff goes to the front of ready now (it was canceled); false if it was not waiting. */
+    async wake(jobId: string): Promise<boolean> {
+      return (await r.lineupWake(keys.delayed, keys.ready, jobId)) === 1;
+    },
+
     /** Moves heads whose backoff is over to the front of ready; says when the next one is due (ms) or null. */
     async promoteDue(now = Date.now(), limit = 100): Promise<{ moved: number; nextDueAt: number | null }> {
       const [moved, nextDueAt] = await r.lineupPromote(keys.delayed, keys.ready, now, limit);
@@ -80,9 +86,13 @@ export function createLines(redis: Redis, keys: QueueKeys) {
       return r.lineupRegisterWorker(keys.workers, keys.instances, keys.held(workerId), keys.ready, workerId, instance);
     },
 
-    /** False when this process lost its id (presumed dead, or another process started with it): it must stop. */
-    async heartbeat(workerId: string, instance: string): Promise<boolean> {
-      return (await r.lineupHeartbeat(keys.workers, keys.instances, workerId, instance)) === 1;
+    /**
+     * Says the worker is alive and whether the queue is paused. `alive` is false when this process lost its id
+     * (presumed dead, or another process started with it): it must stop.
+     */
+    async heartbeat(workerId: string, instance: string): Promise<{ alive: boolean; paused: boolean }> {
+      const [alive, paused] = await r.lineupHeartbeat(keys.workers, keys.instances, keys.paused, workerId, instance);
+      return { alive: alive === 1, paused: paused === 1 };
     },
 
     /**

@@ -17,6 +17,7 @@ export type QueueSnapshot = {
   /** How long the head at the front of ready has waited since it was enqueued (0 when none is ready). */
   oldestReadyAgeSeconds: number;
   workersAlive: number;
+  paused: boolean;
 };
 
 export type Queue = ReturnType<typeof createQueue>;
@@ -41,6 +42,32 @@ export function createQueue(redis: Redis, name: string) {
       return r.lineupRestore(keys.line(line), keys.ready, ...jobs.map(encodeSequenced));
     },
 
+    /** Pauses or resumes the queue: a paused queue still accepts jobs, and workers take none. */
+    async setPaused(paused: boolean): Promise<void> {
+      if (paused) await redis.set(keys.paused, "1");
+      else await redis.del(keys.paused);
+    },
+
+    async isPaused(): Promise<boolean> {
+      return (await redis.exists(keys.paused)) === 1;
+    },
+
+    /** The dead set: job ids (or broken envelopes) that failed for good, newest first, with when (ms). */
+    async deadEntries(limit = 100): Promise<{ id: string; at: number }[]> {
+      const flat = await redis.zrevrange(keys.dead, 0, limit - 1, "WITHSCORES");
+      const entries: { id: string; at: number }[] = [];
+      for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i] as string, at: Number(flat[i + 1]) });
+      return entries;
+    },
+
+    /** Forgets dead entries: those of jobs run again, or older than the retention. */
+    async forgetDead(options: { ids?: string[]; before?: number }): Promise<number> {
+      let removed = 0;
+      if (options.ids?.length) removed += await redis.zrem(keys.dead, ...options.ids);
+      if (options.before !== undefined) removed += await redis.zremrangebyscore(keys.dead, "-inf", options.before);
+      return removed;
+    },
+
     /** Takes a lock that lapses by itself after ttlMs; false when another holder has it. */
     async lock(what: "reconciling", holder: string, ttlMs: number): Promise<boolean> {
       return (await redis.set(keys[what], holder, "PX", ttlMs, "NX")) === "OK";
@@ -58,12 +85,13 @@ export function createQueue(redis: Redis, name: string) {
 
     /** Queue state for the metrics gauges: a few O(1) reads, plus one LLEN per live worker. */
     async snapshot(aliveWithinMs: number, now = Date.now()): Promise<QueueSnapshot> {
-      const [readyLines, retryingLines, dead, front, alive] = await Promise.all([
+      const [readyLines, retryingLines, dead, front, alive, paused] = await Promise.all([
         redis.llen(keys.ready),
         redis.zcard(keys.delayed),
-        redis.llen(keys.dead),
+        redis.zcard(keys.dead),
         redis.lindex(keys.ready, -1),
         redis.zrangebyscore(keys.workers, now - aliveWithinMs, "+inf"),
+        redis.exists(keys.paused),
       ]);
       const held = await Promise.all(alive.map((id) => redis.llen(keys.held(id))));
       const enqueuedAt = front ? decodeEnvelope(front)?.enqueuedAt : undefined;
@@ -74,6 +102,7 @@ export function createQueue(redis: Redis, name: string) {
         dead,
         oldestReadyAgeSeconds: enqueuedAt ? Math.max(0, (now - enqueuedAt) / 1000) : 0,
         workersAlive: alive.length,
+        paused: paused === 1,
       };
     },
   };

@@ -11,6 +11,7 @@ import rateLimit from "./lua/rate-limit.lua" with { type: "text" };
 import recover from "./lua/recover.lua" with { type: "text" };
 import registerWorker from "./lua/register-worker.lua" with { type: "text" };
 import restore from "./lua/restore.lua" with { type: "text" };
+import wake from "./lua/wake.lua" with { type: "text" };
 
 type Arg = string | number;
 
@@ -21,8 +22,10 @@ export type ScriptedRedis = Redis & {
     line: string,
     ready: string,
     dead: string,
+    paused: string,
     ...args: Arg[]
   ): Promise<[number, string | null, number]>;
+  lineupWake(delayed: string, ready: string, jobId: string): Promise<number>;
   lineupDefer(held: string, delayed: string, envelope: string, dueMs: number): Promise<number>;
   lineupGiveBack(held: string, ready: string, envelope: string): Promise<number>;
   lineupPromote(delayed: string, ready: string, nowMs: number, limit: number): Promise<[number, number]>;
@@ -34,7 +37,13 @@ export type ScriptedRedis = Redis & {
     workerId: string,
     instance: string,
   ): Promise<number>;
-  lineupHeartbeat(workers: string, instances: string, workerId: string, instance: string): Promise<number>;
+  lineupHeartbeat(
+    workers: string,
+    instances: string,
+    paused: string,
+    workerId: string,
+    instance: string,
+  ): Promise<[number, number]>;
   lineupRecover(workers: string, instances: string, held: string, ready: string, ...args: Arg[]): Promise<number>;
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
   lineupRestore(line: string, ready: string, ...envelopes: string[]): Promise<number>;
@@ -43,12 +52,13 @@ export type ScriptedRedis = Redis & {
 
 const SCRIPTS: [name: string, keys: number, lua: string][] = [
   ["lineupEnqueue", 3, enqueue],
-  ["lineupComplete", 4, complete],
+  ["lineupComplete", 5, complete],
+  ["lineupWake", 2, wake],
   ["lineupDefer", 2, defer],
   ["lineupGiveBack", 2, giveBack],
   ["lineupPromote", 2, promote],
   ["lineupRegisterWorker", 4, registerWorker],
-  ["lineupHeartbeat", 2, heartbeat],
+  ["lineupHeartbeat", 3, heartbeat],
   ["lineupRecover", 4, recover],
   ["lineupRaiseSeqFloor", 1, raiseSeqFloor],
   ["lineupRestore", 2, restore],

@@ -73,7 +73,33 @@ describe("one line", () => {
     await q.complete("w1", raw, { dead: true });
     expect(await ctx.redisClient.llen(q.keys.held("w1"))).toBe(0);
     expect(await ctx.redisClient.llen(q.keys.line("q"))).toBe(0);
-    expect(await ctx.redisClient.lrange(q.keys.dead, 0, -1)).toEqual([raw]);
+    expect((await q.deadEntries()).map((e) => e.id)).toEqual([id(1)]);
+    expect(await q.forgetDead({ ids: [id(1)] })).toBe(1);
+  });
+
+  it("takes no next job while the queue is paused, and hands the line on to ready instead", async () => {
+    const q = freshQueue();
+    await q.enqueue(job(1, "u:a"));
+    await q.enqueue(job(2, "u:a"));
+    await q.enqueue(job(3, "u:b"));
+    const first = (await q.take(blocking, "w", 1)) as string;
+    await q.setPaused(true);
+    expect(await q.isPaused()).toBe(true);
+    expect((await q.complete("w", first, { takeNext: true })).next).toBeNull();
+    expect(await ctx.redisClient.llen(q.keys.ready)).toBe(2);
+    await q.setPaused(false);
+    expect(seqOf(await q.take(blocking, "w", 1))).toBe(3);
+  });
+
+  it("wakes a canceled job out of its retry backoff, to the front of ready", async () => {
+    const q = freshQueue();
+    await q.enqueue(job(1, "u:a"));
+    await q.enqueue(job(2, "u:b"));
+    const a = (await q.take(blocking, "w", 1)) as string;
+    await q.defer("w", a, Date.now() + 60_000);
+    expect(await q.wake(id(2))).toBe(false);
+    expect(await q.wake(id(1))).toBe(true);
+    expect(await q.take(blocking, "w", 1)).toBe(a);
   });
 
   it("changes nothing when a worker completes a job it no longer holds", async () => {
@@ -169,8 +195,10 @@ describe("workers", () => {
     await q.take(blocking, "w", 1);
     expect(await q.register("w", "run-2")).toBe(1);
     expect(seqOf(await q.take(blocking, "x", 1))).toBe(1);
-    expect(await q.heartbeat("w", "run-1")).toBe(false);
-    expect(await q.heartbeat("w", "run-2")).toBe(true);
+    expect(await q.heartbeat("w", "run-1")).toEqual({ alive: false, paused: false });
+    expect(await q.heartbeat("w", "run-2")).toEqual({ alive: true, paused: false });
+    await q.setPaused(true);
+    expect(await q.heartbeat("w", "run-2")).toEqual({ alive: true, paused: true });
   });
 
   it("recovers a dead worker's heads to the front of ready, oldest first, and never a live one's", async () => {
@@ -186,7 +214,7 @@ describe("workers", () => {
     const order = [];
     for (let i = 0; i < 4; i++) order.push(seqOf(await q.take(blocking, "w2", 1)));
     expect(order).toEqual([1, 2, 3, 4]);
-    expect(await q.heartbeat("dead", "d")).toBe(false);
+    expect((await q.heartbeat("dead", "d")).alive).toBe(false);
   });
 });
 

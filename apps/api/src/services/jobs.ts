@@ -1,14 +1,14 @@
 // Jobs: submit (MongoDB first, then Redis, 202 only when both hold it), read, list and cancel.
 import { createHash } from "node:crypto";
 import {
-  cancelQueuedJob,
+  cancelJob as cancelJobRecord,
   type Db,
   deleteUnsequencedJob,
   findJob,
   findOwnJob,
   insertJob,
   isDuplicateKey,
-  listOwnJobs,
+  listJobs as listJobRecords,
   setJobSeq,
 } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
@@ -45,6 +45,8 @@ export type JobsDeps = {
   rateLimits: RateLimits;
   /** The line of jobs without a group. */
   defaultGroup: DefaultGroup;
+  /** How long a finished (or canceled) job is kept. */
+  retentionMs: number;
 };
 
 const queueUnavailable = (cause: unknown) =>
@@ -136,7 +138,7 @@ export async function listJobs(
   params: { ownerId: string; status?: JobStatus; group?: string; limit: number; cursor?: string },
 ): Promise<{ items: JobView[]; nextCursor: string | null }> {
   const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
-  const page = await listOwnJobs(deps.db, {
+  const page = await listJobRecords(deps.db, {
     ownerId: params.ownerId,
     status: params.status,
     group: params.group,
@@ -147,19 +149,34 @@ export async function listJobs(
 }
 
 export async function cancelJob(
-  deps: Pick<JobsDeps, "db" | "now" | "quota">,
+  deps: Pick<JobsDeps, "db" | "now" | "quota" | "queue" | "retentionMs" | "log">,
   ownerId: string,
   id: string,
 ): Promise<JobView> {
   if (!isJobId(id)) throw errors.notFound("No such job.");
-  const canceled = await cancelQueuedJob(deps.db, id, ownerId, deps.now());
+  const now = deps.now();
+  const canceled = await cancelJobRecord(deps.db, {
+    id,
+    ownerId,
+    now,
+    expireAt: new Date(now.getTime() + deps.retentionMs),
+  });
   if (canceled) {
     deps.quota.released(ownerId);
+    await wakeIfWaiting(deps, id);
     return toJobView(canceled);
   }
   const current = await findOwnJob(deps.db, id, ownerId);
   if (!current) throw errors.notFound("No such job.");
   throw errors.conflict("not_cancelable", `The job is ${current.status}; only queued jobs can be canceled.`);
+}
+
+/**
+ * A canceled job that was waiting out a retry backoff holds its line until a worker skips it: wake it now. Best effort:
+ * if Redis is away, the job is skipped when its backoff ends anyway.
+ */
+export async function wakeIfWaiting(deps: Pick<JobsDeps, "queue" | "log">, id: string): Promise<void> {
+  await deps.queue.wake(id).catch((err) => deps.log.warn("could not wake a canceled job", { jobId: id, error: err }));
 }
 
 /** Derived from (owner, key), so a replay lands on the same document and MongoDB's _id index dedupes. */
