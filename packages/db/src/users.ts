@@ -65,3 +65,13 @@ export async function changePassword(
   );
   return res.modifiedCount === 1 ? params.expectedGeneration + 1 : null;
 }
+
+/** user id -> email for the given ids (unknown ids are left out). */
+export async function emailsOf(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const valid = [...new Set(ids)].filter((id) => ObjectId.isValid(id) && id.length === 24);
+  if (!valid.length) return new Map();
+  const users = await usersCollection(db)
+    .find({ _id: { $in: valid.map((id) => new ObjectId(id)) } }, { projection: { email: 1 } })
+    .toArray();
+  return new Map(users.map((u) => [u._id.toHexString(), u.email]));
+}

@@ -43,6 +43,7 @@ export const errors = {
     new AppError(401, "unauthorized", message, { headers: { "www-authenticate": "Bearer" } }),
   invalidCredentials: () => new AppError(401, "invalid_credentials", "Email or password is wrong."),
   emailTaken: () => new AppError(409, "email_taken", "An account with this email already exists."),
+  forbidden: (message = "This needs the admin role.") => new AppError(403, "forbidden", message),
   notFound: (message = "Nothing is here.") => new AppError(404, "not_found", message),
   payloadTooLarge: (limit: number) =>
     new AppError(413, "payload_too_large", `The request body is larger than ${limit} bytes.`),

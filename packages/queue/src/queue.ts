@@ -83,6 +83,19 @@ export function createQueue(redis: Redis, name: string) {
       return ids;
     },
 
+    /** Every worker the queue knows, with its last heartbeat (ms) and the jobs it holds. */
+    async workersDetail(): Promise<{ id: string; lastSeen: number; holding: Envelope[] }[]> {
+      const flat = await redis.zrange(keys.workers, "0", "-1", "WITHSCORES");
+      const workers: { id: string; lastSeen: number; holding: Envelope[] }[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        const id = flat[i] as string;
+        const held = await redis.lrange(keys.held(id), 0, -1);
+        const holding = held.map(decodeEnvelope).filter((e): e is Envelope => e !== null);
+        workers.push({ id, lastSeen: Number(flat[i + 1]), holding });
+      }
+      return workers;
+    },
+
     /** Queue state for the metrics gauges: a few O(1) reads, plus one LLEN per live worker. */
     async snapshot(aliveWithinMs: number, now = Date.now()): Promise<QueueSnapshot> {
       const [readyLines, retryingLines, dead, front, alive, paused] = await Promise.all([

@@ -1,6 +1,7 @@
-// Bearer authentication as a route option: `{ auth: true }` resolves `claims` or answers 401. The token is checked
-// in the transform hook, before the request is validated, so a caller without a valid token learns nothing about
-// what the route would accept (401 comes before 422).
+// Bearer authentication as a route option: `{ auth: true }` resolves `claims` or answers 401; `{ admin: true }` also
+// needs the admin role, else 403 forbidden. The token is checked in the transform hook, before the request is
+// validated, so a caller without a valid token (or without the role) learns nothing about what the route would
+// accept (401 and 403 come before 422).
 import { errors } from "@lineup/errors";
 import { Elysia } from "elysia";
 import type { Revocation } from "../services/revocation";
@@ -17,6 +18,21 @@ export const authPlugin = (tokens: Tokens, revocation: Revocation) => {
           request,
           await authenticate(tokens, revocation, request.headers.get("authorization") ?? undefined),
         );
+      },
+      resolve({ request }): { claims: Claims } {
+        const claims = verified.get(request);
+        if (!claims) throw errors.unauthorized();
+        return { claims };
+      },
+    },
+    admin: {
+      detail: { security: [{ bearerAuth: [] }] },
+      async transform({ request }) {
+        const claims =
+          verified.get(request) ??
+          (await authenticate(tokens, revocation, request.headers.get("authorization") ?? undefined));
+        verified.set(request, claims);
+        if (claims.role !== "admin") throw errors.forbidden();
       },
       resolve({ request }): { claims: Claims } {
         const claims = verified.get(request);

@@ -4,7 +4,7 @@ import { catalog, GROUP_PATTERN, JOB_STATUSES, MAX_ATTEMPTS_LIMIT } from "@lineu
 import { z } from "zod";
 
 const maxAttempts = z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional();
-const group = z.string().regex(GROUP_PATTERN, "Must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+export const group = z.string().regex(GROUP_PATTERN, "Must be 1-128 characters of A-Z a-z 0-9 . _ : -");
 
 const variants = Object.entries(catalog).map(([type, payload]) =>
   z.object({
@@ -40,17 +40,21 @@ export const SubmitHeadersSchema = z.object({
 // Any text: an id that is not one of ours answers 404, like one that is missing.
 export const JobIdParamsSchema = z.object({ id: z.string() });
 
+// Elysia splits a query value on commas into an array; a cursor is one opaque string, so join it back.
+export const CursorQuery = z
+  .preprocess((v) => (Array.isArray(v) ? v.join(",") : v), z.string().max(200).optional())
+  .describe("nextCursor of the previous page");
+
+export const LimitQuery = z.coerce.number().int().min(1).max(100).default(20);
+
 export const ListJobsQuerySchema = z.object({
   status: z.enum(JOB_STATUSES).optional(),
   group: group.optional().describe("Only jobs of this group"),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  // Elysia splits a query value on commas into an array; a cursor is one opaque string, so join it back.
-  cursor: z
-    .preprocess((v) => (Array.isArray(v) ? v.join(",") : v), z.string().max(200).optional())
-    .describe("nextCursor of the previous page"),
+  limit: LimitQuery,
+  cursor: CursorQuery,
 });
 
-const JobErrorSchema = z.object({ code: z.string(), message: z.string() });
+export const JobErrorSchema = z.object({ code: z.string(), message: z.string() });
 
 export const JobSchema = z.object({
   id: z.string(),

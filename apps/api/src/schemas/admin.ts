@@ -1,0 +1,109 @@
+// Request and response schemas of the admin routes (/v1/admin/...).
+import { JOB_STATUSES } from "@lineup/jobs";
+import { z } from "zod";
+import { CursorQuery, group, JobErrorSchema, JobSchema, LimitQuery } from "./jobs";
+
+const isoDate = z.iso.datetime({ offset: true }).describe("ISO 8601 date-time");
+const ownerId = z
+  .string()
+  .regex(/^[0-9a-f]{24}$/, "Must be a user id")
+  .describe("The owner's user id");
+
+export const AdminJobFilterSchema = z.object({
+  status: z.enum(JOB_STATUSES).optional(),
+  type: z.string().max(64).optional(),
+  owner: ownerId.optional(),
+  group: group.optional(),
+  from: isoDate.optional().describe("Created at or after"),
+  to: isoDate.optional().describe("Created before"),
+});
+
+export const AdminJobsQuerySchema = AdminJobFilterSchema.extend({ limit: LimitQuery, cursor: CursorQuery });
+
+export const RedriveSchema = AdminJobFilterSchema.omit({ status: true }).extend({
+  limit: z.number().int().min(1).max(1000).default(100).describe("Retry at most this many failed jobs"),
+});
+
+const AttemptSchema = z.object({
+  attempt: z.number().int(),
+  workerId: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  outcome: z
+    .enum(["running", "succeeded", "failed", "retry", "returned", "canceled", "interrupted"])
+    .describe("interrupted: the worker died during it; returned: given back at a worker's shutdown"),
+  error: JobErrorSchema.optional(),
+});
+
+export const AdminJobSchema = JobSchema.extend({
+  queue: z.string(),
+  line: z.string().describe("The line the job runs in: q (the queue's), u:<owner> or g:<owner>:<group>"),
+  ownerId: z.string(),
+  ownerEmail: z.string().nullable(),
+  workerId: z.string().optional(),
+  history: z.array(AttemptSchema).optional().describe("Every attempt, oldest first (in the job's detail)"),
+});
+
+export const AdminJobPageSchema = z.object({ items: z.array(AdminJobSchema), nextCursor: z.string().nullable() });
+
+export const RedriveResultSchema = z.object({ count: z.number().int(), ids: z.array(z.string()) });
+
+export const QueueParamsSchema = z.object({ name: z.string() });
+
+export const QueueOverviewSchema = z.object({
+  name: z.string(),
+  paused: z.boolean(),
+  jobs: z.object({
+    queued: z.number().int(),
+    running: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    canceled: z.number().int(),
+  }),
+  deadSet: z.number().int().describe("Failed jobs remembered in Redis's dead set"),
+  groups: z.object({
+    ready: z.number().int().describe("Groups whose next job waits for a free slot"),
+    inFlight: z.number().int().describe("Groups with a job running"),
+    retrying: z.number().int().describe("Groups whose next job waits out a retry backoff"),
+  }),
+  oldestReadyAgeSeconds: z.number(),
+  throughputLastMinute: z.number().int().describe("Jobs that reached a final state in the last 60 s"),
+  workers: z.array(
+    z.object({
+      id: z.string(),
+      alive: z.boolean(),
+      lastSeenAt: z.string(),
+      holding: z.array(z.object({ id: z.string(), seq: z.number().int(), line: z.string(), type: z.string() })),
+    }),
+  ),
+});
+
+export const QueueListSchema = z.object({ items: z.array(QueueOverviewSchema) });
+
+export const GroupsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+export const GroupListSchema = z.object({
+  items: z.array(
+    z.object({
+      line: z.string(),
+      ownerId: z.string().optional(),
+      group: z.string().optional(),
+      queued: z.number().int(),
+      oldestCreatedAt: z.string(),
+    }),
+  ),
+});
+
+export const AuditQuerySchema = z.object({ limit: LimitQuery, cursor: CursorQuery });
+
+export const AuditSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  actorId: z.string(),
+  actorEmail: z.string(),
+  action: z.string(),
+  target: z.record(z.string(), z.unknown()),
+  count: z.number().int(),
+});
+
+export const AuditPageSchema = z.object({ items: z.array(AuditSchema), nextCursor: z.string().nullable() });
