@@ -55,7 +55,7 @@ const worker = createWorker({
   state: workerStateMetrics(registry),
   jobTimeoutMs: config.jobTimeoutMs,
   retryBackoffMs: config.retryBackoffMs,
-  allowPrivateNetworks: config.httpJobAllowPrivate,
+  allowedNetworks: config.httpJobAllowedNetworks,
   leaseMs: config.workerLeaseMs,
   reconcileIntervalMs: config.reconcileIntervalMs,
   reconcileGraceMs: config.reconcileGraceMs,

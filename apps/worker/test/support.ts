@@ -43,7 +43,8 @@ export async function startWorker(
     concurrency: options.concurrency ?? 1,
     jobTimeoutMs: 1_000,
     retryBackoffMs: options.retryBackoffMs ?? 10,
-    allowPrivateNetworks: true,
+    // The test targets listen on loopback.
+    allowedNetworks: ["127.0.0.0/8"],
     leaseMs: 2_000,
     reconcileIntervalMs: 200,
     reconcileGraceMs: 1_000,

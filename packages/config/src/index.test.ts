@@ -19,7 +19,7 @@ describe("loadConfig", () => {
       workerMetricsPort: 9100,
       workerConcurrency: 1,
       defaultGroup: "queue",
-      httpJobAllowPrivate: false,
+      httpJobAllowedNetworks: [],
       bodyLimitBytes: 1048576,
       jwtSecretEphemeral: true,
     });
@@ -50,15 +50,24 @@ describe("loadConfig", () => {
     }
   });
 
-  it("parses durations, flags and admin lists", () => {
-    const c = loadConfig({
-      JWT_TTL: "15m",
-      HTTP_JOB_ALLOW_PRIVATE: "1",
-      ADMIN_EMAILS: " Boss@Example.com ,ops@example.com,",
-    });
+  it("parses durations and admin lists", () => {
+    const c = loadConfig({ JWT_TTL: "15m", ADMIN_EMAILS: " Boss@Example.com ,ops@example.com," });
     expect(c.jwtTtlSeconds).toBe(900);
-    expect(c.httpJobAllowPrivate).toBe(true);
     expect(c.adminEmails).toEqual(["boss@example.com", "ops@example.com"]);
+  });
+
+  it("reads HTTP_JOB_ALLOWED_NETWORKS as CIDRs, a bare address as one host", () => {
+    const c = loadConfig({ HTTP_JOB_ALLOWED_NETWORKS: " 127.0.0.0/8, 10.1.2.3 ,fd00::/8,::1" });
+    expect(c.httpJobAllowedNetworks).toEqual(["127.0.0.0/8", "10.1.2.3/32", "fd00::/8", "::1/128"]);
+    for (const bad of ["10.0.0.0/33", "localhost", "10.0.0/8", "::1/129", "10.0.0.0/8/8", "10.0.0.0/-1"]) {
+      expect(() => loadConfig({ HTTP_JOB_ALLOWED_NETWORKS: bad })).toThrow(/HTTP_JOB_ALLOWED_NETWORKS: must be IP networks/);
+    }
+  });
+
+  it("refuses the replaced HTTP_JOB_ALLOW_PRIVATE, naming what replaced it", () => {
+    expect(() => loadConfig({ HTTP_JOB_ALLOW_PRIVATE: "1" })).toThrow(
+      /HTTP_JOB_ALLOW_PRIVATE: was replaced by HTTP_JOB_ALLOWED_NETWORKS/,
+    );
   });
 
   it("treats blank variables as unset", () => {

@@ -26,7 +26,11 @@ export type Config = Readonly<{
   workerConcurrency: number;
   /** The line of jobs without a group: one for the whole queue, or one per user. */
   defaultGroup: "queue" | "user";
-  httpJobAllowPrivate: boolean;
+  /**
+   * CIDRs that `http` jobs may reach besides global unicast addresses. Link-local and cloud metadata addresses open only
+   * through a network listed inside their own range.
+   */
+  httpJobAllowedNetworks: readonly string[];
   logLevel: "debug" | "info" | "warn" | "error";
   bodyLimitBytes: number;
   metricsToken?: string;
@@ -55,6 +59,11 @@ export type Config = Readonly<{
   reconcileGraceMs: number;
 }>;
 
+// Settings that were replaced by safer ones: a process given one refuses to start rather than silently ignore it.
+const REPLACED: Record<string, string> = {
+  HTTP_JOB_ALLOW_PRIVATE: "was replaced by HTTP_JOB_ALLOWED_NETWORKS, a list of CIDRs (e.g. 10.0.0.0/8)",
+};
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -75,6 +84,9 @@ export function loadConfig(
   // the worker never needs the secret.
   if (options.process !== "worker" && env.NODE_ENV?.trim() === "production" && !env.JWT_SECRET?.trim()) {
     problems.push("JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)");
+  }
+  for (const [name, replacement] of Object.entries(REPLACED)) {
+    if (env[name]?.trim()) problems.push(`${name}: ${replacement}`);
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
 
@@ -98,7 +110,7 @@ export function loadConfig(
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerConcurrency: e.WORKER_CONCURRENCY,
     defaultGroup: e.DEFAULT_GROUP,
-    httpJobAllowPrivate: e.HTTP_JOB_ALLOW_PRIVATE,
+    httpJobAllowedNetworks: Object.freeze(e.HTTP_JOB_ALLOWED_NETWORKS),
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     metricsToken: e.METRICS_TOKEN,

@@ -1,4 +1,5 @@
 // The one zod schema for Lineup's environment: every setting, its default and its limits.
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -15,6 +16,33 @@ const flag = (fallback: boolean) =>
       })
       .default(fallback ? "true" : "false")
       .transform((v) => ["1", "true", "yes", "on"].includes(v)),
+  );
+
+const list = (v: string) =>
+  v
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** An IPv4 or IPv6 network as address/prefix; a bare address means that one host. Returns null when it is not one. */
+export function toCidr(text: string): string | null {
+  const [address = "", prefix, extra] = text.split("/");
+  const version = isIP(address);
+  if (!version || extra !== undefined) return null;
+  const maxBits = version === 4 ? 32 : 128;
+  if (prefix === undefined) return `${address}/${maxBits}`;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxBits) return null;
+  return `${address}/${Number(prefix)}`;
+}
+
+const cidrList = () =>
+  opt(
+    z
+      .string()
+      .default("")
+      .transform(list)
+      .refine((items) => items.every((item) => toCidr(item) !== null), "must be IP networks like 10.0.0.0/8 or fd00::/8")
+      .transform((items) => items.map((item) => toCidr(item) as string)),
   );
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
@@ -88,7 +116,7 @@ export const envSchema = z.object({
   WORKER_METRICS_PORT: port(9100),
   WORKER_CONCURRENCY: opt(z.coerce.number().int().min(1).max(256).default(1)),
   DEFAULT_GROUP: opt(z.enum(["queue", "user"], { error: "must be queue or user" }).default("queue")),
-  HTTP_JOB_ALLOW_PRIVATE: flag(false),
+  HTTP_JOB_ALLOWED_NETWORKS: cidrList(),
   LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error"]).default("info")),
   BODY_LIMIT_BYTES: opt(
     z.coerce
