@@ -19,6 +19,7 @@ import { bodyParser } from "./middlewares/body-parser";
 import { cors } from "./middlewares/cors";
 import { errorHandler } from "./middlewares/error-handler";
 import { requestContext } from "./middlewares/request-context";
+import { requestTarget } from "./middlewares/request-target";
 import { securityHeaders } from "./middlewares/security-headers";
 import { httpMetricsPlugin } from "./monitoring/http-metrics";
 import { authRoutes } from "./routes/auth";
@@ -65,12 +66,13 @@ export function buildApp(deps: AppDeps) {
   // Filled in once every route is registered; the error handler asks it which methods a path has.
   let allowedMethods: AllowedMethods = () => [];
   const app = new Elysia()
+    .use(requestTarget())
     .use(requestContext(log))
     .use(securityHeaders())
     .use(cors(config.corsOrigins))
     .use(httpMetricsPlugin(httpMetrics(registry)))
     .use(errorHandler(log, (path) => allowedMethods(path)))
-    .use(bodyParser(config.bodyLimitBytes))
+    .use(bodyParser({ limitBytes: config.bodyLimitBytes, timeoutMs: config.bodyTimeoutMs }))
     .use(docs())
     .use(healthRoutes({ readiness }))
     .use(

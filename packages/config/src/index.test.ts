@@ -60,7 +60,9 @@ describe("loadConfig", () => {
     const c = loadConfig({ HTTP_JOB_ALLOWED_NETWORKS: " 127.0.0.0/8, 10.1.2.3 ,fd00::/8,::1" });
     expect(c.httpJobAllowedNetworks).toEqual(["127.0.0.0/8", "10.1.2.3/32", "fd00::/8", "::1/128"]);
     for (const bad of ["10.0.0.0/33", "localhost", "10.0.0/8", "::1/129", "10.0.0.0/8/8", "10.0.0.0/-1"]) {
-      expect(() => loadConfig({ HTTP_JOB_ALLOWED_NETWORKS: bad })).toThrow(/HTTP_JOB_ALLOWED_NETWORKS: must be IP networks/);
+      expect(() => loadConfig({ HTTP_JOB_ALLOWED_NETWORKS: bad })).toThrow(
+        /HTTP_JOB_ALLOWED_NETWORKS: must be IP networks/,
+      );
     }
   });
 

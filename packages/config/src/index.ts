@@ -33,6 +33,8 @@ export type Config = Readonly<{
   httpJobAllowedNetworks: readonly string[];
   logLevel: "debug" | "info" | "warn" | "error";
   bodyLimitBytes: number;
+  /** How long a request body may take to arrive in full; past it the api answers 408 and closes the connection. */
+  bodyTimeoutMs: number;
   metricsToken?: string;
   shutdownGraceMs: number;
   readyTimeoutMs: number;
@@ -113,6 +115,7 @@ export function loadConfig(
     httpJobAllowedNetworks: Object.freeze(e.HTTP_JOB_ALLOWED_NETWORKS),
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyTimeoutMs: e.READY_TIMEOUT_MS,

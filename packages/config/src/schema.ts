@@ -41,7 +41,10 @@ const cidrList = () =>
       .string()
       .default("")
       .transform(list)
-      .refine((items) => items.every((item) => toCidr(item) !== null), "must be IP networks like 10.0.0.0/8 or fd00::/8")
+      .refine(
+        (items) => items.every((item) => toCidr(item) !== null),
+        "must be IP networks like 10.0.0.0/8 or fd00::/8",
+      )
       .transform((items) => items.map((item) => toCidr(item) as string)),
   );
 
@@ -126,6 +129,7 @@ export const envSchema = z.object({
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
   ),
+  BODY_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(600_000).default(10_000)),
   METRICS_TOKEN: opt(z.string().min(16, "must be at least 16 characters").optional()),
   SHUTDOWN_GRACE_MS: opt(z.coerce.number().int().min(0).max(600_000).default(10_000)),
   JOB_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(3_600_000).default(60_000)),
