@@ -16,6 +16,7 @@ import type Redis from "ioredis";
 import { docs } from "./docs";
 import { type AllowedMethods, allowedMethodsFrom } from "./middlewares/allowed-methods";
 import { bodyParser } from "./middlewares/body-parser";
+import { clientAddressOf } from "./middlewares/client-address";
 import { cors } from "./middlewares/cors";
 import { errorHandler } from "./middlewares/error-handler";
 import { requestContext } from "./middlewares/request-context";
@@ -83,7 +84,7 @@ export function buildApp(deps: AppDeps) {
         adminEmails: config.adminEmails,
         revocation,
         rateLimits,
-        trustProxy: config.trustProxy,
+        clientAddress: clientAddressOf(config.trustProxy),
         now,
       }),
     )

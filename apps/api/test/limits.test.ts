@@ -64,6 +64,34 @@ describe("login rate limits", () => {
   });
 });
 
+describe("client address behind a proxy (TRUST_PROXY)", () => {
+  it("counts a client by the address its proxy saw, however it rotates the leftmost X-Forwarded-For entry", async () => {
+    const api = await makeApp(ctx, { env: { LOGIN_RATE_LIMIT: "3", TRUST_PROXY: "1" } });
+    const attempt = (i: number) =>
+      api.call("POST", "/v1/auth/login", {
+        body: { email: uniqueEmail("rotate"), password: PASSWORD },
+        headers: from(`172.20.0.${i}, 10.3.0.1`),
+      });
+    for (let i = 0; i < 3; i++) expect((await attempt(i)).status).toBe(401);
+    expect((await attempt(9)).status).toBe(429);
+  });
+
+  it("never lets a client lock out the address it names", async () => {
+    const api = await makeApp(ctx, { env: { LOGIN_RATE_LIMIT: "3", TRUST_PROXY: "1" } });
+    for (let i = 0; i < 5; i++) {
+      await api.call("POST", "/v1/auth/login", {
+        body: { email: uniqueEmail("frame"), password: PASSWORD },
+        headers: from("10.4.0.1, 10.4.0.66"),
+      });
+    }
+    const victim = await api.call("POST", "/v1/auth/login", {
+      body: { email: uniqueEmail("victim"), password: PASSWORD },
+      headers: from("10.4.0.1"),
+    });
+    expect(victim.status).toBe(401);
+  });
+});
+
 describe("submission limits", () => {
   async function user(api: Awaited<ReturnType<typeof makeApp>>) {
     const email = uniqueEmail("submit");

@@ -66,6 +66,18 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads TRUST_PROXY as off, a number of proxies or their addresses, and refuses true", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "off" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toEqual({ hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, loopback,192.168.1.5" }).trustProxy).toEqual({
+      addresses: ["10.0.0.0/8", "loopback", "192.168.1.5/32"],
+    });
+    for (const bad of ["true", "yes", "11", "proxy.internal"]) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: must be false, the number of proxies/);
+    }
+  });
+
   it("refuses the replaced HTTP_JOB_ALLOW_PRIVATE, naming what replaced it", () => {
     expect(() => loadConfig({ HTTP_JOB_ALLOW_PRIVATE: "1" })).toThrow(
       /HTTP_JOB_ALLOW_PRIVATE: was replaced by HTTP_JOB_ALLOWED_NETWORKS/,

@@ -5,6 +5,8 @@ import { envSchema } from "./schema";
 
 export { envSchema } from "./schema";
 
+export type TrustProxy = false | { hops: number } | { addresses: readonly string[] };
+
 export type Config = Readonly<{
   env: "development" | "production" | "test";
   host: string;
@@ -40,8 +42,11 @@ export type Config = Readonly<{
   readyTimeoutMs: number;
   /** Browser origins allowed by CORS; empty means CORS is off. */
   corsOrigins: readonly string[];
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy: boolean;
+  /**
+   * Who may say where a request came from (X-Forwarded-For): nobody, the nearest `hops` proxies, or proxies at these
+   * addresses. The client address is the rightmost entry no trusted proxy wrote.
+   */
+  trustProxy: TrustProxy;
   /** Login attempts per window, per account and per client address. */
   loginRateLimit: number;
   loginRateWindowSeconds: number;

@@ -8,16 +8,6 @@ const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, s
 const port = (fallback: number) =>
   opt(z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(fallback));
 
-const flag = (fallback: boolean) =>
-  opt(
-    z
-      .enum(["1", "0", "true", "false", "yes", "no", "on", "off"], {
-        error: "must be one of 1, 0, true, false, yes, no, on, off",
-      })
-      .default(fallback ? "true" : "false")
-      .transform((v) => ["1", "true", "yes", "on"].includes(v)),
-  );
-
 const list = (v: string) =>
   v
     .split(",")
@@ -46,6 +36,32 @@ const cidrList = () =>
         "must be IP networks like 10.0.0.0/8 or fd00::/8",
       )
       .transform((items) => items.map((item) => toCidr(item) as string)),
+  );
+
+const PROXY_RANGES = ["loopback", "linklocal", "uniquelocal"];
+const MAX_PROXY_HOPS = 10;
+
+/**
+ * TRUST_PROXY: off, the number of proxies in front (each appends the address it got the request from), or the
+ * addresses of the proxies. `true` is refused: trusting every entry would let a client name any address it likes.
+ */
+const trustProxy = () =>
+  opt(
+    z
+      .string()
+      .default("false")
+      .transform((v, ctx): false | { hops: number } | { addresses: string[] } => {
+        const value = v.trim().toLowerCase();
+        if (["false", "0", "no", "off"].includes(value)) return false;
+        if (/^\d+$/.test(value) && Number(value) <= MAX_PROXY_HOPS) return { hops: Number(value) };
+        const addresses = list(value).map((item) => (PROXY_RANGES.includes(item) ? item : toCidr(item)));
+        if (addresses.length && addresses.every((a) => a !== null)) return { addresses: addresses as string[] };
+        ctx.addIssue({
+          code: "custom",
+          message: `must be false, the number of proxies in front (1-${MAX_PROXY_HOPS}), or their addresses (CIDRs, loopback, linklocal, uniquelocal)`,
+        });
+        return z.NEVER;
+      }),
   );
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
@@ -152,7 +168,7 @@ export const envSchema = z.object({
         "must be origins like https://app.example.com",
       ),
   ),
-  TRUST_PROXY: flag(false),
+  TRUST_PROXY: trustProxy(),
   LOGIN_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(10)),
   LOGIN_RATE_WINDOW: duration("1m"),
   SUBMIT_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),

@@ -2,14 +2,14 @@
 import { Elysia } from "elysia";
 import { toJsonSchema } from "../docs";
 import { authPlugin } from "../middlewares/auth";
-import { clientAddress } from "../middlewares/client-address";
+import type { ClientAddress } from "../middlewares/client-address";
 import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from "../schemas/auth";
 import { ErrorSchema } from "../schemas/common";
 import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
 
 const errorJsonSchema = toJsonSchema(ErrorSchema);
 
-export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
+export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })
     .use(authPlugin(deps.tokens, deps.revocation))
     .post(
@@ -25,7 +25,7 @@ export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
         detail: { tags: ["auth"], summary: "Create an account" },
       },
     )
-    .post("/login", ({ body, request, server }) => login(deps, body, clientAddress(request, server, deps.trustProxy)), {
+    .post("/login", ({ body, request, server }) => login(deps, body, deps.clientAddress(request, server)), {
       body: CredentialsSchema,
       parse: "json",
       response: { 200: TokenSchema, 401: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
