@@ -10,7 +10,7 @@ import {
   type Registry,
   submitMetrics,
 } from "@lineup/metrics";
-import { createQueue, createRateLimiter } from "@lineup/queue";
+import { createQueue } from "@lineup/queue";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
@@ -58,9 +58,13 @@ export function buildApp(deps: AppDeps) {
   const queueReady = createQueueReady({ redis, queue, db });
   const revocation = createRevocation({ redis, db });
   const rateLimits = createRateLimits({
-    limiter: createRateLimiter(redis),
-    loginLimit: config.loginRateLimit,
-    loginWindowSeconds: config.loginRateWindowSeconds,
+    redis,
+    login: {
+      perAccountAddress: config.loginFailuresPerAccountAddress,
+      perAccount: config.loginFailuresPerAccount,
+      perAddress: config.loginFailuresPerAddress,
+      windowSeconds: config.loginFailureWindowSeconds,
+    },
     submitPerSecond: config.submitRateLimit,
   });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });

@@ -20,6 +20,10 @@ describe("loadConfig", () => {
       workerConcurrency: 1,
       defaultGroup: "queue",
       httpJobAllowedNetworks: [],
+      loginFailuresPerAccountAddress: 10,
+      loginFailuresPerAccount: 50,
+      loginFailuresPerAddress: 100,
+      loginFailureWindowSeconds: 900,
       bodyLimitBytes: 1048576,
       jwtSecretEphemeral: true,
     });

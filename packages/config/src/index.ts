@@ -47,9 +47,11 @@ export type Config = Readonly<{
    * addresses. The client address is the rightmost entry no trusted proxy wrote.
    */
   trustProxy: TrustProxy;
-  /** Login attempts per window, per account and per client address. */
-  loginRateLimit: number;
-  loginRateWindowSeconds: number;
+  /** Failed logins allowed per window: per account and address, per account, per address. Successes never count. */
+  loginFailuresPerAccountAddress: number;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  loginFailureWindowSeconds: number;
   /** Job submissions per user per second. */
   submitRateLimit: number;
   maxQueuedPerUser: number;
@@ -69,6 +71,9 @@ export type Config = Readonly<{
 // Settings that were replaced by safer ones: a process given one refuses to start rather than silently ignore it.
 const REPLACED: Record<string, string> = {
   HTTP_JOB_ALLOW_PRIVATE: "was replaced by HTTP_JOB_ALLOWED_NETWORKS, a list of CIDRs (e.g. 10.0.0.0/8)",
+  LOGIN_RATE_LIMIT:
+    "was replaced by LOGIN_FAILURES_PER_ACCOUNT_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT and LOGIN_FAILURES_PER_ADDRESS (failed logins only)",
+  LOGIN_RATE_WINDOW: "was replaced by LOGIN_FAILURE_WINDOW",
 };
 
 export class ConfigError extends Error {
@@ -126,8 +131,10 @@ export function loadConfig(
     readyTimeoutMs: e.READY_TIMEOUT_MS,
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     trustProxy: e.TRUST_PROXY,
-    loginRateLimit: e.LOGIN_RATE_LIMIT,
-    loginRateWindowSeconds: e.LOGIN_RATE_WINDOW,
+    loginFailuresPerAccountAddress: e.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS,
+    loginFailuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
+    loginFailuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
+    loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW,
     submitRateLimit: e.SUBMIT_RATE_LIMIT,
     maxQueuedPerUser: e.MAX_QUEUED_PER_USER,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

@@ -169,8 +169,10 @@ export const envSchema = z.object({
       ),
   ),
   TRUST_PROXY: trustProxy(),
-  LOGIN_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(10)),
-  LOGIN_RATE_WINDOW: duration("1m"),
+  LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: opt(z.coerce.number().int().min(1).max(1_000_000).default(10)),
+  LOGIN_FAILURES_PER_ACCOUNT: opt(z.coerce.number().int().min(1).max(1_000_000).default(50)),
+  LOGIN_FAILURES_PER_ADDRESS: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),
+  LOGIN_FAILURE_WINDOW: duration("15m"),
   SUBMIT_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),
   MAX_QUEUED_PER_USER: opt(z.coerce.number().int().min(1).max(10_000_000).default(10_000)),
   MAX_PAYLOAD_BYTES: opt(

@@ -32,8 +32,8 @@ const BASE_ENV = {
   JWT_SECRET: TEST_JWT_SECRET,
   BCRYPT_COST: "4",
   LOG_LEVEL: "info",
-  // End-to-end tests log in and submit far faster than people; the limits have tests of their own.
-  LOGIN_RATE_LIMIT: "100000",
+  // End-to-end tests fail logins and submit far faster than people; the limits have tests of their own.
+  LOGIN_FAILURES_PER_ADDRESS: "100000",
   SUBMIT_RATE_LIMIT: "100000",
 };
 

@@ -54,14 +54,19 @@ function dummyHash(cost: number): Promise<string> {
 }
 
 export async function login(deps: AccountsDeps, input: Credentials, address: string): Promise<BearerToken> {
-  await deps.rateLimits.login(input.email, address);
-  const user = await findUserByEmail(deps.db, input.email);
-  const ok = await Bun.password.verify(
-    input.password,
-    user?.passwordHash ?? (await dummyHash(deps.bcryptCost)),
-    "bcrypt",
-  );
+  const attempt = await deps.rateLimits.beginLogin(input.email, address);
+  let user: UserDoc | null;
+  let ok: boolean;
+  try {
+    user = await findUserByEmail(deps.db, input.email);
+    ok = await Bun.password.verify(input.password, user?.passwordHash ?? (await dummyHash(deps.bcryptCost)), "bcrypt");
+  } catch (err) {
+    // The password was never judged (MongoDB away, say): that is nobody's failed login.
+    await attempt.abandoned().catch(() => undefined);
+    throw err;
+  }
   if (!user || !ok) throw errors.invalidCredentials();
+  await attempt.succeeded();
   return issueFor(deps, user, user.tokenGeneration ?? 0);
 }
 
