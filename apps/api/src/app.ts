@@ -27,6 +27,8 @@ import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
+import { createHashingGate } from "./services/hashing-gate";
+import { createPasswords } from "./services/passwords";
 import { createQueueReady } from "./services/queue-ready";
 import { createQueuedQuota } from "./services/queued-quota";
 import { createRateLimits } from "./services/rate-limits";
@@ -65,6 +67,7 @@ export function buildApp(deps: AppDeps) {
       perAddress: config.loginFailuresPerAddress,
       windowSeconds: config.loginFailureWindowSeconds,
     },
+    registration: { perAddress: config.registrationRateLimit, windowSeconds: config.registrationRateWindowSeconds },
     submitPerSecond: config.submitRateLimit,
   });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
@@ -84,7 +87,11 @@ export function buildApp(deps: AppDeps) {
       authRoutes({
         db,
         tokens,
-        bcryptCost: config.bcryptCost,
+        passwords: createPasswords({
+          cost: config.bcryptCost,
+          gate: createHashingGate({ slots: config.hashConcurrency, maxWaitMs: config.hashQueueTimeoutMs }),
+        }),
+        registration: config.registration,
         adminEmails: config.adminEmails,
         revocation,
         rateLimits,

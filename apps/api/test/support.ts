@@ -24,6 +24,7 @@ export async function makeApp(
     BCRYPT_COST: "4",
     // Tests fail logins far more often than a person (all from one "unknown" address); limits.test.ts sets its own.
     LOGIN_FAILURES_PER_ADDRESS: "100000",
+    REGISTRATION_RATE_LIMIT: "100000",
     SUBMIT_RATE_LIMIT: "100000",
     ...options.env,
   });

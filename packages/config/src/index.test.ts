@@ -70,6 +70,19 @@ describe("loadConfig", () => {
     }
   });
 
+  it("leaves one core to the event loop by default for bcrypt, at least one slot", () => {
+    expect(loadConfig({}, { cpus: 2 }).hashConcurrency).toBe(1);
+    expect(loadConfig({}, { cpus: 1 }).hashConcurrency).toBe(1);
+    expect(loadConfig({}, { cpus: 8 }).hashConcurrency).toBe(7);
+    expect(loadConfig({ HASH_CONCURRENCY: "3" }, { cpus: 2 }).hashConcurrency).toBe(3);
+  });
+
+  it("reads REGISTRATION as open, closed or admin", () => {
+    expect(loadConfig({}).registration).toBe("open");
+    expect(loadConfig({ REGISTRATION: "admin" }).registration).toBe("admin");
+    expect(() => loadConfig({ REGISTRATION: "invite" })).toThrow(/REGISTRATION: must be open, closed or admin/);
+  });
+
   it("reads TRUST_PROXY as off, a number of proxies or their addresses, and refuses true", () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: "off" }).trustProxy).toBe(false);

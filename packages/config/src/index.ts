@@ -1,6 +1,6 @@
 // @lineup/config: parses the environment once into a typed, frozen Config.
 // loadConfig is the only reader of process.env in Lineup (entries pass it in).
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { envSchema } from "./schema";
 
 export { envSchema } from "./schema";
@@ -52,6 +52,14 @@ export type Config = Readonly<{
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
   loginFailureWindowSeconds: number;
+  /** Who may create accounts: anyone, nobody, or admins only (ADMIN_EMAILS may still register themselves). */
+  registration: "open" | "closed" | "admin";
+  /** Registrations one client address may make per window (an admin's are not counted). */
+  registrationRateLimit: number;
+  registrationRateWindowSeconds: number;
+  /** bcrypt hashes (logins, registrations) running at once; the rest wait up to hashQueueTimeoutMs, then 503. */
+  hashConcurrency: number;
+  hashQueueTimeoutMs: number;
   /** Job submissions per user per second. */
   submitRateLimit: number;
   maxQueuedPerUser: number;
@@ -88,7 +96,7 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(
   env: Record<string, string | undefined>,
-  options: { hostname?: string; pid?: number; process?: "api" | "worker" } = {},
+  options: { hostname?: string; pid?: number; cpus?: number; process?: "api" | "worker" } = {},
 ): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -135,6 +143,12 @@ export function loadConfig(
     loginFailuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
     loginFailuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW,
+    registration: e.REGISTRATION,
+    registrationRateLimit: e.REGISTRATION_RATE_LIMIT,
+    registrationRateWindowSeconds: e.REGISTRATION_RATE_WINDOW,
+    // One core is left to the event loop: bcrypt on every core starves every other request.
+    hashConcurrency: e.HASH_CONCURRENCY ?? Math.max(1, (options.cpus ?? availableParallelism()) - 1),
+    hashQueueTimeoutMs: e.HASH_QUEUE_TIMEOUT_MS,
     submitRateLimit: e.SUBMIT_RATE_LIMIT,
     maxQueuedPerUser: e.MAX_QUEUED_PER_USER,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

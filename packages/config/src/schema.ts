@@ -173,6 +173,11 @@ export const envSchema = z.object({
   LOGIN_FAILURES_PER_ACCOUNT: opt(z.coerce.number().int().min(1).max(1_000_000).default(50)),
   LOGIN_FAILURES_PER_ADDRESS: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),
   LOGIN_FAILURE_WINDOW: duration("15m"),
+  REGISTRATION: opt(z.enum(["open", "closed", "admin"], { error: "must be open, closed or admin" }).default("open")),
+  REGISTRATION_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(10)),
+  REGISTRATION_RATE_WINDOW: duration("1h"),
+  HASH_CONCURRENCY: opt(z.coerce.number().int().min(1).max(256).optional()),
+  HASH_QUEUE_TIMEOUT_MS: opt(z.coerce.number().int().min(10).max(60_000).default(3_000)),
   SUBMIT_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),
   MAX_QUEUED_PER_USER: opt(z.coerce.number().int().min(1).max(10_000_000).default(10_000)),
   MAX_PAYLOAD_BYTES: opt(

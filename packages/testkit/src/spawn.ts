@@ -34,6 +34,7 @@ const BASE_ENV = {
   LOG_LEVEL: "info",
   // End-to-end tests fail logins and submit far faster than people; the limits have tests of their own.
   LOGIN_FAILURES_PER_ADDRESS: "100000",
+  REGISTRATION_RATE_LIMIT: "100000",
   SUBMIT_RATE_LIMIT: "100000",
 };
 

@@ -1,7 +1,7 @@
 // The api's rate limits, counted in Redis by rate-limiter-flexible (fixed windows, atomic per key) on the api's own
 // ioredis client. Logins follow the library's login-protection recipe: only FAILED logins count, per account and
 // address, per account and per address, and a success clears the account's failures, so everyone behind one NAT
-// can keep logging in. Submissions count per user per second. Over a limit the answer is 429 rate_limited with
+// can keep logging in. Registrations count per address, submissions per user per second. Over a limit the answer is 429 rate_limited with
 // Retry-After. Subjects are hashed, so no email or address is written into a Redis key.
 import { createHash } from "node:crypto";
 import { AppError, errors } from "@lineup/errors";
@@ -31,13 +31,19 @@ export type RateLimits = ReturnType<typeof createRateLimits>;
 
 type Counter = [limiter: RateLimiterAbstract, key: string];
 
-export function createRateLimits(deps: { redis: Redis; login: LoginLimits; submitPerSecond: number }) {
+export function createRateLimits(deps: {
+  redis: Redis;
+  login: LoginLimits;
+  registration: { perAddress: number; windowSeconds: number };
+  submitPerSecond: number;
+}) {
   const limiter = (scope: string, points: number, duration: number) =>
     new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: rateLimitKeys.prefix(scope), points, duration });
   const { login } = deps;
   const accountAddress = limiter("login-failures-account-address", login.perAccountAddress, login.windowSeconds);
   const account = limiter("login-failures-account", login.perAccount, login.windowSeconds);
   const address = limiter("login-failures-address", login.perAddress, login.windowSeconds);
+  const registrations = limiter("register-address", deps.registration.perAddress, deps.registration.windowSeconds);
   const submissions = limiter("submit", deps.submitPerSecond, 1);
 
   return {
@@ -66,6 +72,7 @@ export function createRateLimits(deps: { redis: Redis; login: LoginLimits; submi
       };
     },
 
+    register: (from: string) => consumeAll([[registrations, hash(from)]]),
     submit: (userId: string) => consumeAll([[submissions, hash(userId)]]),
   };
 }
