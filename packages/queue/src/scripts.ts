@@ -6,6 +6,7 @@ import enqueue from "./lua/enqueue.lua" with { type: "text" };
 import giveBack from "./lua/give-back.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
 import promote from "./lua/promote.lua" with { type: "text" };
+import raiseGeneration from "./lua/raise-generation.lua" with { type: "text" };
 import raiseSeqFloor from "./lua/raise-seq-floor.lua" with { type: "text" };
 import recover from "./lua/recover.lua" with { type: "text" };
 import registerWorker from "./lua/register-worker.lua" with { type: "text" };
@@ -37,6 +38,7 @@ export type ScriptedRedis = Redis & {
   lineupRecover(workers: string, instances: string, held: string, ready: string, ...args: Arg[]): Promise<number>;
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
   lineupRestore(line: string, ready: string, ...envelopes: string[]): Promise<number>;
+  lineupRaiseGeneration(key: string, generation: number, ttlSeconds: number): Promise<number>;
 };
 
 const SCRIPTS: [name: string, keys: number, lua: string][] = [
@@ -50,6 +52,7 @@ const SCRIPTS: [name: string, keys: number, lua: string][] = [
   ["lineupRecover", 4, recover],
   ["lineupRaiseSeqFloor", 1, raiseSeqFloor],
   ["lineupRestore", 2, restore],
+  ["lineupRaiseGeneration", 1, raiseGeneration],
 ];
 
 export function defineScripts(redis: Redis): ScriptedRedis {

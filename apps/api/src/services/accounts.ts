@@ -74,7 +74,12 @@ export async function login(deps: AccountsDeps, input: Credentials, address: str
   }
   if (!user || !ok) throw errors.invalidCredentials();
   await attempt.succeeded();
-  return issueFor(deps, user, user.tokenGeneration ?? 0);
+  // bcrypt took a while: a password change that landed meanwhile retired the generation read above, and a token of
+  // it would be dead on arrival. MongoDB, not the cache, says which generation is current.
+  const generation = user.tokenGeneration ?? 0;
+  const current = await findUserById(deps.db, user._id.toHexString());
+  if (!current || (current.tokenGeneration ?? 0) !== generation) throw errors.invalidCredentials();
+  return issueFor(deps, user, generation);
 }
 
 async function issueFor(deps: AccountsDeps, user: UserDoc, gen: number): Promise<BearerToken> {
@@ -109,6 +114,6 @@ export async function changePassword(deps: AccountsDeps, claims: Claims, input: 
   });
   if (generation === null)
     throw errors.conflict("password_changed", "The password was changed meanwhile; log in again.");
-  await deps.revocation.setGeneration(claims.sub, generation);
+  await deps.revocation.raiseGeneration(claims.sub, generation);
   return issueFor(deps, user, generation);
 }
