@@ -34,20 +34,15 @@ const submit = (raw: string | Uint8Array<ArrayBuffer>, headers: Record<string, s
 const echoJob = JSON.stringify({ type: "echo", payload: { hello: "world" } });
 
 describe("content types", () => {
-  it("answers 415 for a JSON body sent without a content type", async () => {
-    const res = await submit(echoJob, {});
-    expect(res.status).toBe(415);
-    expect(res.body.error.code).toBe("unsupported_media_type");
-  });
-
   it.each([
+    "", // a JSON body sent without a content type
     "application/merge-patch+json",
     "application/vnd.evil+json",
     "text/plain",
     "application/json; charset=latin1",
     "application/jsonx",
-  ])("answers 415 for %p", async (type) => {
-    const res = await submit(echoJob, { "content-type": type });
+  ])("answers 415 for the content type %p", async (type) => {
+    const res = await submit(echoJob, type ? { "content-type": type } : {});
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe("unsupported_media_type");
   });
