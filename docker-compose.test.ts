@@ -1,11 +1,15 @@
-// Checks docker-compose.yml and the Dockerfile as far as this machine can without a Docker engine.
-import { describe, expect, it } from "bun:test";
-import { readdirSync } from "node:fs";
+// Checks docker-compose.yml, .env.example and the Dockerfile as far as this machine can without a Docker engine.
+import { afterAll, describe, expect, it } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { documentedSettings } from "@lineup/testkit";
 import { requireBinary } from "./packages/testkit/src/binaries";
 
 type Service = {
   image?: string;
+  env_file?: string | string[];
+  environment?: Record<string, string>;
   build?: { target?: string };
   command?: string[];
   volumes?: string[];
@@ -22,15 +26,85 @@ const compose = Bun.YAML.parse(await Bun.file(`${import.meta.dir}/docker-compose
 };
 const services = compose.services;
 
+/** .env.example with every commented `# NAME=default` line switched on, the two secrets filled in, then `extra`. */
+async function dotenvFromExample(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  const example = await Bun.file(`${import.meta.dir}/.env.example`).text();
+  const values: Record<string, string> = {};
+  for (const m of example.matchAll(/^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$/gm)) values[m[1] as string] = m[2] as string;
+  return { ...values, JWT_SECRET: "x".repeat(40), GRAFANA_ADMIN_PASSWORD: "check", ...extra };
+}
+
+const projects: string[] = [];
+afterAll(() => {
+  for (const dir of projects) rmSync(dir, { recursive: true, force: true });
+});
+
+/** `docker-compose config` on this compose file in a temp project dir holding `dotenv` as its .env (none if null), so
+ * the check neither needs nor touches a .env in the repo. Relative paths resolve in the temp dir; config reads no
+ * file behind them except .env. */
+function composeConfig(dotenv: Record<string, string> | null, ...args: string[]) {
+  const bin = requireBinary("docker-compose", "apt-get install -y docker-compose");
+  const project = mkdtempSync(join(tmpdir(), "lineup-compose-"));
+  projects.push(project);
+  if (dotenv) {
+    const text = Object.entries(dotenv).map(([k, v]) => `${k}=${v}\n`);
+    writeFileSync(join(project, ".env"), text.join(""));
+  }
+  const run = Bun.spawnSync(
+    [bin, "-f", join(import.meta.dir, "docker-compose.yml"), "--project-directory", project, "config", ...args],
+    { env: { PATH: process.env.PATH ?? "" } },
+  );
+  return { exitCode: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
+}
+
 describe("docker-compose.yml", () => {
-  it("passes docker-compose config -q", () => {
-    const bin = requireBinary("docker-compose", "apt-get install -y docker-compose");
-    const check = Bun.spawnSync([bin, "-f", "docker-compose.yml", "config", "-q"], {
-      cwd: import.meta.dir,
-      env: { PATH: process.env.PATH ?? "", JWT_SECRET: "x".repeat(40), GRAFANA_ADMIN_PASSWORD: "check" },
-    });
-    expect(check.stderr.toString()).toBe("");
+  it("passes docker-compose config -q with a .env made from .env.example", async () => {
+    const check = composeConfig(await dotenvFromExample(), "-q");
+    expect(check.stderr).toBe("");
     expect(check.exitCode).toBe(0);
+  });
+
+  it("refuses to start without JWT_SECRET or GRAFANA_ADMIN_PASSWORD in .env", async () => {
+    for (const secret of ["JWT_SECRET", "GRAFANA_ADMIN_PASSWORD"]) {
+      const check = composeConfig(await dotenvFromExample({ [secret]: "" }), "-q");
+      expect(check.exitCode).not.toBe(0);
+      expect(check.stderr).toContain(`set ${secret}`);
+    }
+  });
+
+  it("has the api and the worker read .env (env_file)", () => {
+    for (const name of ["api", "worker"]) expect([services[name]?.env_file].flat()).toEqual([".env"]);
+  });
+
+  it("passes every documented setting from .env to the api and the worker, except the ones compose owns", async () => {
+    const dotenv = await dotenvFromExample({
+      JOB_TIMEOUT_MS: "1234",
+      LOG_FORMAT: "pretty",
+      MONGO_DB: "elsewhere",
+      WORKER_CONCURRENCY: "7",
+      WORKER_ID: "one-for-all",
+      MONGO_URL: "mongodb://not-compose:1",
+    });
+    const check = composeConfig(dotenv);
+    expect(check.exitCode).toBe(0);
+    const resolved = (Bun.YAML.parse(check.stdout) as typeof compose).services;
+    const owned: Record<string, Record<string, string>> = {
+      api: { NODE_ENV: "production", HOST: "0.0.0.0", PORT: "3000" },
+      worker: { NODE_ENV: "production", HOST: "0.0.0.0", WORKER_METRICS_PORT: "9100", WORKER_ID: "" },
+    };
+    for (const name of ["api", "worker"]) {
+      const env = resolved[name]?.environment ?? {};
+      expect({ name, MONGO_URL: env.MONGO_URL, REDIS_URL: env.REDIS_URL }).toEqual({
+        name,
+        MONGO_URL: "mongodb://mongo:27017",
+        REDIS_URL: "redis://redis:6379",
+      });
+      for (const setting of await documentedSettings()) {
+        if (setting === "MONGO_URL" || setting === "REDIS_URL") continue;
+        const expected = owned[name]?.[setting] ?? dotenv[setting];
+        expect({ name, setting, value: String(env[setting]) }).toEqual({ name, setting, value: String(expected) });
+      }
+    }
   });
 
   it("runs the six services", () => {
@@ -70,6 +144,13 @@ describe("docker-compose.yml", () => {
   it("builds api and worker from the Dockerfile's own targets", () => {
     expect(services.api?.build?.target).toBe("api");
     expect(services.worker?.build?.target).toBe("worker");
+  });
+});
+
+describe(".env.example", () => {
+  it("lists every setting in the README's configuration table", async () => {
+    const listed = Object.keys(await dotenvFromExample());
+    expect((await documentedSettings()).filter((setting) => !listed.includes(setting))).toEqual([]);
   });
 });
 

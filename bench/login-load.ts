@@ -1,10 +1,13 @@
 // Login load benchmark: GET /v1/jobs/{id} latency idle, then while 8 clients log in without pause at BCRYPT_COST=12,
 // against a real api process on the test kit's private servers. The last stdout line is one JSON object:
 // {idleP50Ms, idleP99Ms, loadP50Ms, loadP99Ms, ratioP99}; the target is ratioP99 <= 2.
-// Usage: bun bench/login-load.ts [seconds per phase = 10] [HASH_CONCURRENCY, default the api's own]
+// Usage: bun bench/login-load.ts [--quick] [seconds per phase = 10, 3 with --quick] [HASH_CONCURRENCY, default the
+// api's own]. `bun run bench` runs it too and reports the ratio against its target.
 import { createTestContext, spawnApp } from "@lineup/testkit";
 
-const [phaseSeconds = 10, hashConcurrency] = process.argv.slice(2).map(Number);
+const args = process.argv.slice(2);
+const [phaseArg, hashConcurrency] = args.filter((a) => !a.startsWith("--")).map(Number);
+const phaseSeconds = phaseArg || (args.includes("--quick") ? 3 : 10);
 const LOGIN_CLIENTS = 8;
 const WARMUP_MS = 2_000;
 

@@ -1,16 +1,21 @@
 // `bun run dev`: the local run. Without MONGO_URL / REDIS_URL it starts a private redis-server and a
 // Mongo-wire server (mongod, else the lineup-mongo stand-in) with data under .data/ (LINEUP_DEV_DATA_DIR to move it), then the
-// api and worker in watch mode. Ctrl-C stops everything it started. A missing server binary gets one line
-// saying how to install it.
+// api and worker in watch mode. The api's JWT secret is kept in the data dir (JWT_SECRET overrides it), so a save
+// that restarts the api logs nobody out; logs are human-readable (LOG_FORMAT overrides it). Ctrl-C stops everything
+// it started. A missing server binary gets one line saying how to install it.
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { freePort, MissingBinaryError, REPO_ROOT, startMongo, startRedis } from "@lineup/testkit";
+import { keptJwtSecret, SECRET_FILE } from "./dev-secret";
 
 // A dev tool, like the test kit, so it may look at the environment; the apps still parse it through @lineup/config.
 const env = process.env;
 const dataDir = resolve(env.LINEUP_DEV_DATA_DIR ?? join(REPO_ROOT, ".data"));
 const stops: (() => Promise<void>)[] = [];
+// Settled before any server starts: a kept secret that cannot be used stops the run with nothing to clean up.
+const secretGiven = Boolean(env.JWT_SECRET?.trim());
+const jwtSecret = secretGiven ? (env.JWT_SECRET as string) : keptJwtSecret(dataDir);
 
 /** The usual port when it is free, so other tools find the server; any free port otherwise. */
 async function portOr(preferred: number): Promise<number> {
@@ -55,6 +60,8 @@ try {
     WORKER_METRICS_PORT: workerPort,
     MONGO_URL: mongoUrl,
     REDIS_URL: redisUrl,
+    JWT_SECRET: jwtSecret,
+    LOG_FORMAT: env.LOG_FORMAT?.trim() || "pretty",
   };
   const apps = ["apps/api/src/index.ts", "apps/worker/src/index.ts"].map((entry) =>
     Bun.spawn(["bun", "--watch", entry], { cwd: REPO_ROOT, env: appEnv, stdout: "inherit", stderr: "inherit" }),
@@ -74,6 +81,7 @@ try {
       `  Worker metrics  http://localhost:${workerPort}/metrics`,
       `  MongoDB         ${mongoUrl}`,
       `  Redis           ${redisUrl}`,
+      `  JWT secret      ${secretGiven ? "from JWT_SECRET" : `${join(dataDir, SECRET_FILE)} (kept across restarts)`}`,
       "  Ctrl-C stops everything.",
       "",
     ].join("\n"),

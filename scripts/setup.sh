@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Lineup's tests and local run need on a Debian machine; idempotent and quick when all is there.
 #   Bun 1.4.5 (npm), redis-server, prometheus and docker-compose (apt), and lineup-mongo, the Mongo-wire stand-in
-#   (mongo-java-server from Maven Central, with a JDK and Maven from apt where missing).
+#   (mongo-java-server from Maven Central, with a JDK and Maven from apt where missing), and helm (Go module proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUN_VERSION=1.4.5
 STANDIN_VERSION=1.47.0
+HELM_VERSION=v3.22.0
+# The Kubernetes version helm v3.22.0's release builds assume offline (its client-go is v0.37), for `helm template`.
+HELM_KUBE_MINOR=37
 BIN_DIR=${LINEUP_BIN_DIR:-/usr/local/bin}
 LIB_DIR=${LINEUP_LIB_DIR:-/usr/local/lib}
 
@@ -63,4 +66,19 @@ WRAPPER
   rm -rf "$build"
 fi
 
-log "ready: bun $(bun --version), $(redis-server --version | cut -d' ' -f3), lineup-mongo $STANDIN_VERSION, $(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3)"
+# helm lints and renders the Kubernetes chart (deploy/helm/lineup, tested by deploy/chart.test.ts). Built from the Go
+# module proxy (about 3 minutes cold), with the version stamps helm's own Makefile sets: a plain `go install` reports
+# "v3.22" and assumes Kubernetes 1.20 offline.
+if ! have helm || [ "$(helm version --template '{{.Version}}' 2>/dev/null)" != "$HELM_VERSION" ]; then
+  have go || { log "go is needed to build helm (https://go.dev/doc/install)"; exit 1; }
+  log "building helm $HELM_VERSION (go install; a few minutes the first time)"
+  gobin=$(mktemp -d)
+  GOBIN=$gobin go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$HELM_KUBE_MINOR \
+    -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$HELM_KUBE_MINOR" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  as_root install -m 0755 "$gobin/helm" "$BIN_DIR/helm"
+  rm -rf "$gobin"
+fi
+
+log "ready: bun $(bun --version), $(redis-server --version | cut -d' ' -f3), lineup-mongo $STANDIN_VERSION, $(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3), helm $(helm version --template '{{.Version}}')"

@@ -15,7 +15,7 @@ if (process.argv.includes("--healthcheck")) {
   );
   process.exit(healthy ? 0 : 1);
 }
-const log = createLogger({ level: config.logLevel, base: { service: "api" } });
+const log = createLogger({ level: config.logLevel, format: config.logFormat, base: { service: "api" } });
 if (config.jwtSecretEphemeral) {
   log.warn("JWT_SECRET is not set: using a random secret, so tokens stop working when this process restarts");
 }
@@ -32,6 +32,8 @@ const redis = new Redis(config.redisUrl, {
   // A Redis that hangs (paused, overloaded) must not hang requests: they answer 503 after this.
   commandTimeout: 2_000,
   retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+  // Named, so CLIENT LIST tells an operator (and the benchmarks) whose connection it is.
+  connectionName: "lineup-api",
 });
 redis.on("error", (err) => log.warn("redis connection error", { error: err.message }));
 await waitForRedis(redis);

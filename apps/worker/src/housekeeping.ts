@@ -32,7 +32,9 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   const instance = crypto.randomUUID();
   const tickMs = Math.min(1_000, Math.floor(leaseMs / 4));
   let registered = false;
-  let needsFullReconcile = true;
+  // Every (re)connection to Redis is a generation; slots take jobs only once a full reconcile of the current one ran.
+  let generation = 0;
+  let reconciled = -1;
   let connectedSince = Date.now();
   let lastPeriodic = 0;
   let nextDue: number | null = null;
@@ -43,7 +45,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   // A Redis that restarted may have lost its last second of writes: nothing is taken until a full reconcile ran.
   // Others' heartbeats were interrupted too: no one is declared dead until they have had a lease to renew.
   deps.redis.on("ready", () => {
-    needsFullReconcile = true;
+    generation += 1;
     connectedSince = Date.now();
   });
 
@@ -105,14 +107,10 @@ export function createHousekeeping(deps: HousekeepingDeps) {
 
   async function reconcileIfDue(): Promise<void> {
     const reconcileDeps = { db: deps.db, queue, log, graceMs: deps.reconcileGraceMs };
-    if (needsFullReconcile) {
-      needsFullReconcile = false;
-      try {
-        await reconcile(reconcileDeps, { full: true });
-      } catch (err) {
-        needsFullReconcile = true;
-        throw err;
-      }
+    if (reconciled !== generation) {
+      const current = generation;
+      await reconcile(reconcileDeps, { full: true });
+      reconciled = current;
     }
     if (Date.now() - lastPeriodic < deps.reconcileIntervalMs) return;
     lastPeriodic = Date.now();
@@ -144,7 +142,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
       return true;
     },
 
-    mayTake: () => registered && !needsFullReconcile,
+    mayTake: () => registered && reconciled === generation,
 
     /** A retry this worker deferred is due then: idle slots wake for it. */
     dueAt(ms: number) {

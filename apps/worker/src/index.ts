@@ -19,7 +19,11 @@ if (process.argv.includes("--healthcheck")) {
   );
   process.exit(healthy ? 0 : 1);
 }
-const log = createLogger({ level: config.logLevel, base: { service: "worker", workerId: config.workerId } });
+const log = createLogger({
+  level: config.logLevel,
+  format: config.logFormat,
+  base: { service: "worker", workerId: config.workerId },
+});
 
 const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
   appName: "lineup-worker",
@@ -27,10 +31,14 @@ const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
 });
 await ensureIndexes(mongo.db);
 // The worker waits out a Redis outage: it reconnects, retries what failed, and carries on by itself.
-const redis = new Redis(config.redisUrl, WORKER_REDIS_OPTIONS);
+// Named, so CLIENT LIST tells an operator (and the benchmarks) whose connection it is.
+const redis = new Redis(config.redisUrl, {
+  ...WORKER_REDIS_OPTIONS,
+  connectionName: `lineup-worker:${config.workerId}`,
+});
 const blocking = new Redis(config.redisUrl, {
   ...WORKER_REDIS_OPTIONS,
-  connectionName: `lineup-worker-${config.workerId}`,
+  connectionName: `lineup-worker-take:${config.workerId}`,
 });
 for (const conn of [redis, blocking])
   conn.on("error", (err) => log.warn("redis connection error", { error: err.message }));

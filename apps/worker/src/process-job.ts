@@ -1,17 +1,20 @@
 // Runs one job a worker took to the end of one attempt: start (fenced), handler with timeout, and the record of
 // what happened. It says how the job leaves the worker's hands (the Settlement); the worker tells Redis.
 // Safe to call again with the same envelope after a crash or an error: every step is conditional.
-import { type Db, findJob, finishJob, nextAttempt, requeueJob, retryJobLater, startJob } from "@lineup/db";
+import { type Db, findJob, nextAttempt, requeueJob, retryJobLater } from "@lineup/db";
 import { catalog, isFinal, isJobType, type JobDoc, type JobErrorInfo } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { JobOutcome, WorkerJobMetrics } from "@lineup/metrics";
 import { decodeEnvelope, type Envelope } from "@lineup/queue";
 import type { Handlers } from "./handlers";
 import { JobError } from "./handlers/types";
+import type { JobWrites } from "./job-writes";
 import { persist } from "./persist";
 
 export type ProcessDeps = {
   db: Db;
+  /** Start and finish, grouped across the worker's slots. */
+  writes: JobWrites;
   workerId: string;
   handlers: Handlers;
   log: Logger;
@@ -47,7 +50,7 @@ export async function processEnvelope(deps: ProcessDeps, raw: string): Promise<S
 /** queued -> running, or the takeover of a job a crashed run left running. A string says why there is nothing to run. */
 async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<JobDoc | "skipped" | "failed"> {
   const started = await store(deps, "start", () =>
-    startJob(deps.db, { id: env.id, seq: env.seq, workerId: deps.workerId, now: new Date() }),
+    deps.writes.start({ id: env.id, seq: env.seq, workerId: deps.workerId, now: new Date() }),
   );
   if (started) {
     if (started.attempts === 1) {
@@ -101,7 +104,7 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger): Promise<Settlem
   const outcome = await attempt(deps, job, parsed.data, log);
   if (outcome.ok) {
     const recorded = await store(deps, "record success", () =>
-      finishJob(deps.db, {
+      deps.writes.finish({
         id: job._id,
         attempts: job.attempts,
         now: new Date(),
@@ -183,7 +186,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 /** Records a final failure (the envelope is dead-lettered when the worker settles it). */
 async function recordFailure(deps: ProcessDeps, job: JobDoc, error: JobErrorInfo) {
   const recorded = await store(deps, "record failure", () =>
-    finishJob(deps.db, { id: job._id, attempts: job.attempts, now: new Date(), status: "failed", error }),
+    deps.writes.finish({ id: job._id, attempts: job.attempts, now: new Date(), status: "failed", error }),
   );
   deps.metrics.deadLettered.inc({ type: job.type });
   if (recorded) observeEnd(deps, job, "failed");

@@ -6,10 +6,11 @@ import type { WorkerStateMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
 import type Redis from "ioredis";
 import { createHousekeeping } from "./housekeeping";
+import { createJobWrites } from "./job-writes";
 import { persist, sleep } from "./persist";
 import { type ProcessDeps, processEnvelope, type Settlement } from "./process-job";
 
-export type WorkerDeps = Omit<ProcessDeps, "abort"> & {
+export type WorkerDeps = Omit<ProcessDeps, "abort" | "writes"> & {
   queue: Queue;
   /** Slots, busy and total. */
   state: WorkerStateMetrics;
@@ -45,7 +46,7 @@ export function createWorker(deps: WorkerDeps) {
   const { queue, workerId, log } = deps;
   const stopping = new AbortController();
   const graceOver = new AbortController();
-  const processDeps: ProcessDeps = { ...deps, abort: graceOver.signal };
+  const processDeps: ProcessDeps = { ...deps, writes: createJobWrites(deps.db), abort: graceOver.signal };
   // The envelopes the slots hold right now; anything else in our held list was taken but never reached a slot.
   const inHand = new Set<string>();
   let lostId = false;

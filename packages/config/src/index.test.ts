@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
-import { ConfigError, loadConfig } from "./index";
+import { documentedSettings } from "@lineup/testkit";
+import { ConfigError, envSchema, loadConfig } from "./index";
 
 const SECRET = "x".repeat(32);
 
@@ -25,6 +26,7 @@ describe("loadConfig", () => {
       loginFailuresPerAddress: 100,
       loginFailureWindowSeconds: 900,
       bodyLimitBytes: 1048576,
+      logFormat: "json",
       jwtSecretEphemeral: true,
     });
     expect(c.jwtSecret.length).toBeGreaterThanOrEqual(32);
@@ -101,6 +103,11 @@ describe("loadConfig", () => {
     );
   });
 
+  it("takes LOG_FORMAT json or pretty and nothing else", () => {
+    expect(loadConfig({ LOG_FORMAT: "pretty" }).logFormat).toBe("pretty");
+    expect(() => loadConfig({ LOG_FORMAT: "text" })).toThrow(/LOG_FORMAT: must be json or pretty/);
+  });
+
   it("treats blank variables as unset", () => {
     expect(loadConfig({ PORT: "", MONGO_DB: " " })).toMatchObject({ port: 3000, mongoDb: "lineup" });
   });
@@ -115,5 +122,9 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ JWT_SECRET: "tiny-secret" })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("tiny-secret") }),
     );
+  });
+
+  it("has every setting in the README's configuration table, and nothing the table lacks", async () => {
+    expect((await documentedSettings()).sort()).toEqual(Object.keys(envSchema.shape).sort());
   });
 });

@@ -34,6 +34,8 @@ export type Config = Readonly<{
    */
   httpJobAllowedNetworks: readonly string[];
   logLevel: "debug" | "info" | "warn" | "error";
+  /** JSON lines (production, tests, log shippers) or human-readable lines (the dev run). */
+  logFormat: "json" | "pretty";
   bodyLimitBytes: number;
   /** How long a request body may take to arrive in full; past it the api answers 408 and closes the connection. */
   bodyTimeoutMs: number;
@@ -132,6 +134,7 @@ export function loadConfig(
     defaultGroup: e.DEFAULT_GROUP,
     httpJobAllowedNetworks: Object.freeze(e.HTTP_JOB_ALLOWED_NETWORKS),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,

@@ -137,6 +137,7 @@ export const envSchema = z.object({
   DEFAULT_GROUP: opt(z.enum(["queue", "user"], { error: "must be queue or user" }).default("queue")),
   HTTP_JOB_ALLOWED_NETWORKS: cidrList(),
   LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error"]).default("info")),
+  LOG_FORMAT: opt(z.enum(["json", "pretty"], { error: "must be json or pretty" }).default("json")),
   BODY_LIMIT_BYTES: opt(
     z.coerce
       .number()

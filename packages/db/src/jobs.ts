@@ -1,7 +1,8 @@
 // Jobs repository: every read and write of the jobs collection, as fn(db, params).
 // Worker-side state changes are conditional on (id, status, attempts): a stale worker's late write matches nothing.
 import type { JobDoc, JobErrorInfo, JobStatus } from "@lineup/jobs";
-import type { Db, Filter } from "mongodb";
+import { type Db, type Filter, ObjectId } from "mongodb";
+import { isMongoUnavailable } from "./errors";
 
 export const jobsCollection = (db: Db) => db.collection<JobDoc>("jobs");
 
@@ -78,21 +79,43 @@ export async function cancelQueuedJob(db: Db, id: string, ownerId: string, now: 
   );
 }
 
+export type StartParams = { id: string; seq: number; workerId: string; now: Date };
+
+const startUpdate = (p: StartParams, attemptId?: string) => ({
+  $set: {
+    status: "running" as const,
+    seq: p.seq,
+    startedAt: p.now,
+    workerId: p.workerId,
+    ...(attemptId ? { attemptId } : {}),
+  },
+  $min: { firstStartedAt: p.now },
+  $unset: { retryAt: "" as const },
+  $inc: { attempts: 1 },
+});
+
 /** queued -> running, attempt 1 (or n+1 after a retry's backoff or a shutdown put it back). */
-export async function startJob(
-  db: Db,
-  params: { id: string; seq: number; workerId: string; now: Date },
-): Promise<JobDoc | null> {
-  return jobsCollection(db).findOneAndUpdate(
-    { _id: params.id, status: "queued" },
-    {
-      $set: { status: "running", seq: params.seq, startedAt: params.now, workerId: params.workerId },
-      $min: { firstStartedAt: params.now },
-      $unset: { retryAt: "" },
-      $inc: { attempts: 1 },
-    },
-    { returnDocument: "after" },
+export async function startJob(db: Db, params: StartParams): Promise<JobDoc | null> {
+  return jobsCollection(db).findOneAndUpdate({ _id: params.id, status: "queued" }, startUpdate(params), {
+    returnDocument: "after",
+  });
+}
+
+/**
+ * startJob for several jobs in two round trips instead of one each: one bulk write marks every start with a token
+ * new to this call, one read returns the jobs that carry it. A job another start won (or that was canceled) is null.
+ */
+export async function startJobs(db: Db, params: StartParams[]): Promise<(JobDoc | null)[]> {
+  if (params.length === 1) return [await startJob(db, params[0] as StartParams)];
+  const attemptId = new ObjectId().toHexString();
+  const jobs = jobsCollection(db);
+  await jobs.bulkWrite(
+    params.map((p) => ({ updateOne: { filter: { _id: p.id, status: "queued" }, update: startUpdate(p, attemptId) } })),
+    { ordered: false },
   );
+  const started = await jobs.find({ _id: { $in: params.map((p) => p.id) }, attemptId }).toArray();
+  const byId = new Map(started.map((d) => [d._id, d]));
+  return params.map((p) => byId.get(p.id) ?? null);
 }
 
 /** running at `attempts` -> queued until retryAt: the attempt failed and the next one waits out its backoff. */
@@ -119,24 +142,63 @@ export async function nextAttempt(
   );
 }
 
-/** running at `attempts` -> succeeded | failed. False when a newer attempt owns the job. */
-export async function finishJob(
-  db: Db,
-  params: { id: string; attempts: number; now: Date } & (
-    | { status: "succeeded"; result: unknown }
-    | { status: "failed"; error: JobErrorInfo }
-  ),
-): Promise<boolean> {
+export type FinishParams = { id: string; attempts: number; now: Date } & (
+  | { status: "succeeded"; result: unknown }
+  | { status: "failed"; error: JobErrorInfo }
+);
+
+/** The fenced write that records a job's end: only the run at `attempts` may record it. */
+function finishWrite(params: FinishParams) {
   const set: Partial<JobDoc> =
     params.status === "succeeded"
       ? { status: "succeeded", resultJson: JSON.stringify(params.result ?? null), finishedAt: params.now }
       : { status: "failed", error: params.error, finishedAt: params.now };
+  const filter: Filter<JobDoc> = { _id: params.id, status: "running", attempts: params.attempts };
   const update = params.status === "succeeded" ? { $set: set, $unset: { error: "" as const } } : { $set: set };
-  const res = await jobsCollection(db).updateOne(
-    { _id: params.id, status: "running", attempts: params.attempts },
-    update,
-  );
-  return res.modifiedCount === 1;
+  return { filter, update };
+}
+
+/** running at `attempts` -> succeeded | failed. False when a newer attempt owns the job. */
+export async function finishJob(db: Db, params: FinishParams): Promise<boolean> {
+  const { filter, update } = finishWrite(params);
+  return (await jobsCollection(db).updateOne(filter, update)).modifiedCount === 1;
+}
+
+/**
+ * finishJob for several jobs in one bulk write. When fewer documents changed than asked (a fenced-out write, or a
+ * result MongoDB refused), one read tells which ones: a job is recorded if it now shows exactly this finish.
+ * Each entry is true, false (a newer attempt owns the job), or the error that refused that job's write.
+ */
+export async function finishJobs(db: Db, params: FinishParams[]): Promise<(boolean | Error)[]> {
+  if (params.length === 1) {
+    return [await finishJob(db, params[0] as FinishParams).catch((err: Error) => err)];
+  }
+  const jobs = jobsCollection(db);
+  const refused = new Map<number, Error>();
+  try {
+    const res = await jobs.bulkWrite(
+      params.map((p) => ({ updateOne: finishWrite(p) })),
+      { ordered: false },
+    );
+    if (res.modifiedCount === params.length) return params.map(() => true);
+  } catch (err) {
+    if (isMongoUnavailable(err)) throw err;
+    const writeErrors = (err as { writeErrors?: { index: number; errmsg?: string }[] }).writeErrors;
+    // Refused before it was sent (a result too large to serialize, say): nothing was written, so one at a time
+    // tells each job its own fate.
+    if (!writeErrors) return Promise.all(params.map((p) => finishJob(db, p).catch((e: Error) => e)));
+    for (const e of writeErrors) refused.set(e.index, new Error(e.errmsg ?? "write refused"));
+  }
+  const now = await jobs
+    .find({ _id: { $in: params.map((p) => p.id) } }, { projection: { status: 1, attempts: 1, finishedAt: 1 } })
+    .toArray();
+  const byId = new Map(now.map((d) => [d._id, d]));
+  return params.map((p, i) => {
+    const refusal = refused.get(i);
+    if (refusal) return refusal;
+    const d = byId.get(p.id);
+    return d?.status === p.status && d.attempts === p.attempts && d.finishedAt?.getTime() === p.now.getTime();
+  });
 }
 
 /** running at `attempts` -> queued (shutdown returned it to the head of the queue). */

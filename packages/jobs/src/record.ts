@@ -48,6 +48,8 @@ export type JobDoc = {
   requestHash?: string;
   requestId?: string;
   workerId?: string;
+  /** Marks the starts one batched write made, so one read finds them (startJobs). */
+  attemptId?: string;
 };
 
 export type JobView = {

@@ -1,8 +1,22 @@
-// Structured JSON logging: one line per event on stdout, secrets redacted by key name.
+// Structured logging: one JSON line per event on stdout (or a human-readable line with LOG_FORMAT=pretty), secrets
+// redacted by key name in either format.
+import { formatPretty } from "./pretty";
+import { redact } from "./redact";
 
 export const LEVELS = ["debug", "info", "warn", "error"] as const;
 export type Level = (typeof LEVELS)[number];
 export type Fields = Record<string, unknown>;
+export type Format = "json" | "pretty";
+
+export type LoggerOptions = {
+  level?: Level;
+  base?: Fields;
+  /** json (the default: what production and the tests read) or pretty (the dev run). */
+  format?: Format;
+  /** Colours in the pretty format; by default when writing to a terminal. */
+  color?: boolean;
+  write?: (line: string) => void;
+};
 
 export type Logger = {
   debug(msg: string, fields?: Fields): void;
@@ -12,27 +26,15 @@ export type Logger = {
   child(fields: Fields): Logger;
 };
 
-const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|hash/i;
-
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Fields = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_KEY.test(k) ? "[redacted]" : redact(v, depth + 1);
-  }
-  return out;
-}
-
-export function createLogger(options: { level?: Level; base?: Fields; write?: (line: string) => void } = {}): Logger {
+export function createLogger(options: LoggerOptions = {}): Logger {
   const min = LEVELS.indexOf(options.level ?? "info");
   const write = options.write ?? ((line: string) => process.stdout.write(line));
   const base = options.base ?? {};
+  const color = options.color ?? (!options.write && process.stdout.isTTY === true);
   const emit = (level: Level, msg: string, fields?: Fields) => {
     if (LEVELS.indexOf(level) < min) return;
-    const record = { time: new Date().toISOString(), level, msg, ...base, ...fields };
-    write(`${JSON.stringify(redact(record))}\n`);
+    const record = redact({ time: new Date().toISOString(), level, msg, ...base, ...fields }) as Fields;
+    write(options.format === "pretty" ? formatPretty(record, color) : `${JSON.stringify(record)}\n`);
   };
   return {
     debug: (msg, fields) => emit("debug", msg, fields),

@@ -3,6 +3,7 @@ export { MissingBinaryError } from "./binaries";
 export { type MongoKind, type MongoOptions, type MongoServer, startMongo } from "./mongo-server";
 export { freePort, waitForPort } from "./ports";
 export { type PrometheusServer, startPrometheus } from "./prometheus-server";
+export { documentedSettings } from "./readme";
 export { type RedisServer, startRedis } from "./redis-server";
 export { linesWithSecrets } from "./secrets";
 export { createTestContext, namespace, type Services, sharedServices, type TestContext } from "./services";

@@ -32,7 +32,9 @@ const BASE_ENV = {
   JWT_SECRET: TEST_JWT_SECRET,
   BCRYPT_COST: "4",
   LOG_LEVEL: "info",
-  // End-to-end tests fail logins and submit far faster than people; the limits have tests of their own.
+  // Tests parse these lines and scan them for secrets (linesWithSecrets), so they stay JSON whatever the default.
+  LOG_FORMAT: "json",
+  // End-to-end tests fail logins, register and submit far faster than people; the limits have tests of their own.
   LOGIN_FAILURES_PER_ADDRESS: "100000",
   REGISTRATION_RATE_LIMIT: "100000",
   SUBMIT_RATE_LIMIT: "100000",

@@ -31,6 +31,24 @@ describe("Mongo-wire server", () => {
     expect(results.filter((r) => r !== null)).toHaveLength(1);
     expect(await jobs.findOne({ _id: "job-1" })).toMatchObject({ status: "running" });
   });
+
+  it("applies every field of a filter that names an _id, by itself or in a list", async () => {
+    const jobs = ctx.db.collection<{ _id: string; status: string; attempts: number }>("fenced");
+    await jobs.insertMany([
+      { _id: "a", status: "running", attempts: 2 },
+      { _id: "b", status: "queued", attempts: 0 },
+    ]);
+    // Fenced on a stale attempt: the _id matches, the rest does not, so nothing changes.
+    expect(
+      (await jobs.updateOne({ _id: "a", status: "running", attempts: 1 }, { $set: { status: "x" } })).modifiedCount,
+    ).toBe(0);
+    expect(
+      (await jobs.updateOne({ _id: "a", status: "running", attempts: 2 }, { $set: { status: "done" } })).modifiedCount,
+    ).toBe(1);
+    const queued = await jobs.find({ _id: { $in: ["a", "b"] }, status: "queued" }).toArray();
+    expect(queued.map((d) => d._id)).toEqual(["b"]);
+    expect(await jobs.findOneAndUpdate({ _id: "b", status: "running" }, { $set: { attempts: 9 } })).toBeNull();
+  });
 });
 
 describe("redis-server", () => {

@@ -1,0 +1,137 @@
+// Turns bench/results/latest.json into the README's benchmark section (between the bench markers).
+import type { Results } from "../run";
+import { round } from "./measure";
+
+const table = (head: string[], rows: (string | number)[][]) =>
+  [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+
+export function renderReadme(r: Results): string {
+  const out: string[] = [];
+  out.push(
+    `Measured ${r.date.slice(0, 10)} on this ${r.machine.cores}-core machine, Bun ${r.machine.bun}, Redis ${r.machine.redis}, ` +
+      `MongoDB: ${r.machine.store}. Wall-clock rates depend on the store; CPU and command counts per job do not.`,
+  );
+  out.push("", "**Targets**", "");
+  out.push(
+    table(
+      ["target", "goal", "measured", "met"],
+      r.targets.map((t) => [t.name, t.goal, t.measured, t.met ? "yes" : `**no** (${t.gap})`]),
+    ),
+  );
+  out.push("", "**Worker cost per job** (`echo`, 64 groups; CPU of the worker process only)", "");
+  out.push(
+    table(
+      ["system", "concurrency", "CPU µs / job", "Redis cmds / job", "MongoDB cmds / job", "jobs/s"],
+      r.workerCost.map((w) => [
+        label(w.system),
+        w.slots,
+        round(w.cpuUsPerJob, 0),
+        round(w.redisCommandsPerJob, 1),
+        w.mongoCommandsPerJob === undefined ? "–" : round(w.mongoCommandsPerJob, 2),
+        round(w.jobsPerSecond, 0),
+      ]),
+    ),
+  );
+  const slots = [...new Set(r.throughput.map((t) => t.slots))];
+  const rate = (system: string, work: string, s: number) =>
+    round(r.throughput.find((t) => t.system === system && t.work === work && t.slots === s)?.jobsPerSecond ?? 0, 0);
+  out.push(
+    "",
+    "**Jobs/s by slots** (one worker process; Lineup and groupmq with 64 groups; `http` = 50 ms target)",
+    "",
+  );
+  out.push(
+    table(
+      ["slots", "Lineup echo", "BullMQ echo", "groupmq echo", "Lineup http", "BullMQ http", "groupmq http"],
+      slots.map((s) => [
+        s,
+        rate("lineup", "echo", s),
+        rate("bullmq", "echo", s),
+        rate("groupmq", "echo", s),
+        rate("lineup", "http", s),
+        rate("bullmq", "http", s),
+        rate("groupmq", "http", s),
+      ]),
+    ),
+  );
+  const a = r.apiCost;
+  out.push("", `**Submissions** (${a.clients} clients, ${a.submissions} jobs, no worker running)`, "");
+  out.push(
+    table(
+      ["req/s", "p50 ms", "p99 ms", "api CPU µs / submission", "Redis cmds / submission", "MongoDB cmds / submission"],
+      [
+        [
+          round(a.requestsPerSecond, 0),
+          round(a.p50Ms, 1),
+          round(a.p99Ms, 1),
+          round(a.cpuUsPerSubmission, 0),
+          round(a.redisCommandsPerSubmission, 1),
+          round(a.mongoCommandsPerSubmission, 1),
+        ],
+      ],
+    ),
+  );
+  const p = r.criticalPath;
+  out.push(
+    "",
+    `**One job's round trips** (idle worker; in order, ms after the request): ${p.submitRoundTrips} before the 202 ` +
+      `(${p.admissionRoundTrips} to admit it: token, rate limit, quota), ${p.criticalPathRoundTrips} from its first ` +
+      "write to its recorded end.",
+    "",
+  );
+  out.push(
+    table(
+      ["ms", "process", "store", "command"],
+      r.criticalPath.trace.map((e) => [round(e.ms, 1), e.process, e.store, e.command]),
+    ),
+  );
+  out.push(
+    "",
+    "**Backlog** (Redis side: enqueue, take and complete one job, with the backlog queued in 1,000 groups)",
+    "",
+  );
+  out.push(
+    table(
+      ["jobs queued", "jobs/s", "Redis CPU µs / job"],
+      r.backlog.map((b) => [b.backlog.toLocaleString("en"), round(b.jobsPerSecond, 0), round(b.redisCpuUsPerJob, 1)]),
+    ),
+  );
+  const s = r.startup;
+  out.push("", `**Start to ready** (median of ${s.runs}, spawn to the first 200 from /readyz)`, "");
+  out.push(
+    table(
+      ["api from source", "api compiled", "bare Elysia app"],
+      [[`${round(s.apiSourceMs, 0)} ms`, `${round(s.apiCompiledMs, 0)} ms`, `${round(s.bareElysiaMs, 0)} ms`]],
+    ),
+  );
+  if (r.loginLoad) {
+    const l = r.loginLoad;
+    out.push("", "**GET /v1/jobs/{id} while 8 clients log in** (BCRYPT_COST=12)", "");
+    out.push(
+      table(
+        ["idle p50", "idle p99", "login load p50", "login load p99"],
+        [
+          [
+            `${round(l.idleP50Ms, 1)} ms`,
+            `${round(l.idleP99Ms, 1)} ms`,
+            `${round(l.loadP50Ms, 1)} ms`,
+            `${round(l.loadP99Ms, 1)} ms`,
+          ],
+        ],
+      ),
+    );
+  }
+  return out.join("\n");
+}
+
+function label(system: string): string {
+  return (
+    { lineup: "Lineup", bullmq: "BullMQ", groupmq: "groupmq", brpop: "raw LPUSH/BRPOP", blmove: "raw BLMOVE/LREM" }[
+      system
+    ] ?? system
+  );
+}

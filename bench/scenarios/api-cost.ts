@@ -1,0 +1,81 @@
+// The api's cost per accepted submission: its process CPU, the Redis and MongoDB commands it sends, and the
+// submit rate and latency with 8 clients submitting at once (no worker running, so only the api's work counts).
+
+import { spawnApp } from "@lineup/testkit";
+import { commandDelta, percentile, processCpuMs, redisCommands } from "../lib/measure";
+import { startMongoCounter } from "../lib/mongo-counter";
+import { lineupEnv, type Stack } from "../lib/stack";
+
+export type ApiCost = {
+  submissions: number;
+  clients: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerSubmission: number;
+  redisCommandsPerSubmission: number;
+  mongoCommandsPerSubmission: number;
+};
+
+export async function apiCost(stack: Stack, quick: boolean): Promise<ApiCost> {
+  const submissions = quick ? 400 : 4000;
+  const clients = 8;
+  const mongo = await startMongoCounter(stack.ctx.mongoUrl);
+  const api = await spawnApp("api", { ...lineupEnv(stack, "bench-api"), MONGO_URL: mongo.url });
+  try {
+    const json = { "content-type": "application/json" };
+    const creds = JSON.stringify({ email: "bench@example.com", password: "bench-password" });
+    await fetch(`${api.url}/v1/auth/register`, { method: "POST", headers: json, body: creds });
+    const { accessToken } = (await (
+      await fetch(`${api.url}/v1/auth/login`, { method: "POST", headers: json, body: creds })
+    ).json()) as { accessToken: string };
+    const headers = { ...json, authorization: `Bearer ${accessToken}` };
+    const submit = (i: number) =>
+      fetch(`${api.url}/v1/jobs`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ type: "echo", group: `g${i % 64}`, payload: { i } }),
+      });
+    for (let i = 0; i < 50; i++) await submit(i); // warm up: JIT, connection pools
+    const [cpu0, redis0, mongo0] = [
+      processCpuMs(api.proc.pid),
+      await redisCommands(stack.ctx.redisClient),
+      mongo.total(),
+    ];
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < submissions) {
+          const i = next++;
+          const t0 = performance.now();
+          const res = await submit(i);
+          await res.arrayBuffer();
+          if (res.status !== 202) throw new Error(`submission answered ${res.status}`);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const [cpu1, redis1, mongo1] = [
+      processCpuMs(api.proc.pid),
+      await redisCommands(stack.ctx.redisClient),
+      mongo.total(),
+    ];
+    latencies.sort((a, b) => a - b);
+    return {
+      submissions,
+      clients,
+      requestsPerSecond: submissions / seconds,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      cpuUsPerSubmission: ((cpu1 - cpu0) * 1000) / submissions,
+      redisCommandsPerSubmission: commandDelta(redis0, redis1, ["info"]) / submissions,
+      mongoCommandsPerSubmission: (mongo1 - mongo0) / submissions,
+    };
+  } finally {
+    await api.stop();
+    await mongo.close();
+  }
+}

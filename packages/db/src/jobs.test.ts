@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import type { JobDoc } from "@lineup/jobs";
+import { createTestContext, type TestContext } from "@lineup/testkit";
+import { ObjectId } from "mongodb";
+import { finishJobs, jobsCollection, startJobs } from "./jobs";
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext("db-jobs");
+});
+afterAll(() => ctx.cleanup());
+
+async function queued(n: number): Promise<string[]> {
+  const docs: JobDoc[] = Array.from({ length: n }, () => ({
+    _id: new ObjectId().toHexString(),
+    queue: "q",
+    ownerId: "o",
+    type: "echo",
+    payloadJson: "1",
+    status: "queued",
+    attempts: 0,
+    maxAttempts: 3,
+    createdAt: new Date(),
+  }));
+  await jobsCollection(ctx.db).insertMany(docs);
+  return docs.map((d) => d._id);
+}
+
+describe("batched starts and finishes", () => {
+  it("starts only the jobs still queued, and says which", async () => {
+    const [a, b, c] = (await queued(3)) as [string, string, string];
+    await jobsCollection(ctx.db).updateOne({ _id: b }, { $set: { status: "canceled" } });
+    const now = new Date();
+    const started = await startJobs(
+      ctx.db,
+      [a, b, c].map((id, i) => ({ id, seq: i + 1, workerId: "w", now })),
+    );
+    expect(started.map((d) => d?.status ?? null)).toEqual(["running", null, "running"]);
+    expect(started[0]).toMatchObject({ _id: a, seq: 1, attempts: 1, workerId: "w", firstStartedAt: now });
+    // Started once: the same batch again starts nothing.
+    expect(
+      await startJobs(ctx.db, [
+        { id: a, seq: 1, workerId: "w", now },
+        { id: c, seq: 3, workerId: "w", now },
+      ]),
+    ).toEqual([null, null]);
+  });
+
+  it("records each finish, reports a fenced-out one as false and a refused one as its error", async () => {
+    const [a, b, c] = (await queued(3)) as [string, string, string];
+    const now = new Date();
+    await startJobs(
+      ctx.db,
+      [a, b, c].map((id, i) => ({ id, seq: i + 1, workerId: "w", now })),
+    );
+    const huge = "x".repeat(17 * 1024 * 1024); // past MongoDB's 16 MiB document limit
+    const results = await finishJobs(ctx.db, [
+      { id: a, attempts: 1, now, status: "succeeded", result: { ok: true } },
+      { id: b, attempts: 2, now, status: "succeeded", result: "stale attempt" },
+      { id: c, attempts: 1, now, status: "succeeded", result: huge },
+    ]);
+    expect(results[0]).toBe(true);
+    expect(results[1]).toBe(false);
+    expect(results[2]).toBeInstanceOf(Error);
+    const docs = await jobsCollection(ctx.db)
+      .find({ _id: { $in: [a, b, c] } })
+      .toArray();
+    const byId = Object.fromEntries(docs.map((d) => [d._id, d.status]));
+    expect(byId).toEqual({ [a]: "succeeded", [b]: "running", [c]: "running" });
+  });
+});
