@@ -99,7 +99,7 @@ process.exit(0);
 
 /** The login-load measurement runs in its own script (it spawns an api with real bcrypt costs). */
 async function loginLoad(quickRun: boolean): Promise<LoginLoad | null> {
-  const script = join(REPO_ROOT, "bench/scenarios/login-load.ts");
+  const script = join(REPO_ROOT, "bench/login-load.ts");
   if (!(await Bun.file(script).exists())) return null;
   const proc = Bun.spawn(["bun", script, ...(quickRun ? ["--quick"] : [])], {
     cwd: REPO_ROOT,

@@ -34,9 +34,9 @@ export function lineupEnv(stack: Stack, queue: string, extra: Record<string, str
     QUEUE_NAME: queue,
     LOG_LEVEL: "error",
     SUBMIT_RATE_LIMIT: "1000000",
-    LOGIN_RATE_LIMIT: "1000000",
+    LOGIN_FAILURES_PER_ADDRESS: "1000000",
+    REGISTRATION_RATE_LIMIT: "1000000",
     MAX_QUEUED_PER_USER: "10000000",
-    HTTP_JOB_ALLOW_PRIVATE: "1",
     HTTP_JOB_ALLOWED_NETWORKS: "127.0.0.0/8",
     ...extra,
   };

@@ -10,21 +10,25 @@ import {
   type Registry,
   submitMetrics,
 } from "@lineup/metrics";
-import { createQueue, createRateLimiter } from "@lineup/queue";
+import { createQueue } from "@lineup/queue";
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
 import { type AllowedMethods, allowedMethodsFrom } from "./middlewares/allowed-methods";
 import { bodyParser } from "./middlewares/body-parser";
+import { clientAddressOf } from "./middlewares/client-address";
 import { cors } from "./middlewares/cors";
 import { errorHandler } from "./middlewares/error-handler";
 import { requestContext } from "./middlewares/request-context";
+import { requestTarget } from "./middlewares/request-target";
 import { securityHeaders } from "./middlewares/security-headers";
 import { httpMetricsPlugin } from "./monitoring/http-metrics";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
+import { createHashingGate } from "./services/hashing-gate";
+import { createPasswords } from "./services/passwords";
 import { createQueueReady } from "./services/queue-ready";
 import { createQueuedQuota } from "./services/queued-quota";
 import { createRateLimits } from "./services/rate-limits";
@@ -56,32 +60,42 @@ export function buildApp(deps: AppDeps) {
   const queueReady = createQueueReady({ redis, queue, db });
   const revocation = createRevocation({ redis, db });
   const rateLimits = createRateLimits({
-    limiter: createRateLimiter(redis),
-    loginLimit: config.loginRateLimit,
-    loginWindowSeconds: config.loginRateWindowSeconds,
+    redis,
+    login: {
+      perAccountAddress: config.loginFailuresPerAccountAddress,
+      perAccount: config.loginFailuresPerAccount,
+      perAddress: config.loginFailuresPerAddress,
+      windowSeconds: config.loginFailureWindowSeconds,
+    },
+    registration: { perAddress: config.registrationRateLimit, windowSeconds: config.registrationRateWindowSeconds },
     submitPerSecond: config.submitRateLimit,
   });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
   // Filled in once every route is registered; the error handler asks it which methods a path has.
   let allowedMethods: AllowedMethods = () => [];
   const app = new Elysia()
+    .use(requestTarget())
     .use(requestContext(log))
     .use(securityHeaders())
     .use(cors(config.corsOrigins))
     .use(httpMetricsPlugin(httpMetrics(registry)))
     .use(errorHandler(log, (path) => allowedMethods(path)))
-    .use(bodyParser(config.bodyLimitBytes))
+    .use(bodyParser({ limitBytes: config.bodyLimitBytes, timeoutMs: config.bodyTimeoutMs }))
     .use(docs())
     .use(healthRoutes({ readiness }))
     .use(
       authRoutes({
         db,
         tokens,
-        bcryptCost: config.bcryptCost,
+        passwords: createPasswords({
+          cost: config.bcryptCost,
+          gate: createHashingGate({ slots: config.hashConcurrency, maxWaitMs: config.hashQueueTimeoutMs }),
+        }),
+        registration: config.registration,
         adminEmails: config.adminEmails,
         revocation,
         rateLimits,
-        trustProxy: config.trustProxy,
+        clientAddress: clientAddressOf(config.trustProxy),
         now,
       }),
     )

@@ -22,8 +22,9 @@ export async function makeApp(
     ...ctx.env,
     JWT_SECRET: TEST_SECRET,
     BCRYPT_COST: "4",
-    // Tests log in far more often than a person; limits.test.ts sets its own small limits.
-    LOGIN_RATE_LIMIT: "100000",
+    // Tests fail logins far more often than a person (all from one "unknown" address); limits.test.ts sets its own.
+    LOGIN_FAILURES_PER_ADDRESS: "100000",
+    REGISTRATION_RATE_LIMIT: "100000",
     SUBMIT_RATE_LIMIT: "100000",
     ...options.env,
   });

@@ -64,7 +64,7 @@ const worker = createWorker({
   jobTimeoutMs: config.jobTimeoutMs,
   retryBackoffMs: config.retryBackoffMs,
   retentionMs: config.jobRetentionSeconds * 1000,
-  allowPrivateNetworks: config.httpJobAllowPrivate,
+  allowedNetworks: config.httpJobAllowedNetworks,
   leaseMs: config.workerLeaseMs,
   reconcileIntervalMs: config.reconcileIntervalMs,
   reconcileGraceMs: config.reconcileGraceMs,

@@ -23,7 +23,8 @@ export type ProcessDeps = {
   retryBackoffMs: number;
   /** How long a finished job is kept (JOB_RETENTION). */
   retentionMs: number;
-  allowPrivateNetworks: boolean;
+  /** CIDRs `http` jobs may reach besides global unicast addresses (HTTP_JOB_ALLOWED_NETWORKS). */
+  allowedNetworks: readonly string[];
   /** Aborts when shutdown's grace period is over: the job in hand goes back to the head of its line. */
   abort: AbortSignal;
 };
@@ -167,7 +168,7 @@ async function attempt(
   const handler = deps.handlers[job.type as keyof Handlers] as (p: unknown, c: unknown) => Promise<unknown>;
   const timeout = AbortSignal.timeout(deps.jobTimeoutMs);
   const signal = AbortSignal.any([timeout, deps.abort, canceled]);
-  const ctx = { jobId: job._id, attempt: job.attempts, signal, log, allowPrivateNetworks: deps.allowPrivateNetworks };
+  const ctx = { jobId: job._id, attempt: job.attempts, signal, log, allowedNetworks: deps.allowedNetworks };
   try {
     // Raced against the signal so a handler that ignores it cannot hold the queue past its time.
     const result = await Promise.race([handler(payload, ctx), rejectOnAbort(signal)]);

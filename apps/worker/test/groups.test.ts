@@ -18,7 +18,7 @@ afterEach(async () => {
 
 const env = () => ({
   ...ctx.env,
-  HTTP_JOB_ALLOW_PRIVATE: "1",
+  HTTP_JOB_ALLOWED_NETWORKS: "127.0.0.0/8",
   RETRY_BACKOFF_MS: "20",
   RECONCILE_INTERVAL_MS: "1000",
   RECONCILE_GRACE_MS: "2000",

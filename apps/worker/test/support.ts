@@ -45,7 +45,8 @@ export async function startWorker(
     jobTimeoutMs: 1_000,
     retryBackoffMs: options.retryBackoffMs ?? 10,
     retentionMs: options.retentionMs ?? 30 * 24 * 3600_000,
-    allowPrivateNetworks: true,
+    // The test targets listen on loopback.
+    allowedNetworks: ["127.0.0.0/8"],
     leaseMs: 2_000,
     reconcileIntervalMs: 200,
     reconcileGraceMs: 1_000,

@@ -20,7 +20,11 @@ describe("loadConfig", () => {
       workerMetricsPort: 9100,
       workerConcurrency: 1,
       defaultGroup: "queue",
-      httpJobAllowPrivate: false,
+      httpJobAllowedNetworks: [],
+      loginFailuresPerAccountAddress: 10,
+      loginFailuresPerAccount: 50,
+      loginFailuresPerAddress: 100,
+      loginFailureWindowSeconds: 900,
       bodyLimitBytes: 1048576,
       logFormat: "json",
       jwtSecretEphemeral: true,
@@ -52,15 +56,51 @@ describe("loadConfig", () => {
     }
   });
 
-  it("parses durations, flags and admin lists", () => {
-    const c = loadConfig({
-      JWT_TTL: "15m",
-      HTTP_JOB_ALLOW_PRIVATE: "1",
-      ADMIN_EMAILS: " Boss@Example.com ,ops@example.com,",
-    });
+  it("parses durations and admin lists", () => {
+    const c = loadConfig({ JWT_TTL: "15m", ADMIN_EMAILS: " Boss@Example.com ,ops@example.com," });
     expect(c.jwtTtlSeconds).toBe(900);
-    expect(c.httpJobAllowPrivate).toBe(true);
     expect(c.adminEmails).toEqual(["boss@example.com", "ops@example.com"]);
+  });
+
+  it("reads HTTP_JOB_ALLOWED_NETWORKS as CIDRs, a bare address as one host", () => {
+    const c = loadConfig({ HTTP_JOB_ALLOWED_NETWORKS: " 127.0.0.0/8, 10.1.2.3 ,fd00::/8,::1" });
+    expect(c.httpJobAllowedNetworks).toEqual(["127.0.0.0/8", "10.1.2.3/32", "fd00::/8", "::1/128"]);
+    for (const bad of ["10.0.0.0/33", "localhost", "10.0.0/8", "::1/129", "10.0.0.0/8/8", "10.0.0.0/-1"]) {
+      expect(() => loadConfig({ HTTP_JOB_ALLOWED_NETWORKS: bad })).toThrow(
+        /HTTP_JOB_ALLOWED_NETWORKS: must be IP networks/,
+      );
+    }
+  });
+
+  it("leaves one core to the event loop by default for bcrypt, at least one slot", () => {
+    expect(loadConfig({}, { cpus: 2 }).hashConcurrency).toBe(1);
+    expect(loadConfig({}, { cpus: 1 }).hashConcurrency).toBe(1);
+    expect(loadConfig({}, { cpus: 8 }).hashConcurrency).toBe(7);
+    expect(loadConfig({ HASH_CONCURRENCY: "3" }, { cpus: 2 }).hashConcurrency).toBe(3);
+  });
+
+  it("reads REGISTRATION as open, closed or admin", () => {
+    expect(loadConfig({}).registration).toBe("open");
+    expect(loadConfig({ REGISTRATION: "admin" }).registration).toBe("admin");
+    expect(() => loadConfig({ REGISTRATION: "invite" })).toThrow(/REGISTRATION: must be open, closed or admin/);
+  });
+
+  it("reads TRUST_PROXY as off, a number of proxies or their addresses, and refuses true", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "off" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toEqual({ hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, loopback,192.168.1.5" }).trustProxy).toEqual({
+      addresses: ["10.0.0.0/8", "loopback", "192.168.1.5/32"],
+    });
+    for (const bad of ["true", "yes", "11", "proxy.internal"]) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY: must be false, the number of proxies/);
+    }
+  });
+
+  it("refuses the replaced HTTP_JOB_ALLOW_PRIVATE, naming what replaced it", () => {
+    expect(() => loadConfig({ HTTP_JOB_ALLOW_PRIVATE: "1" })).toThrow(
+      /HTTP_JOB_ALLOW_PRIVATE: was replaced by HTTP_JOB_ALLOWED_NETWORKS/,
+    );
   });
 
   it("takes LOG_FORMAT json or pretty and nothing else", () => {

@@ -1,9 +1,11 @@
 // @lineup/config: parses the environment once into a typed, frozen Config.
 // loadConfig is the only reader of process.env in Lineup (entries pass it in).
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { envSchema } from "./schema";
 
 export { envSchema } from "./schema";
+
+export type TrustProxy = false | { hops: number } | { addresses: readonly string[] };
 
 export type Config = Readonly<{
   env: "development" | "production" | "test";
@@ -26,21 +28,40 @@ export type Config = Readonly<{
   workerConcurrency: number;
   /** The line of jobs without a group: one for the whole queue, or one per user. */
   defaultGroup: "queue" | "user";
-  httpJobAllowPrivate: boolean;
+  /**
+   * CIDRs that `http` jobs may reach besides global unicast addresses. Link-local and cloud metadata addresses open only
+   * through a network listed inside their own range.
+   */
+  httpJobAllowedNetworks: readonly string[];
   logLevel: "debug" | "info" | "warn" | "error";
   /** JSON lines (production, tests, log shippers) or human-readable lines (the dev run). */
   logFormat: "json" | "pretty";
   bodyLimitBytes: number;
+  /** How long a request body may take to arrive in full; past it the api answers 408 and closes the connection. */
+  bodyTimeoutMs: number;
   metricsToken?: string;
   shutdownGraceMs: number;
   readyTimeoutMs: number;
   /** Browser origins allowed by CORS; empty means CORS is off. */
   corsOrigins: readonly string[];
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy: boolean;
-  /** Login attempts per window, per account and per client address. */
-  loginRateLimit: number;
-  loginRateWindowSeconds: number;
+  /**
+   * Who may say where a request came from (X-Forwarded-For): nobody, the nearest `hops` proxies, or proxies at these
+   * addresses. The client address is the rightmost entry no trusted proxy wrote.
+   */
+  trustProxy: TrustProxy;
+  /** Failed logins allowed per window: per account and address, per account, per address. Successes never count. */
+  loginFailuresPerAccountAddress: number;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
+  loginFailureWindowSeconds: number;
+  /** Who may create accounts: anyone, nobody, or admins only (ADMIN_EMAILS may still register themselves). */
+  registration: "open" | "closed" | "admin";
+  /** Registrations one client address may make per window (an admin's are not counted). */
+  registrationRateLimit: number;
+  registrationRateWindowSeconds: number;
+  /** bcrypt hashes (logins, registrations) running at once; the rest wait up to hashQueueTimeoutMs, then 503. */
+  hashConcurrency: number;
+  hashQueueTimeoutMs: number;
   /** Job submissions per user per second. */
   submitRateLimit: number;
   maxQueuedPerUser: number;
@@ -59,6 +80,14 @@ export type Config = Readonly<{
   jobRetentionSeconds: number;
 }>;
 
+// Settings that were replaced by safer ones: a process given one refuses to start rather than silently ignore it.
+const REPLACED: Record<string, string> = {
+  HTTP_JOB_ALLOW_PRIVATE: "was replaced by HTTP_JOB_ALLOWED_NETWORKS, a list of CIDRs (e.g. 10.0.0.0/8)",
+  LOGIN_RATE_LIMIT:
+    "was replaced by LOGIN_FAILURES_PER_ACCOUNT_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT and LOGIN_FAILURES_PER_ADDRESS (failed logins only)",
+  LOGIN_RATE_WINDOW: "was replaced by LOGIN_FAILURE_WINDOW",
+};
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -71,7 +100,7 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(
   env: Record<string, string | undefined>,
-  options: { hostname?: string; pid?: number; process?: "api" | "worker" } = {},
+  options: { hostname?: string; pid?: number; cpus?: number; process?: "api" | "worker" } = {},
 ): Config {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -79,6 +108,9 @@ export function loadConfig(
   // the worker never needs the secret.
   if (options.process !== "worker" && env.NODE_ENV?.trim() === "production" && !env.JWT_SECRET?.trim()) {
     problems.push("JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)");
+  }
+  for (const [name, replacement] of Object.entries(REPLACED)) {
+    if (env[name]?.trim()) problems.push(`${name}: ${replacement}`);
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
 
@@ -102,17 +134,26 @@ export function loadConfig(
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerConcurrency: e.WORKER_CONCURRENCY,
     defaultGroup: e.DEFAULT_GROUP,
-    httpJobAllowPrivate: e.HTTP_JOB_ALLOW_PRIVATE,
+    httpJobAllowedNetworks: Object.freeze(e.HTTP_JOB_ALLOWED_NETWORKS),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     readyTimeoutMs: e.READY_TIMEOUT_MS,
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     trustProxy: e.TRUST_PROXY,
-    loginRateLimit: e.LOGIN_RATE_LIMIT,
-    loginRateWindowSeconds: e.LOGIN_RATE_WINDOW,
+    loginFailuresPerAccountAddress: e.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS,
+    loginFailuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
+    loginFailuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
+    loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW,
+    registration: e.REGISTRATION,
+    registrationRateLimit: e.REGISTRATION_RATE_LIMIT,
+    registrationRateWindowSeconds: e.REGISTRATION_RATE_WINDOW,
+    // One core is left to the event loop: bcrypt on every core starves every other request.
+    hashConcurrency: e.HASH_CONCURRENCY ?? Math.max(1, (options.cpus ?? availableParallelism()) - 1),
+    hashQueueTimeoutMs: e.HASH_QUEUE_TIMEOUT_MS,
     submitRateLimit: e.SUBMIT_RATE_LIMIT,
     maxQueuedPerUser: e.MAX_QUEUED_PER_USER,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

@@ -1,4 +1,5 @@
 // The one zod schema for Lineup's environment: every setting, its default and its limits.
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -7,14 +8,60 @@ const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, s
 const port = (fallback: number) =>
   opt(z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(fallback));
 
-const flag = (fallback: boolean) =>
+const list = (v: string) =>
+  v
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** An IPv4 or IPv6 network as address/prefix; a bare address means that one host. Returns null when it is not one. */
+export function toCidr(text: string): string | null {
+  const [address = "", prefix, extra] = text.split("/");
+  const version = isIP(address);
+  if (!version || extra !== undefined) return null;
+  const maxBits = version === 4 ? 32 : 128;
+  if (prefix === undefined) return `${address}/${maxBits}`;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxBits) return null;
+  return `${address}/${Number(prefix)}`;
+}
+
+const cidrList = () =>
   opt(
     z
-      .enum(["1", "0", "true", "false", "yes", "no", "on", "off"], {
-        error: "must be one of 1, 0, true, false, yes, no, on, off",
-      })
-      .default(fallback ? "true" : "false")
-      .transform((v) => ["1", "true", "yes", "on"].includes(v)),
+      .string()
+      .default("")
+      .transform(list)
+      .refine(
+        (items) => items.every((item) => toCidr(item) !== null),
+        "must be IP networks like 10.0.0.0/8 or fd00::/8",
+      )
+      .transform((items) => items.map((item) => toCidr(item) as string)),
+  );
+
+const PROXY_RANGES = ["loopback", "linklocal", "uniquelocal"];
+const MAX_PROXY_HOPS = 10;
+
+/**
+ * TRUST_PROXY: off, the number of proxies in front (each appends the address it got the request from), or the
+ * addresses of the proxies. `true` is refused: trusting every entry would let a client name any address it likes.
+ */
+const trustProxy = () =>
+  opt(
+    z
+      .string()
+      .default("false")
+      .transform((v, ctx): false | { hops: number } | { addresses: string[] } => {
+        const value = v.trim().toLowerCase();
+        if (["false", "0", "no", "off"].includes(value)) return false;
+        if (/^\d+$/.test(value) && Number(value) <= MAX_PROXY_HOPS) return { hops: Number(value) };
+        const addresses = list(value).map((item) => (PROXY_RANGES.includes(item) ? item : toCidr(item)));
+        if (addresses.length && addresses.every((a) => a !== null)) return { addresses: addresses as string[] };
+        ctx.addIssue({
+          code: "custom",
+          message: `must be false, the number of proxies in front (1-${MAX_PROXY_HOPS}), or their addresses (CIDRs, loopback, linklocal, uniquelocal)`,
+        });
+        return z.NEVER;
+      }),
   );
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
@@ -88,7 +135,7 @@ export const envSchema = z.object({
   WORKER_METRICS_PORT: port(9100),
   WORKER_CONCURRENCY: opt(z.coerce.number().int().min(1).max(256).default(1)),
   DEFAULT_GROUP: opt(z.enum(["queue", "user"], { error: "must be queue or user" }).default("queue")),
-  HTTP_JOB_ALLOW_PRIVATE: flag(false),
+  HTTP_JOB_ALLOWED_NETWORKS: cidrList(),
   LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error"]).default("info")),
   LOG_FORMAT: opt(z.enum(["json", "pretty"], { error: "must be json or pretty" }).default("json")),
   BODY_LIMIT_BYTES: opt(
@@ -99,6 +146,7 @@ export const envSchema = z.object({
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
   ),
+  BODY_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(600_000).default(10_000)),
   METRICS_TOKEN: opt(z.string().min(16, "must be at least 16 characters").optional()),
   SHUTDOWN_GRACE_MS: opt(z.coerce.number().int().min(0).max(600_000).default(10_000)),
   JOB_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(3_600_000).default(60_000)),
@@ -121,9 +169,16 @@ export const envSchema = z.object({
         "must be origins like https://app.example.com",
       ),
   ),
-  TRUST_PROXY: flag(false),
-  LOGIN_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(10)),
-  LOGIN_RATE_WINDOW: duration("1m"),
+  TRUST_PROXY: trustProxy(),
+  LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: opt(z.coerce.number().int().min(1).max(1_000_000).default(10)),
+  LOGIN_FAILURES_PER_ACCOUNT: opt(z.coerce.number().int().min(1).max(1_000_000).default(50)),
+  LOGIN_FAILURES_PER_ADDRESS: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),
+  LOGIN_FAILURE_WINDOW: duration("15m"),
+  REGISTRATION: opt(z.enum(["open", "closed", "admin"], { error: "must be open, closed or admin" }).default("open")),
+  REGISTRATION_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(10)),
+  REGISTRATION_RATE_WINDOW: duration("1h"),
+  HASH_CONCURRENCY: opt(z.coerce.number().int().min(1).max(256).optional()),
+  HASH_QUEUE_TIMEOUT_MS: opt(z.coerce.number().int().min(10).max(60_000).default(3_000)),
   SUBMIT_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),
   MAX_QUEUED_PER_USER: opt(z.coerce.number().int().min(1).max(10_000_000).default(10_000)),
   MAX_PAYLOAD_BYTES: opt(

@@ -37,6 +37,7 @@ export function errorBody(code: string, message: string, details?: ErrorDetail[]
 
 // Constructors for the codes the HTTP contract names, so call sites cannot misspell them.
 export const errors = {
+  badRequest: (message: string) => new AppError(400, "bad_request", message),
   validation: (details: ErrorDetail[], message = "The request is not valid.") =>
     new AppError(422, "validation_failed", message, { details }),
   unauthorized: (message = "A valid bearer token is required.") =>
@@ -48,6 +49,11 @@ export const errors = {
   payloadTooLarge: (limit: number) =>
     new AppError(413, "payload_too_large", `The request body is larger than ${limit} bytes.`),
   unsupportedMediaType: () => new AppError(415, "unsupported_media_type", "Send the body as application/json."),
+  // The connection is closed after it: the rest of a body that stalled cannot be told apart from a next request.
+  requestTimeout: (seconds: number) =>
+    new AppError(408, "request_timeout", `The request body did not arrive within ${seconds} s.`, {
+      headers: { connection: "close" },
+    }),
   conflict: (code: string, message: string) => new AppError(409, code, message),
   unavailable: (message: string, details?: ErrorDetail[], cause?: unknown) =>
     new AppError(503, "unavailable", message, { details, cause }),

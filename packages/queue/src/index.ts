@@ -3,4 +3,4 @@ export { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
 export { authKeys, queueKeys, rateLimitKeys } from "./keys";
 export type { Completion } from "./lines";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
-export { createRateLimiter, type RateDecision, type RateLimiter } from "./rate-limit";
+export { raiseTokenGeneration } from "./token-generation";

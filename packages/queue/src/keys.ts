@@ -40,7 +40,7 @@ export const authKeys = {
   generation: (userId: string) => `lineup:auth:gen:${userId}`,
 };
 
-/** Keys of the api's rate limits: one fixed-window counter per scope and subject. */
+/** Keys of the api's rate limits: rate-limiter-flexible appends `:<subject>` to the scope's prefix. */
 export const rateLimitKeys = {
-  window: (scope: string, subject: string) => `lineup:ratelimit:${scope}:${subject}`,
+  prefix: (scope: string) => `lineup:ratelimit:${scope}`,
 };

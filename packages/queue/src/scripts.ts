@@ -6,8 +6,8 @@ import enqueue from "./lua/enqueue.lua" with { type: "text" };
 import giveBack from "./lua/give-back.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
 import promote from "./lua/promote.lua" with { type: "text" };
+import raiseGeneration from "./lua/raise-generation.lua" with { type: "text" };
 import raiseSeqFloor from "./lua/raise-seq-floor.lua" with { type: "text" };
-import rateLimit from "./lua/rate-limit.lua" with { type: "text" };
 import recover from "./lua/recover.lua" with { type: "text" };
 import registerWorker from "./lua/register-worker.lua" with { type: "text" };
 import restore from "./lua/restore.lua" with { type: "text" };
@@ -47,7 +47,7 @@ export type ScriptedRedis = Redis & {
   lineupRecover(workers: string, instances: string, held: string, ready: string, ...args: Arg[]): Promise<number>;
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
   lineupRestore(line: string, ready: string, ...envelopes: string[]): Promise<number>;
-  lineupRateLimit(key: string, limit: number, windowMs: number): Promise<[number, number, number]>;
+  lineupRaiseGeneration(key: string, generation: number, ttlSeconds: number): Promise<number>;
 };
 
 const SCRIPTS: [name: string, keys: number, lua: string][] = [
@@ -62,7 +62,7 @@ const SCRIPTS: [name: string, keys: number, lua: string][] = [
   ["lineupRecover", 4, recover],
   ["lineupRaiseSeqFloor", 1, raiseSeqFloor],
   ["lineupRestore", 2, restore],
-  ["lineupRateLimit", 1, rateLimit],
+  ["lineupRaiseGeneration", 1, raiseGeneration],
 ];
 
 export function defineScripts(redis: Redis): ScriptedRedis {

@@ -34,8 +34,9 @@ const BASE_ENV = {
   LOG_LEVEL: "info",
   // Tests parse these lines and scan them for secrets (linesWithSecrets), so they stay JSON whatever the default.
   LOG_FORMAT: "json",
-  // End-to-end tests log in and submit far faster than people; the limits have tests of their own.
-  LOGIN_RATE_LIMIT: "100000",
+  // End-to-end tests fail logins, register and submit far faster than people; the limits have tests of their own.
+  LOGIN_FAILURES_PER_ADDRESS: "100000",
+  REGISTRATION_RATE_LIMIT: "100000",
   SUBMIT_RATE_LIMIT: "100000",
 };
 

@@ -1,35 +1,59 @@
 // Accounts routes: register, login, me.
 import { Elysia } from "elysia";
 import { toJsonSchema } from "../docs";
-import { authPlugin } from "../middlewares/auth";
-import { clientAddress } from "../middlewares/client-address";
+import { authenticate, authPlugin } from "../middlewares/auth";
+import type { ClientAddress } from "../middlewares/client-address";
 import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from "../schemas/auth";
 import { ErrorSchema } from "../schemas/common";
 import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
 
 const errorJsonSchema = toJsonSchema(ErrorSchema);
 
-export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
+export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })
     .use(authPlugin(deps.tokens, deps.revocation))
     .post(
       "/register",
-      async ({ body, set }) => {
+      async ({ body, request, server, set }) => {
+        // A bearer token is optional here: it matters with REGISTRATION=admin, and exempts admins from the limit.
+        const header = request.headers.get("authorization");
+        const claims = header ? await authenticate(deps.tokens, deps.revocation, header) : undefined;
+        const created = await register(deps, body, { address: deps.clientAddress(request, server), claims });
         set.status = 201;
-        return register(deps, body);
+        return created;
       },
       {
         body: CredentialsSchema,
         parse: "json",
-        response: { 201: UserSchema, 409: ErrorSchema, 413: ErrorSchema, 422: ErrorSchema },
-        detail: { tags: ["auth"], summary: "Create an account" },
+        response: {
+          201: UserSchema,
+          401: ErrorSchema,
+          403: ErrorSchema,
+          409: ErrorSchema,
+          413: ErrorSchema,
+          422: ErrorSchema,
+          429: ErrorSchema,
+          503: ErrorSchema,
+        },
+        detail: {
+          tags: ["auth"],
+          summary: "Create an account",
+          description:
+            "Open to anyone, closed (403 registration_closed), or admins only (REGISTRATION=admin: 401 without a " +
+            "token, 403 for a non-admin one). Anonymous sign-ups are limited per client address (429).",
+          security: [{}, { bearerAuth: [] }],
+        },
       },
     )
-    .post("/login", ({ body, request, server }) => login(deps, body, clientAddress(request, server, deps.trustProxy)), {
+    .post("/login", ({ body, request, server }) => login(deps, body, deps.clientAddress(request, server)), {
       body: CredentialsSchema,
       parse: "json",
       response: { 200: TokenSchema, 401: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
-      detail: { tags: ["auth"], summary: "Exchange email and password for a bearer token" },
+      detail: {
+        tags: ["auth"],
+        summary: "Exchange email and password for a bearer token",
+        description: "429 after too many failed logins; 503 with Retry-After when too many logins arrive at once.",
+      },
     })
     .get("/me", ({ claims }) => currentUser(deps, claims.sub), {
       auth: true,

@@ -11,14 +11,19 @@ import {
 } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import type { Credentials, PasswordChange, UserView } from "../schemas/auth";
+import type { Passwords } from "./passwords";
 import type { RateLimits } from "./rate-limits";
 import type { Revocation } from "./revocation";
 import type { Claims, IssuedToken, Tokens } from "./tokens";
 
+/** Who may create accounts: anyone, nobody, or only admins (and the ADMIN_EMAILS themselves, to bootstrap). */
+export type RegistrationMode = "open" | "closed" | "admin";
+
 export type AccountsDeps = {
   db: Db;
   tokens: Tokens;
-  bcryptCost: number;
+  passwords: Passwords;
+  registration: RegistrationMode;
   adminEmails: readonly string[];
   revocation: Revocation;
   rateLimits: RateLimits;
@@ -31,9 +36,22 @@ export function toUserView(user: UserDoc): UserView {
   return { id: user._id.toHexString(), email: user.email, role: user.role, createdAt: user.createdAt.toISOString() };
 }
 
-export async function register(deps: AccountsDeps, input: Credentials): Promise<UserView> {
-  const passwordHash = await Bun.password.hash(input.password, { algorithm: "bcrypt", cost: deps.bcryptCost });
+/** Who is asking to register: the client address, and the caller's claims when a bearer token came along. */
+export type Registrant = { address: string; claims?: Claims };
+
+export async function register(deps: AccountsDeps, input: Credentials, by: Registrant): Promise<UserView> {
   const role = deps.adminEmails.includes(input.email) ? "admin" : "user";
+  const byAdmin = by.claims?.role === "admin";
+  if (deps.registration === "closed") {
+    throw new AppError(403, "registration_closed", "Registration is closed; ask an administrator for an account.");
+  }
+  if (deps.registration === "admin" && !byAdmin && role !== "admin") {
+    if (!by.claims) throw errors.unauthorized("Only an administrator can create accounts here.");
+    throw new AppError(403, "forbidden", "Only an administrator can create accounts here.");
+  }
+  // Every sign-up costs a bcrypt hash and makes an account with its own quotas: counted per address, admins aside.
+  if (!byAdmin) await deps.rateLimits.register(by.address);
+  const passwordHash = await deps.passwords.hash(input.password, "registration");
   try {
     return toUserView(await insertUser(deps.db, { email: input.email, passwordHash, role, now: deps.now() }));
   } catch (err) {
@@ -42,27 +60,26 @@ export async function register(deps: AccountsDeps, input: Credentials): Promise<
   }
 }
 
-// Verified against when the email is unknown, so both failures cost one bcrypt verify.
-const dummyHashes = new Map<number, Promise<string>>();
-function dummyHash(cost: number): Promise<string> {
-  let hash = dummyHashes.get(cost);
-  if (!hash) {
-    hash = Bun.password.hash(crypto.randomUUID(), { algorithm: "bcrypt", cost });
-    dummyHashes.set(cost, hash);
-  }
-  return hash;
-}
-
 export async function login(deps: AccountsDeps, input: Credentials, address: string): Promise<BearerToken> {
-  await deps.rateLimits.login(input.email, address);
-  const user = await findUserByEmail(deps.db, input.email);
-  const ok = await Bun.password.verify(
-    input.password,
-    user?.passwordHash ?? (await dummyHash(deps.bcryptCost)),
-    "bcrypt",
-  );
+  const attempt = await deps.rateLimits.beginLogin(input.email, address);
+  let user: UserDoc | null;
+  let ok: boolean;
+  try {
+    user = await findUserByEmail(deps.db, input.email);
+    ok = await deps.passwords.verify(input.password, user?.passwordHash);
+  } catch (err) {
+    // The password was never judged (MongoDB away, say): that is nobody's failed login.
+    await attempt.abandoned().catch(() => undefined);
+    throw err;
+  }
   if (!user || !ok) throw errors.invalidCredentials();
-  return issueFor(deps, user, user.tokenGeneration ?? 0);
+  await attempt.succeeded();
+  // bcrypt took a while: a password change that landed meanwhile retired the generation read above, and a token of
+  // it would be dead on arrival. MongoDB, not the cache, says which generation is current.
+  const generation = user.tokenGeneration ?? 0;
+  const current = await findUserById(deps.db, user._id.toHexString());
+  if (!current || (current.tokenGeneration ?? 0) !== generation) throw errors.invalidCredentials();
+  return issueFor(deps, user, generation);
 }
 
 async function issueFor(deps: AccountsDeps, user: UserDoc, gen: number): Promise<BearerToken> {
@@ -86,10 +103,10 @@ export async function logout(deps: Pick<AccountsDeps, "revocation">, claims: Cla
 export async function changePassword(deps: AccountsDeps, claims: Claims, input: PasswordChange): Promise<BearerToken> {
   const user = await findUserById(deps.db, claims.sub);
   if (!user) throw errors.unauthorized();
-  if (!(await Bun.password.verify(input.currentPassword, user.passwordHash, "bcrypt"))) {
+  if (!(await deps.passwords.verify(input.currentPassword, user.passwordHash))) {
     throw new AppError(403, "wrong_password", "The current password is wrong.");
   }
-  const passwordHash = await Bun.password.hash(input.newPassword, { algorithm: "bcrypt", cost: deps.bcryptCost });
+  const passwordHash = await deps.passwords.hash(input.newPassword, "login");
   const generation = await storePassword(deps.db, {
     id: claims.sub,
     expectedGeneration: user.tokenGeneration ?? 0,
@@ -97,6 +114,6 @@ export async function changePassword(deps: AccountsDeps, claims: Claims, input: 
   });
   if (generation === null)
     throw errors.conflict("password_changed", "The password was changed meanwhile; log in again.");
-  await deps.revocation.setGeneration(claims.sub, generation);
+  await deps.revocation.raiseGeneration(claims.sub, generation);
   return issueFor(deps, user, generation);
 }

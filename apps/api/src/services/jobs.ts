@@ -57,9 +57,10 @@ const idempotencyInProgress = () =>
 export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
 
 export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
-  // Serialized once: the size limit measures the same text that is stored.
+  // Checked first: the payload is serialized (and hashed for an Idempotency-Key) only once it is known to be small
+  // and shallow.
+  checkPayloadLimits(s.body.payload, deps.maxPayloadBytes);
   const payloadJson = JSON.stringify(s.body.payload);
-  checkPayloadLimits(s.body.payload, payloadJson, deps.maxPayloadBytes);
   await deps.rateLimits.submit(s.ownerId);
   const requestHash = s.idempotencyKey ? hashBody(s.body) : undefined;
   const id = s.idempotencyKey ? idForKey(s.ownerId, s.idempotencyKey) : new ObjectId().toHexString();

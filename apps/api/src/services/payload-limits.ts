@@ -1,30 +1,33 @@
-// Limits on a job payload beyond the body limit: its JSON size and nesting depth (a 1 MiB body can still
-// nest 100,000 levels deep, which costs every reader a stack).
+// Limits on a job payload beyond the body limit: its JSON size and nesting depth, measured together in one pass
+// without recursion and before anything recursive (JSON.stringify, hashing) touches the value.
 import { errors } from "@lineup/errors";
+import { walkJson } from "./json-walk";
 
 export const MAX_PAYLOAD_DEPTH = 32;
 
-/** `json` is the payload as it will be stored (JSON.stringify of it). */
-export function checkPayloadLimits(payload: unknown, json: string, maxBytes: number): void {
-  const bytes = Buffer.byteLength(json);
+/** Throws 422 when the payload nests deeper than MAX_PAYLOAD_DEPTH or its JSON text would exceed maxBytes. */
+export function checkPayloadLimits(payload: unknown, maxBytes: number): void {
+  let bytes = 0;
+  let tooDeep = false;
+  walkJson(payload, ({ value, depth, key }) => {
+    tooDeep = depth > MAX_PAYLOAD_DEPTH;
+    bytes += jsonBytes(value) + (key === undefined ? 0 : jsonBytes(key) + 1);
+    return !tooDeep && bytes <= maxBytes;
+  });
+  if (tooDeep) {
+    throw errors.validation([{ path: "payload", message: `Must nest at most ${MAX_PAYLOAD_DEPTH} levels deep` }]);
+  }
   if (bytes > maxBytes) {
     throw errors.validation([{ path: "payload", message: `Must be at most ${maxBytes} bytes as JSON` }]);
   }
-  if (depthOf(payload) > MAX_PAYLOAD_DEPTH) {
-    throw errors.validation([{ path: "payload", message: `Must nest at most ${MAX_PAYLOAD_DEPTH} levels deep` }]);
-  }
 }
 
-/** Depth without recursion, so a hostile payload cannot overflow the stack here either. */
-function depthOf(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (node === null || typeof node !== "object") continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > MAX_PAYLOAD_DEPTH) return deepest;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return deepest;
+/**
+ * What one value adds to JSON.stringify's output: a scalar its text; an array or object its brackets and the commas
+ * between members (the members count themselves, and an object member also its quoted key and colon).
+ */
+function jsonBytes(value: unknown): number {
+  if (Array.isArray(value)) return 2 + Math.max(0, value.length - 1);
+  if (value !== null && typeof value === "object") return 2 + Math.max(0, Object.keys(value).length - 1);
+  return Buffer.byteLength(JSON.stringify(value) ?? "null");
 }

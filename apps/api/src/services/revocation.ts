@@ -3,7 +3,7 @@
 // MongoDB holds the generation, Redis caches it.
 import { type Db, findUserById } from "@lineup/db";
 import { errors } from "@lineup/errors";
-import { authKeys } from "@lineup/queue";
+import { authKeys, raiseTokenGeneration } from "@lineup/queue";
 import type Redis from "ioredis";
 import type { Claims } from "./tokens";
 
@@ -15,10 +15,10 @@ export function createRevocation(deps: { redis: Redis; db: Db }) {
   const unavailable = (err: unknown) => {
     throw errors.unavailable("Tokens cannot be checked right now; try again shortly.", undefined, err);
   };
-  const cacheGeneration = async (userId: string, generation: number) => {
-    await deps.redis
-      .set(authKeys.generation(userId), String(generation), "EX", GENERATION_CACHE_SECONDS)
-      .catch(unavailable);
+  // Never lowers the cached generation: a fill that read MongoDB just before a password change may land after the
+  // change's own write, and must not bring the retired generation back for a day.
+  const raiseGeneration = async (userId: string, generation: number) => {
+    await raiseTokenGeneration(deps.redis, userId, generation, GENERATION_CACHE_SECONDS).catch(unavailable);
   };
   return {
     /** True while the token is neither logged out nor older than the user's last password change. */
@@ -32,7 +32,7 @@ export function createRevocation(deps: { redis: Redis; db: Db }) {
         const user = await findUserById(deps.db, claims.sub);
         if (!user) return false;
         generation = user.tokenGeneration ?? 0;
-        await cacheGeneration(claims.sub, generation);
+        await raiseGeneration(claims.sub, generation);
       }
       return claims.gen === generation;
     },
@@ -43,6 +43,6 @@ export function createRevocation(deps: { redis: Redis; db: Db }) {
       await deps.redis.set(authKeys.revoked(claims.jti), "1", "EX", seconds).catch(unavailable);
     },
 
-    setGeneration: cacheGeneration,
+    raiseGeneration,
   };
 }

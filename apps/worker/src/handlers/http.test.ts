@@ -77,7 +77,8 @@ function ctx(overrides: Partial<HandlerContext> = {}): HandlerContext {
     attempt: 1,
     signal: new AbortController().signal,
     log: silentLogger,
-    allowPrivateNetworks: true,
+    // The test targets listen on loopback.
+    allowedNetworks: ["127.0.0.0/8"],
     ...overrides,
   };
 }
@@ -185,16 +186,16 @@ describe("http handler", () => {
     expect(result.body.length).toBe(64 * 1024);
   });
 
-  it("refuses a loopback target unless private networks are allowed", async () => {
-    const err = await failure(payload("/ok"), ctx({ allowPrivateNetworks: false }));
+  it("refuses a loopback target unless its network is allowed", async () => {
+    const err = await failure(payload("/ok"), ctx({ allowedNetworks: [] }));
     expect(err).toMatchObject({ code: "target_refused", retryable: false });
     const byName = await failure(
       { ...payload("/ok"), url: `http://localhost:${target.port}/ok` },
-      ctx({ allowPrivateNetworks: false }),
+      ctx({ allowedNetworks: ["10.0.0.0/8"] }),
     );
     expect(byName.code).toBe("target_refused");
     expect(seen).toEqual([]);
-    expect((await run(payload("/ok"), ctx({ allowPrivateNetworks: true }))).status).toBe(200);
+    expect((await run(payload("/ok"), ctx({ allowedNetworks: ["127.0.0.1/32"] }))).status).toBe(200);
   });
 });
 
@@ -240,14 +241,14 @@ describe("http handler redirects", () => {
   });
 
   it("connects to the checked address and refuses a redirect from there to a refused one", async () => {
-    // "public.test" resolves to a documentation address; fetch is faked so nothing leaves the machine.
+    // "public.test" resolves to a documentation address the test allows; fetch is faked so nothing leaves the machine.
     spyOn(dns, "lookup").mockImplementation((async () => [{ address: "203.0.113.10", family: 4 }]) as never);
     const fetchSpy = spyOn(globalThis, "fetch").mockImplementation(
       (async () => new Response(null, { status: 302, headers: { Location: `${base}/ok` } })) as never,
     );
     const err = await failure(
       { url: "http://public.test:8080/start?x=1", method: "GET", timeoutMs: 5000 },
-      ctx({ allowPrivateNetworks: false }),
+      ctx({ allowedNetworks: ["203.0.113.0/24"] }),
     );
     expect(err).toMatchObject({ code: "target_refused", retryable: false });
     expect(fetchSpy).toHaveBeenCalledTimes(1);

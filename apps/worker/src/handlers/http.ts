@@ -27,7 +27,7 @@ export const http: Handler<HttpPayload> = async (payload, ctx) => {
   headers.set("Idempotency-Key", ctx.jobId);
   try {
     for (let hop = 0; ; hop++) {
-      const response = await send(url, method, headers, body, ctx.allowPrivateNetworks, signal);
+      const response = await send(url, method, headers, body, ctx.allowedNetworks, signal);
       const location = response.headers.get("location");
       if (!REDIRECT_STATUSES.has(response.status) || location === null) return await finish(response);
       await response.body?.cancel().catch(() => undefined);
@@ -55,10 +55,10 @@ async function send(
   method: Method,
   headers: Headers,
   body: string | undefined,
-  allowPrivate: boolean,
+  allowedNetworks: readonly string[],
   signal: AbortSignal,
 ): Promise<Response> {
-  const address = await abortable(resolveAllowed(url.hostname, allowPrivate), signal);
+  const address = await abortable(resolveAllowed(url.hostname, allowedNetworks), signal);
   const target = new URL(url);
   const outgoing = new Headers(headers);
   if (url.protocol === "http:") {

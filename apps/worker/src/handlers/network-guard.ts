@@ -1,75 +1,64 @@
-// SSRF guard for `http` jobs: refuses targets whose resolved addresses are loopback, private, link-local or reserved.
+// SSRF guard for `http` jobs: a target must resolve to global unicast addresses only, or to networks the operator
+// listed (HTTP_JOB_ALLOWED_NETWORKS). Ranges come from ipaddr.js, a maintained classification of the IANA registries.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 import { JobError } from "./types";
 
-// [network, prefix length]; 240/4 is reserved and holds the broadcast address 255.255.255.255.
-const REFUSED_V4: [string, number][] = [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.168.0.0", 16],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-];
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Network = [Address, number];
 
-function v4ToInt(ip: string): number {
-  return ip.split(".").reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
+// IPv6 global unicast is allocated from 2000::/3 (RFC 4291); anything else ipaddr.js calls "unicast" is not global.
+const GLOBAL_V6 = ipaddr.parseCIDR("2000::/3");
+// The NAT64 well-known prefix (RFC 6052): its addresses reach the IPv4 host in their last 32 bits, so that host is
+// judged. Every other translation form (6to4, Teredo, the local-use NAT64 prefix 64:ff9b:1::/48) embeds its IPv4
+// host where a guard cannot be sure to find it, and is refused as not global unicast.
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR("64:ff9b::/96");
+// Cloud metadata and link-local: refused even when a broader allowed network covers them; only an allowed network
+// inside one of these ranges (listed on purpose, e.g. 169.254.169.254/32) opens it.
+const GUARDED: Network[] = [
+  "169.254.0.0/16", // link-local, with the metadata service of AWS, GCP, Azure, OpenStack, ... at 169.254.169.254
+  "fe80::/10", // IPv6 link-local
+  "fd00:ec2::254/128", // AWS metadata over IPv6
+  "100.100.100.200/32", // Alibaba Cloud metadata
+  "168.63.129.16/32", // Azure's platform endpoint (a public address only Azure hosts reach)
+].map((cidr) => ipaddr.parseCIDR(cidr));
+
+function within(address: Address, [network, bits]: Network): boolean {
+  return address.kind() === network.kind() && address.match(network, bits);
 }
 
-function isRefusedV4(ip: string): boolean {
-  const value = v4ToInt(ip);
-  return REFUSED_V4.some(([network, bits]) => {
-    const mask = (~0 << (32 - bits)) >>> 0;
-    return (value & mask) >>> 0 === v4ToInt(network);
-  });
+/** An allowed network lies inside the guarded range when it is at least as narrow and starts within it. */
+function inside(network: Network, guarded: Network): boolean {
+  return network[1] >= guarded[1] && within(network[0], guarded);
 }
 
-/** The eight 16-bit groups of an IPv6 address already checked by isIP (zone id dropped, IPv4 tail folded in). */
-function v6Groups(ip: string): number[] {
-  let text = ip.split("%")[0] ?? "";
-  if (text.includes(".")) {
-    const cut = text.lastIndexOf(":") + 1;
-    const v4 = v4ToInt(text.slice(cut));
-    text = `${text.slice(0, cut)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+/** The address a packet really goes to: IPv4-mapped and NAT64 addresses are judged as the IPv4 host they carry. */
+function destination(address: Address): Address {
+  if (address.kind() === "ipv6") {
+    const v6 = address as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
+    if (within(v6, NAT64_WELL_KNOWN)) return ipaddr.fromByteArray(v6.toByteArray().slice(12));
   }
-  const [head = "", tail] = text.split("::");
-  const headGroups = head ? head.split(":") : [];
-  const tailGroups = tail ? tail.split(":") : [];
-  const zeros = tail === undefined ? 0 : 8 - headGroups.length - tailGroups.length;
-  return [...headGroups, ...Array<string>(zeros).fill("0"), ...tailGroups].map((g) => Number.parseInt(g, 16));
+  return address;
 }
 
-function embeddedV4(groups: number[]): string {
-  const [high = 0, low = 0] = groups.slice(6);
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join(".");
+function isGlobalUnicast(address: Address): boolean {
+  if (address.range() !== "unicast") return false;
+  return address.kind() === "ipv4" || within(address, GLOBAL_V6);
 }
 
-function isRefusedV6(ip: string): boolean {
-  const g = v6Groups(ip);
-  const first = g[0] ?? 0;
-  const zeroUntil = (n: number) => g.slice(0, n).every((x) => x === 0);
-  // ::ffff:a.b.c.d (mapped), ::a.b.c.d (old "compatible", which also covers :: and ::1) and 64:ff9b::/96 (NAT64)
-  // all end up at an IPv4 host, so they are judged by the IPv4 rules.
-  if ((zeroUntil(5) && g[5] === 0xffff) || zeroUntil(6)) return isRefusedV4(embeddedV4(g));
-  if (first === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return isRefusedV4(embeddedV4(g));
-  return (
-    (first & 0xfe00) === 0xfc00 || // fc00::/7 unique local
-    (first & 0xffc0) === 0xfe80 || // fe80::/10 link-local
-    (first & 0xffc0) === 0xfec0 || // fec0::/10 old site-local, still private where it is used
-    (first & 0xff00) === 0xff00 // ff00::/8 multicast
-  );
-}
-
-/** True when `ip` must not be contacted. Anything that is not an IP address is refused too: fail closed. */
-export function isRefusedAddress(ip: string): boolean {
-  const version = isIP(ip);
-  if (version === 4) return isRefusedV4(ip);
-  if (version === 6) return isRefusedV6(ip);
-  return true;
+/**
+ * True when `ip` must not be contacted. `allowedNetworks` are the operator's CIDRs (HTTP_JOB_ALLOWED_NETWORKS, checked
+ * by the config schema). Anything that is not an IP address is refused too: fail closed.
+ */
+export function isRefusedAddress(ip: string, allowedNetworks: readonly string[] = []): boolean {
+  if (!isIP(ip)) return true;
+  const allowed = allowedNetworks.map((cidr) => ipaddr.parseCIDR(cidr));
+  const address = destination(ipaddr.parse(ip.split("%")[0] ?? ""));
+  const guarded = GUARDED.find((range) => within(address, range));
+  if (guarded) return !allowed.some((network) => inside(network, guarded) && within(address, network));
+  return !isGlobalUnicast(address) && !allowed.some((network) => within(address, network));
 }
 
 async function resolveHost(host: string): Promise<string[]> {
@@ -86,10 +75,10 @@ async function resolveHost(host: string): Promise<string[]> {
  * Resolves `hostname` (a URL.hostname: a name, an IPv4 literal or a bracketed IPv6 literal) and returns the address to
  * connect to. Every address is checked, not just the one returned: a name that also points inside is not trusted.
  */
-export async function resolveAllowed(hostname: string, allowPrivate: boolean): Promise<string> {
+export async function resolveAllowed(hostname: string, allowedNetworks: readonly string[] = []): Promise<string> {
   const host = hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
   const addresses = isIP(host) ? [host] : await resolveHost(host);
-  const refused = allowPrivate ? undefined : addresses.find(isRefusedAddress);
+  const refused = addresses.find((address) => isRefusedAddress(address, allowedNetworks));
   if (refused !== undefined) {
     throw new JobError("target_refused", `${host} resolves to a refused address (${refused})`, { retryable: false });
   }

@@ -8,8 +8,8 @@ export type HandlerContext = {
   /** Aborted when the handler's time is up or the worker is shutting down. */
   signal: AbortSignal;
   log: Logger;
-  /** Operator switch: let `http` jobs reach loopback, private and link-local addresses. */
-  allowPrivateNetworks: boolean;
+  /** HTTP_JOB_ALLOWED_NETWORKS: CIDRs `http` jobs may reach besides global unicast addresses. */
+  allowedNetworks: readonly string[];
 };
 
 export type Handler<P> = (payload: P, ctx: HandlerContext) => Promise<unknown>;
