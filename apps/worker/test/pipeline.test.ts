@@ -101,7 +101,12 @@ async function allFinished(ids: string[], timeoutMs = 60_000): Promise<JobDoc[]>
 /** Asserts the jobs started in seq order, each after the one before it had finished. */
 function expectStrictOrder(docs: JobDoc[]) {
   const bySeq = [...docs].sort((a, b) => (a.seq as number) - (b.seq as number));
-  const byStart = [...docs].sort((a, b) => (a.startedAt as Date).getTime() - (b.startedAt as Date).getTime());
+  // Times are in ms: a job that starts in the same ms as the one before it ends is ordered by seq (the check below
+  // that each starts no earlier than the one before it finished is what proves the order).
+  const byStart = [...docs].sort(
+    (a, b) =>
+      (a.startedAt as Date).getTime() - (b.startedAt as Date).getTime() || (a.seq as number) - (b.seq as number),
+  );
   expect(byStart.map((d) => d.seq)).toEqual(bySeq.map((d) => d.seq));
   for (let i = 1; i < bySeq.length; i++) {
     const [prev, cur] = [bySeq[i - 1] as JobDoc, bySeq[i] as JobDoc];
