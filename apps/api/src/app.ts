@@ -23,12 +23,15 @@ import { requestContext } from "./middlewares/request-context";
 import { requestTarget } from "./middlewares/request-target";
 import { securityHeaders } from "./middlewares/security-headers";
 import { httpMetricsPlugin } from "./monitoring/http-metrics";
+import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
+import { createAudit } from "./services/audit";
 import { createHashingGate } from "./services/hashing-gate";
 import { createPasswords } from "./services/passwords";
+import { createPausedView } from "./services/queue-paused";
 import { createQueueReady } from "./services/queue-ready";
 import { createQueuedQuota } from "./services/queued-quota";
 import { createRateLimits } from "./services/rate-limits";
@@ -52,6 +55,7 @@ export function buildApp(deps: AppDeps) {
   const queue = createQueue(redis, config.queueName);
   const registry = deps.registry ?? createRegistry("api", config.queueName);
   const readiness = () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs });
+  const queuePaused = createPausedView(queue);
   dependencyMetrics(registry, readiness);
   queueMetrics(registry, config.queueName, async () => ({
     ...(await queue.snapshot(config.workerLeaseMs)),
@@ -82,7 +86,7 @@ export function buildApp(deps: AppDeps) {
     .use(errorHandler(log, (path) => allowedMethods(path)))
     .use(bodyParser({ limitBytes: config.bodyLimitBytes, timeoutMs: config.bodyTimeoutMs }))
     .use(docs())
-    .use(healthRoutes({ readiness }))
+    .use(healthRoutes({ readiness, queue: { name: queue.name, paused: () => queue.isPaused() } }))
     .use(
       authRoutes({
         db,
@@ -114,6 +118,20 @@ export function buildApp(deps: AppDeps) {
         rateLimits,
         defaultGroup: config.defaultGroup,
         retentionMs: config.jobRetentionSeconds * 1000,
+        queuePaused,
+      }),
+    )
+    .use(
+      adminRoutes({
+        db,
+        queue,
+        log,
+        now,
+        tokens,
+        revocation,
+        retentionMs: config.jobRetentionSeconds * 1000,
+        leaseMs: config.workerLeaseMs,
+        audit: createAudit({ db, now }),
       }),
     )
     .use(metricsRoutes({ registry, token: config.metricsToken }));

@@ -1,11 +1,12 @@
 // No lost job: puts back into Redis every job MongoDB says Redis should hold and Redis lacks.
 //  - full (at start, and after Redis reconnects, when it may have lost its last writes): raises the seq counter to
-//    MongoDB's floor and restores queued jobs at their seq place in their lines. Workers take no job until it ran.
+//    MongoDB's floor, restores queued jobs at their seq place in their lines, and the queue's paused state. Workers
+//    take no job until it ran.
 //  - periodic (one worker at a time): queues jobs the api recorded but crashed before queueing (once older than the
 //    grace), and puts back running jobs whose worker is gone and whose line lost them.
 // A job is lost only if its line lacks it and MongoDB, read after the line, still says queued or running: a job
 // leaves its line only after its end is on record, so that order of reads cannot mistake a finished job for a lost one.
-import { type Db, type HeldJob, jobsCollection, jobsRedisHolds, maxSeq, setJobSeq } from "@lineup/db";
+import { type Db, findQueueState, type HeldJob, jobsCollection, jobsRedisHolds, maxSeq, setJobSeq } from "@lineup/db";
 import { lineOfJob } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { Envelope, Queue } from "@lineup/queue";
@@ -23,6 +24,9 @@ export async function reconcile(
   const candidates: HeldJob[] = [];
   if (mode.full) {
     await queue.raiseSeqFloor(await maxSeq(db, queue.name));
+    // An operator's pause is on record in MongoDB; a Redis that lost it gets it back.
+    const state = await findQueueState(db, queue.name);
+    if (state) await queue.setPaused(state.paused);
     for await (const job of jobsRedisHolds(db, { queue: queue.name })) {
       // A job without seq younger than the grace may still be on its way into Redis.
       if (job.seq !== undefined || job.createdAt < cutoff) candidates.push(job);

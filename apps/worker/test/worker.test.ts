@@ -355,6 +355,91 @@ describe("groups", () => {
   });
 });
 
+describe("operations", () => {
+  it("stops a running job's handler once it is canceled on record, and its line moves on", async () => {
+    let stopped = false;
+    const w = await worker({
+      handlers: {
+        echo: async (p, c) => {
+          if (p === "forever") {
+            await new Promise<void>((resolve) => c.signal.addEventListener("abort", () => resolve()));
+            stopped = true;
+          }
+          return p;
+        },
+      },
+    });
+    const long = await submit(ctx, w.queue, { payload: "forever" });
+    const next = await submit(ctx, w.queue, { payload: "next" });
+    await waitFor(async () => (await jobs().findOne({ _id: long._id }))?.status === "running");
+    const { cancelJob } = await import("@lineup/db");
+    await cancelJob(ctx.db, { id: long._id, now: new Date(), expireAt: new Date(Date.now() + 60_000), running: true });
+    expect((await finished(ctx, next._id, 5_000)).status).toBe("succeeded");
+    expect(stopped).toBe(true);
+    expect(await jobs().findOne({ _id: long._id })).toMatchObject({
+      status: "canceled",
+      history: [expect.objectContaining({ outcome: "canceled" })],
+    });
+  });
+
+  it("takes nothing while the queue is paused, finishes what it holds, and carries on when resumed", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const ran: unknown[] = [];
+    const w = await worker({
+      concurrency: 2,
+      handlers: {
+        echo: async (p) => {
+          ran.push(p);
+          if (p === "held") await gate;
+          return p;
+        },
+      },
+    });
+    const held = await submit(ctx, w.queue, { line: "u:a", payload: "held" });
+    await waitFor(async () => ran.length === 1);
+    await w.queue.setPaused(true);
+    const later = await submit(ctx, w.queue, { line: "u:b", payload: "later" });
+    release();
+    expect((await finished(ctx, held._id)).status).toBe("succeeded");
+    await Bun.sleep(1_500); // a few heartbeats and takes: nothing new may start
+    expect(ran).toEqual(["held"]);
+    expect((await jobs().findOne({ _id: later._id }))?.status).toBe("queued");
+    await w.queue.setPaused(false);
+    expect((await finished(ctx, later._id)).status).toBe("succeeded");
+  });
+
+  it("removes finished jobs and their dead entries after JOB_RETENTION, never queued or running ones", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const w = await worker({
+      concurrency: 2,
+      retentionMs: 1_500,
+      handlers: {
+        echo: async (p) => {
+          if (p === "bad") throw new JobError("bad", "never", { retryable: false });
+          if (p === "slow") await gate;
+          return p;
+        },
+      },
+    });
+    const done = await submit(ctx, w.queue, { line: "u:a", payload: "ok" });
+    const bad = await submit(ctx, w.queue, { line: "u:b", payload: "bad" });
+    const running = await submit(ctx, w.queue, { line: "u:c", payload: "slow" });
+    const queued = await submit(ctx, w.queue, { line: "u:c", payload: "behind" });
+    await finished(ctx, done._id);
+    await finished(ctx, bad._id);
+    expect((await w.queue.deadEntries()).map((e) => e.id)).toEqual([bad._id]);
+    // MongoDB's TTL index (the stand-in checks every second) and the worker's dead-set trim.
+    await waitFor(async () => (await jobs().countDocuments({ _id: { $in: [done._id, bad._id] } })) === 0, 10_000, 200);
+    await waitFor(async () => (await w.queue.deadEntries()).length === 0, 10_000, 200);
+    expect((await jobs().findOne({ _id: running._id }))?.status).toBe("running");
+    expect((await jobs().findOne({ _id: queued._id }))?.status).toBe("queued");
+    release();
+    await finished(ctx, queued._id);
+  });
+});
+
 describe("reconciler", () => {
   it("re-enqueues a queued job Redis lost, in seq order", async () => {
     const ran: unknown[] = [];

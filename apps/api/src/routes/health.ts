@@ -5,7 +5,10 @@ import { ErrorSchema } from "../schemas/common";
 import { HealthSchema, ReadySchema } from "../schemas/health";
 import type { Readiness } from "../services/readiness";
 
-export const healthRoutes = (deps: { readiness: () => Promise<Readiness> }) =>
+export const healthRoutes = (deps: {
+  readiness: () => Promise<Readiness>;
+  queue: { name: string; paused: () => Promise<boolean> };
+}) =>
   new Elysia({ name: "health-routes" })
     .get("/healthz", () => ({ status: "ok" as const }), {
       response: { 200: HealthSchema },
@@ -22,7 +25,12 @@ export const healthRoutes = (deps: { readiness: () => Promise<Readiness> }) =>
             down.map((dependency) => ({ dependency, status: "down" })),
           );
         }
-        return { status: "ready" as const, checks: { mongo: "ok" as const, redis: "ok" as const } };
+        return {
+          status: "ready" as const,
+          checks: { mongo: "ok" as const, redis: "ok" as const },
+          // Paused is still ready: submissions are accepted and queued, workers take nothing until resumed.
+          queue: { name: deps.queue.name, paused: await deps.queue.paused() },
+        };
       },
       {
         response: { 200: ReadySchema, 503: ErrorSchema },

@@ -15,7 +15,9 @@ import { cancelJob, getJob, type JobsDeps, listJobs, submitJob } from "../servic
 import type { Revocation } from "../services/revocation";
 import type { Tokens } from "../services/tokens";
 
-export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocation }) =>
+export const jobRoutes = (
+  deps: JobsDeps & { tokens: Tokens; revocation: Revocation; queuePaused: () => Promise<boolean> },
+) =>
   new Elysia({ name: "job-routes", prefix: "/v1/jobs" })
     .use(authPlugin(deps.tokens, deps.revocation))
     .post(
@@ -29,6 +31,8 @@ export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocat
         });
         set.status = replay ? 200 : 202;
         set.headers.location = `/v1/jobs/${job.id}`;
+        // Accepted all the same; the client learns why it may wait.
+        if (await deps.queuePaused()) set.headers["x-queue-paused"] = "true";
         return job;
       },
       {

@@ -1,0 +1,134 @@
+// Admin routes (/v1/admin/...): the operations API behind the console. Every route needs an admin's bearer token
+// (401 without a valid token, 403 forbidden for any other role); every change is audited.
+import { Elysia } from "elysia";
+import { authPlugin } from "../middlewares/auth";
+import {
+  AdminJobPageSchema,
+  AdminJobSchema,
+  AdminJobsQuerySchema,
+  AuditPageSchema,
+  AuditQuerySchema,
+  GroupListSchema,
+  GroupsQuerySchema,
+  QueueListSchema,
+  QueueOverviewSchema,
+  QueueParamsSchema,
+  RedriveResultSchema,
+  RedriveSchema,
+} from "../schemas/admin";
+import { ErrorSchema } from "../schemas/common";
+import { JobIdParamsSchema } from "../schemas/jobs";
+import { type AdminJobsDeps, cancelAnyJob, jobDetail, listAllJobs, redrive, retryJob } from "../services/admin-jobs";
+import { type AdminQueuesDeps, queueGroups, queueOverview, setPaused } from "../services/admin-queues";
+import type { Revocation } from "../services/revocation";
+import type { Tokens } from "../services/tokens";
+
+const denied = { 401: ErrorSchema, 403: ErrorSchema };
+const tags = ["admin"];
+
+export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: Tokens; revocation: Revocation }) =>
+  new Elysia({ name: "admin-routes", prefix: "/v1/admin" })
+    .use(authPlugin(deps.tokens, deps.revocation))
+    .get("/queues", async () => ({ items: [await queueOverview(deps)] }), {
+      admin: true,
+      response: { 200: QueueListSchema, ...denied, 503: ErrorSchema },
+      detail: {
+        tags,
+        summary: "Queues overview",
+        description:
+          "Jobs by status, groups ready / in flight / retrying, the dead set, the oldest ready job's age, throughput " +
+          "over the last minute, and every worker with what it holds.",
+      },
+    })
+    .get("/queues/:name/groups", ({ params, query }) => queueGroups(deps, params.name, query.limit), {
+      admin: true,
+      params: QueueParamsSchema,
+      query: GroupsQuerySchema,
+      response: { 200: GroupListSchema, ...denied, 404: ErrorSchema, 422: ErrorSchema },
+      detail: { tags, summary: "The queue's groups with the most jobs queued" },
+    })
+    .post(
+      "/queues/:name/pause",
+      async ({ params, claims }) => setPaused(deps, await deps.audit.actor(claims.sub), params.name, true),
+      {
+        admin: true,
+        params: QueueParamsSchema,
+        response: { 200: QueueOverviewSchema, ...denied, 404: ErrorSchema, 503: ErrorSchema },
+        detail: {
+          tags,
+          summary: "Pause a queue",
+          description:
+            "Workers finish what they hold and take nothing new; submissions are still accepted and queued. The " +
+            "paused state survives restarts of every process and of Redis.",
+        },
+      },
+    )
+    .post(
+      "/queues/:name/resume",
+      async ({ params, claims }) => setPaused(deps, await deps.audit.actor(claims.sub), params.name, false),
+      {
+        admin: true,
+        params: QueueParamsSchema,
+        response: { 200: QueueOverviewSchema, ...denied, 404: ErrorSchema, 503: ErrorSchema },
+        detail: { tags, summary: "Resume a paused queue" },
+      },
+    )
+    .get("/jobs", ({ query }) => listAllJobs(deps, query), {
+      admin: true,
+      query: AdminJobsQuerySchema,
+      response: { 200: AdminJobPageSchema, ...denied, 422: ErrorSchema },
+      detail: { tags, summary: "Jobs of every user, newest first, by status, type, owner, group and time" },
+    })
+    .post("/jobs/retry", async ({ body, claims }) => redrive(deps, await deps.audit.actor(claims.sub), body), {
+      admin: true,
+      body: RedriveSchema,
+      parse: "json",
+      response: { 200: RedriveResultSchema, ...denied, 413: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
+      detail: {
+        tags,
+        summary: "Redrive: run again every failed job a filter matches",
+        description: "Oldest first, each with a new seq at the tail of its line; their failures stay in their history.",
+      },
+    })
+    .get("/jobs/:id", ({ params }) => jobDetail(deps, params.id), {
+      admin: true,
+      params: JobIdParamsSchema,
+      response: { 200: AdminJobSchema, ...denied, 404: ErrorSchema },
+      detail: { tags, summary: "One job, of any user, with every attempt" },
+    })
+    .post(
+      "/jobs/:id/retry",
+      async ({ params, claims }) => retryJob(deps, await deps.audit.actor(claims.sub), params.id),
+      {
+        admin: true,
+        params: JobIdParamsSchema,
+        response: { 200: AdminJobSchema, ...denied, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
+        detail: {
+          tags,
+          summary: "Run a failed job again",
+          description: "It gets a new seq at the tail of its line and its original allowance of attempts once more.",
+        },
+      },
+    )
+    .post(
+      "/jobs/:id/cancel",
+      async ({ params, claims }) => cancelAnyJob(deps, await deps.audit.actor(claims.sub), params.id),
+      {
+        admin: true,
+        params: JobIdParamsSchema,
+        response: { 200: AdminJobSchema, ...denied, 404: ErrorSchema, 409: ErrorSchema },
+        detail: {
+          tags,
+          summary: "Cancel a job that has not ended",
+          description:
+            "A queued job, one waiting out a retry backoff (its line moves on at once), or a running one (the " +
+            "worker stops its handler through its abort signal within about a second).",
+        },
+      },
+    )
+    .get("/audit", ({ query }) => deps.audit.list(query), {
+      admin: true,
+      query: AuditQuerySchema,
+      response: { 200: AuditPageSchema, ...denied, 422: ErrorSchema },
+      detail: { tags, summary: "Admin actions, newest first: who, what, when and how many jobs" },
+    });
