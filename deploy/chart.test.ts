@@ -90,6 +90,9 @@ const REQUIRED: Values = {
 const EVERY_SETTING: Values = {
   HOST: "0.0.0.0",
   MONGO_DB: "lineup_prod",
+  MONGO_WRITE_CONCERN: "majority",
+  REDIS_CLUSTER_NODES: "redis://redis-0.redis:6379,redis://redis-1.redis:6379",
+  QUEUE_PARTITIONS: 8,
   JWT_TTL: "2h",
   JWT_ISSUER: "lineup-prod",
   BCRYPT_COST: 10,

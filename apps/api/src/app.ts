@@ -52,7 +52,7 @@ export type AppDeps = {
 export function buildApp(deps: AppDeps) {
   const { config, db, redis, log } = deps;
   const now = deps.now ?? (() => new Date());
-  const queue = createQueue(redis, config.queueName);
+  const queue = createQueue(redis, config.queueName, { partitions: config.queuePartitions });
   const registry = deps.registry ?? createRegistry("api", config.queueName);
   const readiness = () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs });
   const queuePaused = createPausedView(queue);

@@ -1,8 +1,9 @@
 // Lineup API entry: loads config, connects MongoDB and Redis, listens, drains on SIGTERM/SIGINT.
 import { loadConfigOrExit } from "@lineup/config";
-import { connectMongoWithRetry, ensureIndexes } from "@lineup/db";
+import { claimPartitions, connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
-import Redis from "ioredis";
+import { connectRedis } from "@lineup/queue";
+import type Redis from "ioredis";
 import { buildApp } from "./app";
 
 const startedAt = performance.now();
@@ -22,10 +23,15 @@ if (config.jwtSecretEphemeral) {
 
 const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
   appName: "lineup-api",
+  writeConcern: config.mongoWriteConcern,
   onRetry: (attempt, err) => log.warn("mongo not reachable yet; retrying", { attempt, error: err.message }),
 });
 await ensureIndexes(mongo.db);
-const redis = new Redis(config.redisUrl, {
+await claimPartitions(mongo.db, config.queueName, config.queuePartitions).catch((err: Error) => {
+  log.error(err.message);
+  process.exit(1);
+});
+const redis = connectRedis({ url: config.redisUrl, clusterNodes: config.redisClusterNodes }, {
   // Fail a command at once while Redis is away, so requests answer 503 instead of waiting.
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,

@@ -4,7 +4,7 @@
 import { canceledAmong, type Db } from "@lineup/db";
 import type { Logger } from "@lineup/log";
 import type { WorkerStateMetrics } from "@lineup/metrics";
-import type { Queue } from "@lineup/queue";
+import { onRedisChanged, type Queue } from "@lineup/queue";
 import type Redis from "ioredis";
 import { sleep } from "./persist";
 import { reconcile } from "./reconciler";
@@ -48,9 +48,10 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   let paused = false;
   let ticking: Promise<void> | null = null;
 
-  // A Redis that restarted may have lost its last second of writes: nothing is taken until a full reconcile ran.
+  // A Redis that restarted may have lost its last second of writes, and so may a cluster replica promoted in a
+  // failover: nothing is taken until a full reconcile ran.
   // Others' heartbeats were interrupted too: no one is declared dead until they have had a lease to renew.
-  deps.redis.on("ready", () => {
+  onRedisChanged(deps.redis, () => {
     generation += 1;
     connectedSince = Date.now();
   });

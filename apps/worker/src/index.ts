@@ -1,11 +1,10 @@
 // Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz and /metrics, runs the worker's
 // slots, and on SIGTERM/SIGINT finishes (or gives back) every job in hand and exits 0.
 import { loadConfigOrExit } from "@lineup/config";
-import { connectMongoWithRetry, ensureIndexes } from "@lineup/db";
+import { claimPartitions, connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
 import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
-import { createQueue } from "@lineup/queue";
-import Redis from "ioredis";
+import { connectRedis, createQueue } from "@lineup/queue";
 import { handlers } from "./handlers";
 import { startProbeServer } from "./probe-server";
 import { createWorker, WORKER_REDIS_OPTIONS } from "./worker";
@@ -27,16 +26,19 @@ const log = createLogger({
 
 const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
   appName: "lineup-worker",
+  writeConcern: config.mongoWriteConcern,
   onRetry: (attempt, err) => log.warn("mongo not reachable yet; retrying", { attempt, error: err.message }),
 });
 await ensureIndexes(mongo.db);
+await claimPartitions(mongo.db, config.queueName, config.queuePartitions).catch((err: Error) => {
+  log.error(err.message);
+  process.exit(1);
+});
+const target = { url: config.redisUrl, clusterNodes: config.redisClusterNodes };
 // The worker waits out a Redis outage: it reconnects, retries what failed, and carries on by itself.
 // Named, so CLIENT LIST tells an operator (and the benchmarks) whose connection it is.
-const redis = new Redis(config.redisUrl, {
-  ...WORKER_REDIS_OPTIONS,
-  connectionName: `lineup-worker:${config.workerId}`,
-});
-const blocking = new Redis(config.redisUrl, {
+const redis = connectRedis(target, { ...WORKER_REDIS_OPTIONS, connectionName: `lineup-worker:${config.workerId}` });
+const blocking = connectRedis(target, {
   ...WORKER_REDIS_OPTIONS,
   connectionName: `lineup-worker-take:${config.workerId}`,
 });
@@ -52,7 +54,7 @@ const probes = startProbeServer({
 });
 const worker = createWorker({
   db: mongo.db,
-  queue: createQueue(redis, config.queueName),
+  queue: createQueue(redis, config.queueName, { partitions: config.queuePartitions }),
   redis,
   blocking,
   workerId: config.workerId,

@@ -23,10 +23,10 @@ export async function reconcile(
   const cutoff = new Date(Date.now() - deps.graceMs);
   const candidates: HeldJob[] = [];
   if (mode.full) {
-    await queue.raiseSeqFloor(await maxSeq(db, queue.name));
+    await queue.raiseSeqFloors((p) => maxSeq(db, queue.name, queue.partitions, p));
     // An operator's pause is on record in MongoDB; a Redis that lost it gets it back.
     const state = await findQueueState(db, queue.name);
-    if (state) await queue.setPaused(state.paused);
+    if (state?.paused !== undefined) await queue.setPaused(state.paused);
     for await (const job of jobsRedisHolds(db, { queue: queue.name })) {
       // A job without seq younger than the grace may still be on its way into Redis.
       if (job.seq !== undefined || job.createdAt < cutoff) candidates.push(job);

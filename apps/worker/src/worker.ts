@@ -41,6 +41,10 @@ export const WORKER_REDIS_OPTIONS = {
 // Short enough that an idle slot notices shutdown quickly (Sidekiq and Faktory use 2 s too), and far inside the
 // lease, so a dead worker's last take is over long before anyone recovers its jobs.
 const TAKE_TIMEOUT_SECONDS = 2;
+// With partitions, an idle slot waits on one at a time: briefly, so jobs in the others are not kept waiting.
+const PARTITION_WAIT_SECONDS = 0.25;
+// A slot goes on with jobs of one partition at most this many times before it takes its turn round the others.
+const CHAIN_LIMIT = 8;
 
 export function createWorker(deps: WorkerDeps) {
   const { queue, workerId, log } = deps;
@@ -83,7 +87,7 @@ export function createWorker(deps: WorkerDeps) {
       const turn = taking.then(async () => {
         if (!mayTake()) return null;
         await house.promoteIfDue();
-        const raw = await queue.take(deps.blocking, workerId, house.takeTimeoutSeconds(TAKE_TIMEOUT_SECONDS));
+        const raw = await takeAny();
         // Paused while we waited: it goes back untouched, to the front.
         if (raw && (await queue.isPaused())) {
           await queue.giveBack(workerId, raw);
@@ -105,8 +109,27 @@ export function createWorker(deps: WorkerDeps) {
     return null;
   }
 
+  /**
+   * One partition: wait on it. Several: try each in turn without waiting, starting after the one tried last (that is
+   * the fairness between partitions), then wait briefly on the next one; a job arriving in another partition meanwhile
+   * is found on the next round.
+   */
+  let lastPartition = -1;
+  async function takeAny(): Promise<string | null> {
+    if (queue.partitions === 1) {
+      return queue.take(deps.blocking, workerId, house.takeTimeoutSeconds(TAKE_TIMEOUT_SECONDS));
+    }
+    for (const p of queue.rotation(lastPartition)) {
+      lastPartition = p;
+      const raw = await queue.takeNow(workerId, p);
+      if (raw) return raw;
+    }
+    lastPartition = (lastPartition + 1) % queue.partitions;
+    return queue.take(deps.blocking, workerId, house.takeTimeoutSeconds(PARTITION_WAIT_SECONDS), lastPartition);
+  }
+
   /** Tells Redis how the job left this slot; returns the slot's next job when the same step took one. */
-  async function settle(raw: string, settlement: Settlement): Promise<string | null> {
+  async function settle(raw: string, settlement: Settlement, mayChain: boolean): Promise<string | null> {
     // The id, and with it the held list, belongs to another process now: touching it could take its jobs.
     if (lostId) return null;
     const opts = { log, stopped: graceOver.signal, offline };
@@ -121,7 +144,7 @@ export function createWorker(deps: WorkerDeps) {
     }
     const done = await persist(
       "complete",
-      () => queue.complete(workerId, raw, { dead: settlement.dead, takeNext: mayTake() }),
+      () => queue.complete(workerId, raw, { dead: settlement.dead, takeNext: mayChain && mayTake() }),
       opts,
     );
     if (done.late) {
@@ -138,13 +161,14 @@ export function createWorker(deps: WorkerDeps) {
       setBusy(1);
       try {
         // A job in hand is always settled before the slot takes another, or its line would stall.
-        while (raw) {
+        for (let chained = 0; raw; chained++) {
           inHand.add(raw);
           const settled: string = raw;
           const id = decodeEnvelope(settled)?.id;
           const cancel = new AbortController();
           if (id) running.set(id, cancel);
-          raw = await settle(settled, await processEnvelope(processDeps, settled, cancel.signal));
+          const mayChain = queue.partitions === 1 || chained < CHAIN_LIMIT;
+          raw = await settle(settled, await processEnvelope(processDeps, settled, cancel.signal), mayChain);
           if (id) running.delete(id);
           inHand.delete(settled);
         }

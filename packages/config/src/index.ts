@@ -14,6 +14,12 @@ export type Config = Readonly<{
   mongoUrl: string;
   mongoDb: string;
   redisUrl: string;
+  /** Redis Cluster nodes (redis:// URLs); when set, REDIS_URL is not used. */
+  redisClusterNodes: readonly string[];
+  /** Partitions of the queue: each line lives in one, each partition's keys share a hash tag of their own. */
+  queuePartitions: number;
+  /** MongoDB write concern: "majority" or a number of members. */
+  mongoWriteConcern: "majority" | number;
   queueName: string;
   jwtSecret: string;
   /** True when no JWT_SECRET was given and a random one was made for this process. */
@@ -123,6 +129,9 @@ export function loadConfig(
     mongoUrl: e.MONGO_URL,
     mongoDb: e.MONGO_DB,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: Object.freeze(e.REDIS_CLUSTER_NODES),
+    queuePartitions: e.QUEUE_PARTITIONS,
+    mongoWriteConcern: e.MONGO_WRITE_CONCERN === "majority" ? "majority" : Number(e.MONGO_WRITE_CONCERN),
     queueName: e.QUEUE_NAME,
     jwtSecret: secret,
     jwtSecretEphemeral: !e.JWT_SECRET,

@@ -100,11 +100,33 @@ export const envSchema = z.object({
       .default("redis://127.0.0.1:6379")
       .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://"),
   ),
+  REDIS_CLUSTER_NODES: opt(
+    z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((n) => n.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (nodes) => nodes.every((n) => /^rediss?:\/\/[^/\s]+$/.test(n)),
+        "must be redis:// or rediss:// URLs of cluster nodes, comma-separated",
+      ),
+  ),
   QUEUE_NAME: opt(
     z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 letters, digits, _, . or -")
       .default("default"),
+  ),
+  QUEUE_PARTITIONS: opt(z.coerce.number().int().min(1).max(256).default(1)),
+  MONGO_WRITE_CONCERN: opt(
+    z
+      .string()
+      .regex(/^(majority|\d{1,2})$/, "must be majority or a number of members")
+      .default("majority"),
   ),
   JWT_SECRET: opt(
     z

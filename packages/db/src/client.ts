@@ -3,11 +3,26 @@ import { type Db, MongoClient } from "mongodb";
 
 export type Mongo = { client: MongoClient; db: Db };
 
-export async function connectMongo(url: string, dbName: string, appName = "lineup"): Promise<Mongo> {
+export type MongoOptions = {
+  appName?: string;
+  /** "majority" (the default) or a number of replica-set members that must have a write before it counts. */
+  writeConcern?: "majority" | number;
+};
+
+/**
+ * Connects for a single server, a replica set (list the members, or use mongodb+srv://) or a sharded cluster's
+ * mongos alike: writes are retried once across a failover (retryWrites), acknowledged by `writeConcern` members, and
+ * reads go to the primary, so a fenced update never reads stale state.
+ */
+export async function connectMongo(url: string, dbName: string, options: MongoOptions = {}): Promise<Mongo> {
   const client = new MongoClient(url, {
-    appName,
+    appName: options.appName ?? "lineup",
     serverSelectionTimeoutMS: 5_000,
     connectTimeoutMS: 5_000,
+    retryWrites: true,
+    retryReads: true,
+    readPreference: "primary",
+    writeConcern: { w: options.writeConcern ?? "majority" },
   });
   await client.connect();
   return { client, db: client.db(dbName) };
@@ -21,11 +36,11 @@ export async function pingMongo(db: Db): Promise<void> {
 export async function connectMongoWithRetry(
   url: string,
   dbName: string,
-  options: { appName?: string; onRetry?: (attempt: number, error: Error) => void } = {},
+  options: MongoOptions & { onRetry?: (attempt: number, error: Error) => void } = {},
 ): Promise<Mongo> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await connectMongo(url, dbName, options.appName);
+      return await connectMongo(url, dbName, options);
     } catch (err) {
       options.onRetry?.(attempt, err as Error);
       await Bun.sleep(Math.min(attempt * 500, 5_000));

@@ -6,7 +6,7 @@ import { ensureUserIndexes } from "./users";
 
 export type { Db } from "mongodb";
 export * from "./audit";
-export { connectMongo, connectMongoWithRetry, type Mongo, pingMongo } from "./client";
+export { connectMongo, connectMongoWithRetry, type Mongo, type MongoOptions, pingMongo } from "./client";
 export { isDuplicateKey, isMongoUnavailable } from "./errors";
 export * from "./jobs";
 export * from "./queues";

@@ -344,10 +344,14 @@ export async function requeueJob(db: Db, id: string, attempts: number, now: Date
   return res.modifiedCount === 1;
 }
 
-/** The highest seq recorded for the queue (0 if none): the floor for Redis's counter. */
-export async function maxSeq(db: Db, queue: string): Promise<number> {
+/**
+ * The highest seq recorded for the queue (0 if none): the floor for Redis's counter. With partitions, the highest in
+ * one of them (its seqs are n * partitions + partition).
+ */
+export async function maxSeq(db: Db, queue: string, partitions = 1, partition = 0): Promise<number> {
+  const seq = partitions === 1 ? { $exists: true } : { $mod: [partitions, partition] as [number, number] };
   const top = await jobsCollection(db)
-    .find({ queue, seq: { $exists: true } }, { projection: { seq: 1 } })
+    .find({ queue, seq }, { projection: { seq: 1 } })
     .sort({ seq: -1 })
     .limit(1)
     .next();

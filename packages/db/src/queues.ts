@@ -2,7 +2,14 @@
 // loses; Redis holds the copy the workers' scripts read.
 import type { Db } from "mongodb";
 
-export type QueueDoc = { _id: string; paused: boolean; changedAt: Date; changedBy: string };
+export type QueueDoc = {
+  _id: string;
+  paused?: boolean;
+  changedAt?: Date;
+  changedBy?: string;
+  /** The QUEUE_PARTITIONS its jobs were queued under (absent: 1, as before partitions existed). */
+  partitions?: number;
+};
 
 export const queuesCollection = (db: Db) => db.collection<QueueDoc>("queues");
 
@@ -16,4 +23,28 @@ export async function setQueuePaused(db: Db, params: { queue: string; paused: bo
     { $set: { paused: params.paused, changedAt: params.now, changedBy: params.by } },
     { upsert: true },
   );
+}
+
+export class PartitionsChangedError extends Error {
+  constructor(queue: string, partitions: number, recorded: number, jobs: number) {
+    super(
+      `QUEUE_PARTITIONS=${partitions}, but queue ${queue} holds ${jobs} queued or running jobs under ${recorded} ` +
+        `partition(s): a new count would move lines to other partitions, where their next jobs could overtake the ` +
+        `ones waiting. Start with QUEUE_PARTITIONS=${recorded}, or pause the queue, let its jobs finish, then change it.`,
+    );
+    this.name = "PartitionsChangedError";
+  }
+}
+
+/**
+ * Records the queue's partition count, or refuses a change while the queue holds jobs (PartitionsChangedError): a
+ * line's jobs must all live in one partition, and a new count would put its next jobs in another.
+ */
+export async function claimPartitions(db: Db, queue: string, partitions: number): Promise<void> {
+  const recorded = (await findQueueState(db, queue))?.partitions ?? 1;
+  if (recorded !== partitions) {
+    const jobs = await db.collection("jobs").countDocuments({ queue, status: { $in: ["queued", "running"] } });
+    if (jobs > 0) throw new PartitionsChangedError(queue, partitions, recorded, jobs);
+  }
+  await queuesCollection(db).updateOne({ _id: queue }, { $set: { partitions } }, { upsert: true });
 }

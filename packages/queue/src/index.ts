@@ -1,6 +1,8 @@
 // @lineup/queue: Lineup's Redis queue (keys, Lua scripts, envelope, operations).
+
+export { type ConnectOptions, connectRedis, onRedisChanged, type RedisTarget } from "./connect";
 export { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
-export { authKeys, queueKeys, rateLimitKeys } from "./keys";
+export { authKeys, partitionOf, queueKeys, rateLimitKeys } from "./keys";
 export type { Completion } from "./lines";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
 export { raiseTokenGeneration } from "./token-generation";

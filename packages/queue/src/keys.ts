@@ -1,12 +1,13 @@
 // Every Redis key Lineup uses, in one place. `{<queue>}` is a Redis Cluster hash tag: a queue's keys share one
-// slot, so its Lua scripts stay cluster-safe.
+// slot, so its Lua scripts stay cluster-safe. A queue split into QUEUE_PARTITIONS partitions has one tag per
+// partition, `{<queue>:p<n>}`, so the partitions spread over a cluster's shards; a line lives in one partition.
 
 export type QueueKeys = ReturnType<typeof queueKeys>;
 
-export function queueKeys(queue: string) {
-  const base = `lineup:{${queue}}`;
+export function queueKeys(queue: string, partition = 0, partitions = 1) {
+  const base = partitions === 1 ? `lineup:{${queue}}` : `lineup:{${queue}:p${partition}}`;
   return {
-    /** Arrival counter: the next job's seq. */
+    /** Arrival counter of the partition: its n-th job gets seq n * partitions + partition. */
     seq: `${base}:seq`,
     /** One line (a group): its jobs in seq order, newest at the left; the rightmost is the line's head. */
     line: (lineId: string) => `${base}:line:${lineId}`,
@@ -32,15 +33,29 @@ export function queueKeys(queue: string) {
   };
 }
 
-/** Keys of the api's token revocation (not tied to a queue). */
+/**
+ * Keys of the api's token revocation (not tied to a queue). A user's keys share the hash tag `{<user id>}`, so the one
+ * read per authenticated request (both keys at once) stays in one Redis Cluster slot.
+ */
 export const authKeys = {
   /** Present until the token's expiry once the token was logged out. */
-  revoked: (jti: string) => `lineup:auth:revoked:${jti}`,
+  revoked: (userId: string, jti: string) => `lineup:auth:{${userId}}:revoked:${jti}`,
   /** Cache of the user's token generation (MongoDB holds the truth). */
-  generation: (userId: string) => `lineup:auth:gen:${userId}`,
+  generation: (userId: string) => `lineup:auth:{${userId}}:gen`,
 };
 
 /** Keys of the api's rate limits: rate-limiter-flexible appends `:<subject>` to the scope's prefix. */
 export const rateLimitKeys = {
   prefix: (scope: string) => `lineup:ratelimit:${scope}`,
 };
+
+/** The partition a line lives in: a stable hash (FNV-1a) of its id, so a line's jobs always meet in one place. */
+export function partitionOf(line: string, partitions: number): number {
+  if (partitions === 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < line.length; i++) {
+    hash ^= line.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % partitions;
+}

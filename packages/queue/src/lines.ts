@@ -2,12 +2,13 @@
 //  - Order: a line is a Redis list in seq order. Only its head is ever out: in ready, in the delayed set (waiting
 //    out a retry), or in one worker's held list. The head leaves its line only when its job has ended.
 //  - Fairness: ready is a round-robin of line heads. A line whose job ended rejoins at the back, so a line with
-//    10,000 jobs and a line with one take turns.
+//    10,000 jobs and a line with one take turns. With several partitions, a worker takes from them in turn.
 //  - Recovery: the heads a dead worker held go back to the front of ready; their lines never lost them.
-// Every transition is one Lua script (lua/*.lua), so a crash between two commands cannot split it.
+// Every transition is one Lua script (lua/*.lua), so a crash between two commands cannot split it. A line lives in
+// one partition (keys.ts: partitionOf), and every script touches one partition's keys only.
 import type Redis from "ioredis";
 import { decodeEnvelope, type Envelope, encodeUnsequenced } from "./envelope";
-import type { QueueKeys } from "./keys";
+import { partitionOf, type QueueKeys } from "./keys";
 import { defineScripts } from "./scripts";
 
 export type Completion = {
@@ -19,34 +20,55 @@ export type Completion = {
   late: boolean;
 };
 
-export function createLines(redis: Redis, keys: QueueKeys) {
+export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
   const r = defineScripts(redis);
+  const partitions = partitionKeys.length;
+  const all = [...partitionKeys.keys()];
+  const keysOf = (line: string) => partitionKeys[partitionOf(line, partitions)] as QueueKeys;
   // A job's line is in its envelope. An envelope too broken to name one belongs to no line we know of.
-  const lineKey = (raw: string) => keys.line(decodeEnvelope(raw)?.line ?? "unknown");
+  const lineOfRaw = (raw: string) => decodeEnvelope(raw)?.line ?? "unknown";
+  const keysOfRaw = (raw: string) => keysOf(lineOfRaw(raw));
+  const each = <T>(fn: (keys: QueueKeys, partition: number) => Promise<T>) =>
+    Promise.all(partitionKeys.map((keys, p) => fn(keys, p)));
 
   return {
+    partitions,
+
     /** Assigns seq and appends the job to its line in one atomic step; returns its seq. */
     enqueue(job: Omit<Envelope, "seq">): Promise<number> {
-      return r.lineupEnqueue(keys.seq, keys.line(job.line), keys.ready, encodeUnsequenced(job));
+      const p = partitionOf(job.line, partitions);
+      const keys = partitionKeys[p] as QueueKeys;
+      return r.lineupEnqueue(keys.seq, keys.line(job.line), keys.ready, encodeUnsequenced(job), partitions, p);
     },
 
     /**
-     * Blocks up to timeoutSeconds for the line head at the front of ready and moves it atomically into the
-     * worker's held list (reliable pop). Use a connection of its own: it blocks.
+     * Blocks up to timeoutSeconds for the line head at the front of a partition's ready list and moves it atomically
+     * into the worker's held list (reliable pop). Use a connection of its own: it blocks.
      */
-    take(blocking: Redis, workerId: string, timeoutSeconds: number): Promise<string | null> {
+    take(blocking: Redis, workerId: string, timeoutSeconds: number, partition = 0): Promise<string | null> {
+      const keys = partitionKeys[partition] as QueueKeys;
       return blocking.blmove(keys.ready, keys.held(workerId), "RIGHT", "LEFT", timeoutSeconds);
     },
 
-    /** The job ended for good: its line moves on. With takeNext, the worker's next job comes back in the same step. */
+    /** The same without waiting: the front of a partition's ready list, or null when nothing is ready there. */
+    takeNow(workerId: string, partition: number): Promise<string | null> {
+      const keys = partitionKeys[partition] as QueueKeys;
+      return redis.lmove(keys.ready, keys.held(workerId), "RIGHT", "LEFT");
+    },
+
+    /**
+     * The job ended for good: its line moves on. With takeNext, the worker's next job comes back in the same step
+     * (from the same partition).
+     */
     async complete(
       workerId: string,
       raw: string,
       options: { dead?: boolean; takeNext?: boolean } = {},
     ): Promise<Completion> {
+      const keys = keysOfRaw(raw);
       const [held, next, late] = await r.lineupComplete(
         keys.held(workerId),
-        lineKey(raw),
+        keys.line(lineOfRaw(raw)),
         keys.ready,
         keys.dead,
         keys.paused,
@@ -59,31 +81,40 @@ export function createLines(redis: Redis, keys: QueueKeys) {
 
     /** A failed attempt waits out its backoff in the delayed set; its line waits with it. */
     async defer(workerId: string, raw: string, dueAtMs: number): Promise<boolean> {
+      const keys = keysOfRaw(raw);
       return (await r.lineupDefer(keys.held(workerId), keys.delayed, raw, dueAtMs)) === 1;
     },
 
     /** Shutdown: the job goes back unfinished to the front of ready, to run next. */
     async giveBack(workerId: string, raw: string): Promise<boolean> {
+      const keys = keysOfRaw(raw);
       return (await r.lineupGiveBack(keys.held(workerId), keys.ready, raw)) === 1;
     },
 
     /** A job waiting out a backoff goes to the front of ready now (it was canceled); false if it was not waiting. */
     async wake(jobId: string): Promise<boolean> {
-      return (await r.lineupWake(keys.delayed, keys.ready, jobId)) === 1;
+      return (await each((keys) => r.lineupWake(keys.delayed, keys.ready, jobId))).some((moved) => moved === 1);
     },
 
     /** Moves heads whose backoff is over to the front of ready; says when the next one is due (ms) or null. */
     async promoteDue(now = Date.now(), limit = 100): Promise<{ moved: number; nextDueAt: number | null }> {
-      const [moved, nextDueAt] = await r.lineupPromote(keys.delayed, keys.ready, now, limit);
-      return { moved, nextDueAt: nextDueAt < 0 ? null : nextDueAt };
+      const results = await each((keys) => r.lineupPromote(keys.delayed, keys.ready, now, limit));
+      const due = results.map(([, next]) => next).filter((next) => next >= 0);
+      return {
+        moved: results.reduce((sum, [moved]) => sum + moved, 0),
+        nextDueAt: due.length ? Math.min(...due) : null,
+      };
     },
 
     /**
      * A worker process starts: it takes its id over and puts back what an earlier process with the id still held.
      * Returns the number put back.
      */
-    register(workerId: string, instance: string): Promise<number> {
-      return r.lineupRegisterWorker(keys.workers, keys.instances, keys.held(workerId), keys.ready, workerId, instance);
+    async register(workerId: string, instance: string): Promise<number> {
+      const moved = await each((keys) =>
+        r.lineupRegisterWorker(keys.workers, keys.instances, keys.held(workerId), keys.ready, workerId, instance),
+      );
+      return moved.reduce((a, b) => a + b, 0);
     },
 
     /**
@@ -91,8 +122,10 @@ export function createLines(redis: Redis, keys: QueueKeys) {
      * (presumed dead, or another process started with it): it must stop.
      */
     async heartbeat(workerId: string, instance: string): Promise<{ alive: boolean; paused: boolean }> {
-      const [alive, paused] = await r.lineupHeartbeat(keys.workers, keys.instances, keys.paused, workerId, instance);
-      return { alive: alive === 1, paused: paused === 1 };
+      const beats = await each((keys) =>
+        r.lineupHeartbeat(keys.workers, keys.instances, keys.paused, workerId, instance),
+      );
+      return { alive: beats.every(([alive]) => alive === 1), paused: beats.some(([, paused]) => paused === 1) };
     },
 
     /**
@@ -100,31 +133,40 @@ export function createLines(redis: Redis, keys: QueueKeys) {
      * is alive after all. `force` is for a worker's own clean shutdown.
      */
     async recover(workerId: string, leaseMs: number, force = false): Promise<number | null> {
-      const moved = await r.lineupRecover(
-        keys.workers,
-        keys.instances,
-        keys.held(workerId),
-        keys.ready,
-        workerId,
-        leaseMs,
-        force ? "1" : "0",
+      const moved = await each((keys) =>
+        r.lineupRecover(
+          keys.workers,
+          keys.instances,
+          keys.held(workerId),
+          keys.ready,
+          workerId,
+          leaseMs,
+          force ? "1" : "0",
+        ),
       );
-      return moved < 0 ? null : moved;
+      return moved.every((m) => m < 0) ? null : moved.filter((m) => m > 0).reduce((a, b) => a + b, 0);
     },
 
     /** Workers whose last heartbeat is older than the lease, by this process's clock (recover re-checks by Redis's). */
-    staleWorkers(leaseMs: number, now = Date.now()): Promise<string[]> {
-      return redis.zrangebyscore(keys.workers, "-inf", now - leaseMs);
+    async staleWorkers(leaseMs: number, now = Date.now()): Promise<string[]> {
+      const ids = await each((keys) => redis.zrangebyscore(keys.workers, "-inf", now - leaseMs));
+      return [...new Set(ids.flat())];
     },
 
-    /** What a worker's held list holds. */
-    heldBy(workerId: string): Promise<string[]> {
-      return redis.lrange(keys.held(workerId), 0, -1);
+    /** What a worker's held lists hold. */
+    async heldBy(workerId: string): Promise<string[]> {
+      return (await each((keys) => redis.lrange(keys.held(workerId), 0, -1))).flat();
     },
 
     /** Workers whose heartbeat is within the lease. */
-    liveWorkers(leaseMs: number, now = Date.now()): Promise<string[]> {
-      return redis.zrangebyscore(keys.workers, now - leaseMs, "+inf");
+    async liveWorkers(leaseMs: number, now = Date.now()): Promise<string[]> {
+      const ids = await each((keys) => redis.zrangebyscore(keys.workers, now - leaseMs, "+inf"));
+      return [...new Set(ids.flat())];
+    },
+
+    /** The partitions in the order a worker should try them, starting after the one it tried last. */
+    rotation(after: number): number[] {
+      return all.map((_, i) => (after + 1 + i) % partitions);
     },
   };
 }

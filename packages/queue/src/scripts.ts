@@ -16,7 +16,14 @@ import wake from "./lua/wake.lua" with { type: "text" };
 type Arg = string | number;
 
 export type ScriptedRedis = Redis & {
-  lineupEnqueue(seqKey: string, line: string, ready: string, envelope: string): Promise<number>;
+  lineupEnqueue(
+    seqKey: string,
+    line: string,
+    ready: string,
+    envelope: string,
+    partitions: number,
+    partition: number,
+  ): Promise<number>;
   lineupComplete(
     held: string,
     line: string,

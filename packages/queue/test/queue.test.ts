@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { createTestContext, type TestContext } from "@lineup/testkit";
 import Redis from "ioredis";
 import { decodeEnvelope, type Envelope } from "../src/envelope";
+import { partitionOf } from "../src/keys";
 import { createQueue, type Queue } from "../src/queue";
 
 let ctx: TestContext;
@@ -221,9 +222,10 @@ describe("workers", () => {
 describe("repair", () => {
   it("raises the seq counter to a floor but never lowers it", async () => {
     const q = freshQueue();
-    expect(await q.raiseSeqFloor(10)).toBe(10);
+    await q.raiseSeqFloors(async () => 10);
     expect(await q.enqueue(job(1))).toBe(11);
-    expect(await q.raiseSeqFloor(5)).toBe(11);
+    await q.raiseSeqFloors(async () => 5);
+    expect(await q.enqueue(job(2))).toBe(12);
   });
 
   it("restores lost jobs at their seq place in their line", async () => {
@@ -291,5 +293,72 @@ describe("snapshot", () => {
     expect(snap.oldestReadyAgeSeconds).toBeGreaterThanOrEqual(9);
     await q.complete("w", a, { dead: true });
     expect((await q.snapshot(5_000)).dead).toBe(1);
+  });
+});
+
+describe("partitions", () => {
+  const partitioned = () => {
+    n += 1;
+    return createQueue(ctx.redisClient, `${ctx.queueName}-${n}`, { partitions: 4 });
+  };
+
+  it("keeps each line in one partition, seqs unique across partitions and increasing along each line", async () => {
+    const q = partitioned();
+    const lines = Array.from({ length: 12 }, (_, i) => `u:p${i}`);
+    const seqs = new Map<string, number[]>();
+    for (let i = 0; i < 60; i++) {
+      const line = lines[i % lines.length] as string;
+      seqs.set(line, [...(seqs.get(line) ?? []), await q.enqueue(job(i + 1, line))]);
+    }
+    const all = [...seqs.values()].flat();
+    expect(new Set(all).size).toBe(60);
+    for (const [line, list] of seqs) {
+      expect(list).toEqual([...list].sort((a, b) => a - b));
+      // seq = n * partitions + partition: every seq of a line names the line's partition.
+      expect(new Set(list.map((s) => s % 4))).toEqual(new Set([partitionOf(line, 4)]));
+    }
+    expect(new Set(lines.map((l) => partitionOf(l, 4))).size).toBeGreaterThan(1);
+  });
+
+  it("hands out every partition's jobs, each line in order, taking the partitions in turn", async () => {
+    const q = partitioned();
+    for (let i = 0; i < 40; i++) await q.enqueue(job(i + 1, `u:t${i % 8}`));
+    const taken: string[] = [];
+    let last = -1;
+    for (;;) {
+      let raw: string | null = null;
+      for (const p of q.rotation(last)) {
+        last = p;
+        raw = await q.takeNow("w", p);
+        if (raw) break;
+      }
+      if (!raw) break;
+      taken.push(raw);
+      await q.complete("w", raw);
+    }
+    expect(taken).toHaveLength(40);
+    const byLine = new Map<string, number[]>();
+    for (const raw of taken) {
+      const env = decodeEnvelope(raw) as Envelope;
+      byLine.set(env.line, [...(byLine.get(env.line) ?? []), env.seq]);
+    }
+    for (const list of byLine.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
+  });
+
+  it("raises each partition's counter past the highest seq MongoDB holds in it", async () => {
+    const q = partitioned();
+    await q.raiseSeqFloors(async (p) => (p === 2 ? 4 * 10 + 2 : 0));
+    const line = Array.from({ length: 50 }, (_, i) => `u:f${i}`).find((l) => partitionOf(l, 4) === 2) as string;
+    expect(await q.enqueue(job(1, line))).toBe(4 * 11 + 2);
+  });
+
+  it("pauses every partition, and counts them all in the snapshot", async () => {
+    const q = partitioned();
+    for (let i = 0; i < 8; i++) await q.enqueue(job(i + 1, `u:s${i}`));
+    await q.setPaused(true);
+    expect((await q.snapshot(5_000)).paused).toBe(true);
+    expect(await q.heartbeat("nobody", "x")).toEqual({ alive: false, paused: true });
+    await q.setPaused(false);
+    expect((await q.snapshot(5_000)).readyLines).toBe(8);
   });
 });

@@ -4,7 +4,16 @@ export { type MongoKind, type MongoOptions, type MongoServer, startMongo } from 
 export { freePort, waitForPort } from "./ports";
 export { type PrometheusServer, startPrometheus } from "./prometheus-server";
 export { documentedSettings } from "./readme";
+export { type RedisCluster, startRedisCluster } from "./redis-cluster";
 export { type RedisServer, startRedis } from "./redis-server";
 export { linesWithSecrets } from "./secrets";
-export { createTestContext, namespace, type Services, sharedServices, type TestContext } from "./services";
+export {
+  CLUSTER_PARTITIONS,
+  createTestContext,
+  namespace,
+  type Services,
+  sharedCluster,
+  sharedServices,
+  type TestContext,
+} from "./services";
 export { type AppProcess, REPO_ROOT, spawnApp, TEST_JWT_SECRET } from "./spawn";

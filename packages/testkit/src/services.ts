@@ -4,9 +4,23 @@
 import Redis from "ioredis";
 import { type Db, MongoClient } from "mongodb";
 import { type MongoOptions, type MongoServer, startMongo } from "./mongo-server";
+import { type RedisCluster, startRedisCluster } from "./redis-cluster";
 import { type RedisServer, startRedis } from "./redis-server";
 
 export type Services = { redis: RedisServer; mongo: MongoServer };
+
+/** Partitions of a queue when tests run against the Redis Cluster (LINEUP_TEST_CLUSTER=1). */
+export const CLUSTER_PARTITIONS = 8;
+
+const CLUSTER_KEY = Symbol.for("lineup.testkit.cluster");
+type ClusterHolder = { [CLUSTER_KEY]?: Promise<RedisCluster> };
+
+/** One Redis Cluster (3 masters + 3 replicas) per run, started on first use. */
+export function sharedCluster(): Promise<RedisCluster> {
+  const holder = globalThis as ClusterHolder;
+  holder[CLUSTER_KEY] ??= startRedisCluster();
+  return holder[CLUSTER_KEY];
+}
 
 const KEY = Symbol.for("lineup.testkit.services");
 type Holder = { [KEY]?: Promise<Services> };
@@ -43,7 +57,10 @@ export type TestContext = Namespace &
     redisUrl: string;
     client: MongoClient;
     db: Db;
+    /** A client of this context's Redis: one server, or the cluster (then keys of any partition work). */
     redisClient: Redis;
+    /** The cluster, when this context runs against one (LINEUP_TEST_CLUSTER=1, or `cluster: true`). */
+    cluster?: RedisCluster;
     /** Environment for a spawned api or worker pointed at this context. */
     env: Record<string, string>;
     cleanup(): Promise<void>;
@@ -52,21 +69,27 @@ export type TestContext = Namespace &
 /**
  * Servers plus a private database and queue name for one test file; call cleanup() in afterAll.
  * `ownMongo` gives the context a Mongo-wire server of its own (for tests that stop and start it), never MONGO_URL.
+ * `cluster` (or LINEUP_TEST_CLUSTER=1 in the environment) points it at a Redis Cluster, with the queue split into
+ * CLUSTER_PARTITIONS partitions.
  */
 export async function createTestContext(
   label?: string,
-  options: { ownMongo?: MongoOptions } = {},
+  options: { ownMongo?: MongoOptions; cluster?: boolean } = {},
 ): Promise<TestContext> {
   const shared = await sharedServices();
+  const cluster = (options.cluster ?? process.env.LINEUP_TEST_CLUSTER === "1") ? await sharedCluster() : undefined;
   const own = options.ownMongo ? await startMongo(undefined, options.ownMongo) : undefined;
-  const services = { ...shared, mongo: own ?? shared.mongo };
+  const services = { redis: cluster ?? shared.redis, mongo: own ?? shared.mongo };
   const ns = namespace(label);
   const client = new MongoClient(services.mongo.url, { serverSelectionTimeoutMS: 5_000 });
   await client.connect();
-  const redisClient = new Redis(services.redis.url, { maxRetriesPerRequest: 1 });
+  const redisClient = cluster
+    ? (new Redis.Cluster(cluster.ports.map((port) => ({ host: "127.0.0.1", port }))) as unknown as Redis)
+    : new Redis(services.redis.url, { maxRetriesPerRequest: 1 });
   return {
     ...services,
     ...ns,
+    cluster,
     mongoUrl: services.mongo.url,
     redisUrl: services.redis.url,
     client,
@@ -77,6 +100,7 @@ export async function createTestContext(
       MONGO_DB: ns.dbName,
       REDIS_URL: services.redis.url,
       QUEUE_NAME: ns.queueName,
+      ...(cluster ? { REDIS_CLUSTER_NODES: cluster.nodesUrl, QUEUE_PARTITIONS: String(CLUSTER_PARTITIONS) } : {}),
     },
     async cleanup() {
       await client
@@ -85,17 +109,23 @@ export async function createTestContext(
         .catch(() => {});
       await client.close();
       await own?.dispose();
-      await deleteKeys(redisClient, `lineup:{${ns.queueName}}:*`).catch(() => {});
+      await deleteKeys(redisClient, `lineup:{${ns.queueName}*`).catch(() => {});
       redisClient.disconnect();
     },
   };
 }
 
+/** Deletes the keys matching a pattern on every master (one server, or each of a cluster's). */
 async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== "0");
+  const cluster = redis as unknown as { isCluster?: boolean; nodes?: (role: "master") => Redis[] };
+  const servers = cluster.isCluster && cluster.nodes ? cluster.nodes("master") : [redis];
+  for (const server of servers) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await server.scan(cursor, "MATCH", pattern, "COUNT", 500);
+      // One UNLINK per key: in a cluster the keys of one batch may live in different slots.
+      for (const key of keys) await server.unlink(key);
+      cursor = next;
+    } while (cursor !== "0");
+  }
 }

@@ -1,7 +1,8 @@
-// Gates submissions on Redis: connected, and its seq counter raised to MongoDB's highest seq after
-// every (re)connection, since a Redis that restarted may have lost its last writes (AOF everysec).
+// Gates submissions on Redis: connected, and its seq counters raised to MongoDB's highest seqs after every
+// (re)connection and every change of a cluster's masters, since a Redis that restarted (AOF everysec) or a replica
+// promoted in a failover (replication is asynchronous) may have lost its last writes.
 import { type Db, maxSeq } from "@lineup/db";
-import type { Queue } from "@lineup/queue";
+import { onRedisChanged, type Queue } from "@lineup/queue";
 import type Redis from "ioredis";
 
 export class QueueNotReadyError extends Error {
@@ -15,7 +16,7 @@ export function createQueueReady(deps: { redis: Redis; queue: Queue; db: Db }): 
   let gate: Promise<void> | null = null;
   const raiseFloor = (): Promise<void> => {
     const attempt = (async () => {
-      await deps.queue.raiseSeqFloor(await maxSeq(deps.db, deps.queue.name));
+      await deps.queue.raiseSeqFloors((p) => maxSeq(deps.db, deps.queue.name, deps.queue.partitions, p));
     })();
     gate = attempt;
     attempt.catch(() => {
@@ -23,7 +24,7 @@ export function createQueueReady(deps: { redis: Redis; queue: Queue; db: Db }): 
     });
     return attempt;
   };
-  deps.redis.on("ready", () => {
+  onRedisChanged(deps.redis, () => {
     raiseFloor().catch(() => {});
   });
   return async () => {

@@ -24,7 +24,7 @@ export function createRevocation(deps: { redis: Redis; db: Db }) {
     /** True while the token is neither logged out nor older than the user's last password change. */
     async isValid(claims: Claims): Promise<boolean> {
       const [revoked, cached] = await deps.redis
-        .mget(authKeys.revoked(claims.jti), authKeys.generation(claims.sub))
+        .mget(authKeys.revoked(claims.sub, claims.jti), authKeys.generation(claims.sub))
         .catch(unavailable);
       if (revoked) return false;
       let generation = cached === null ? null : Number(cached);
@@ -40,7 +40,7 @@ export function createRevocation(deps: { redis: Redis; db: Db }) {
     /** Denies this one token until it would have expired anyway. */
     async revoke(claims: Claims): Promise<void> {
       const seconds = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
-      await deps.redis.set(authKeys.revoked(claims.jti), "1", "EX", seconds).catch(unavailable);
+      await deps.redis.set(authKeys.revoked(claims.sub, claims.jti), "1", "EX", seconds).catch(unavailable);
     },
 
     raiseGeneration,
