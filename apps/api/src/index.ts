@@ -31,16 +31,19 @@ await claimPartitions(mongo.db, config.queueName, config.queuePartitions).catch(
   log.error(err.message);
   process.exit(1);
 });
-const redis = connectRedis({ url: config.redisUrl, clusterNodes: config.redisClusterNodes }, {
-  // Fail a command at once while Redis is away, so requests answer 503 instead of waiting.
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  // A Redis that hangs (paused, overloaded) must not hang requests: they answer 503 after this.
-  commandTimeout: 2_000,
-  retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-  // Named, so CLIENT LIST tells an operator (and the benchmarks) whose connection it is.
-  connectionName: "lineup-api",
-});
+const redis = connectRedis(
+  { url: config.redisUrl, clusterNodes: config.redisClusterNodes },
+  {
+    // Fail a command at once while Redis is away, so requests answer 503 instead of waiting.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    // A Redis that hangs (paused, overloaded) must not hang requests: they answer 503 after this.
+    commandTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    // Named, so CLIENT LIST tells an operator (and the benchmarks) whose connection it is.
+    connectionName: "lineup-api",
+  },
+);
 redis.on("error", (err) => log.warn("redis connection error", { error: err.message }));
 await waitForRedis(redis);
 
