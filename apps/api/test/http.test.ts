@@ -162,6 +162,7 @@ describe("OpenAPI", () => {
       "/v1/auth/password",
       "/v1/auth/register",
       "/v1/jobs",
+      "/v1/jobs/batch",
       "/v1/jobs/{id}",
     ]);
     expect(Object.keys(paths["/v1/jobs"]).sort()).toEqual(["get", "post"]);

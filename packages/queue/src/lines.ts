@@ -31,6 +31,21 @@ export function createLines(redis: Redis, keys: QueueKeys) {
     },
 
     /**
+     * Enqueues jobs in one atomic step (enqueue-batch.lua): they take consecutive seqs in the order given, so the
+     * jobs of one line keep that order. Returns each job's seq.
+     */
+    async enqueueBatch(jobs: Omit<Envelope, "seq">[]): Promise<number[]> {
+      if (!jobs.length) return [];
+      // Each line's key once, after the seq counter and ready: KEYS[3], KEYS[4], ...
+      const keyIndex = new Map<string, number>();
+      for (const job of jobs) if (!keyIndex.has(job.line)) keyIndex.set(job.line, keyIndex.size + 3);
+      const lineKeys = [...keyIndex.keys()].map((line) => keys.line(line));
+      const args = jobs.flatMap((job) => [keyIndex.get(job.line) as number, encodeUnsequenced(job)]);
+      const first = await r.lineupEnqueueBatch(2 + lineKeys.length, keys.seq, keys.ready, ...lineKeys, ...args);
+      return jobs.map((_, i) => first + i);
+    },
+
+    /**
      * Blocks up to timeoutSeconds for the line head at the front of ready and moves it atomically into the
      * worker's held list (reliable pop). Use a connection of its own: it blocks.
      */

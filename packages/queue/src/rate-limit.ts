@@ -8,8 +8,10 @@ export type RateDecision = { allowed: boolean; count: number; retryAfterMs: numb
 export function createRateLimiter(redis: Redis) {
   const r = defineScripts(redis);
   return {
-    async hit(scope: string, subject: string, limit: number, windowMs: number): Promise<RateDecision> {
-      const [allowed, count, ttl] = await r.lineupRateLimit(rateLimitKeys.window(scope, subject), limit, windowMs);
+    /** Counts `cost` attempts (a batch of n jobs is n submissions) against `limit` per window. */
+    async hit(scope: string, subject: string, limit: number, windowMs: number, cost = 1): Promise<RateDecision> {
+      const key = rateLimitKeys.window(scope, subject);
+      const [allowed, count, ttl] = await r.lineupRateLimit(key, limit, windowMs, cost);
       return { allowed: allowed === 1, count, retryAfterMs: ttl };
     },
   };

@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import complete from "./lua/complete.lua" with { type: "text" };
 import defer from "./lua/defer.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
+import enqueueBatch from "./lua/enqueue-batch.lua" with { type: "text" };
 import giveBack from "./lua/give-back.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
 import promote from "./lua/promote.lua" with { type: "text" };
@@ -16,6 +17,8 @@ type Arg = string | number;
 
 export type ScriptedRedis = Redis & {
   lineupEnqueue(seqKey: string, line: string, ready: string, envelope: string): Promise<number>;
+  /** Takes the number of keys first: a batch names as many lines as it has. */
+  lineupEnqueueBatch(numberOfKeys: number, ...keysThenArgs: Arg[]): Promise<number>;
   lineupComplete(
     held: string,
     line: string,
@@ -38,11 +41,13 @@ export type ScriptedRedis = Redis & {
   lineupRecover(workers: string, instances: string, held: string, ready: string, ...args: Arg[]): Promise<number>;
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
   lineupRestore(line: string, ready: string, ...envelopes: string[]): Promise<number>;
-  lineupRateLimit(key: string, limit: number, windowMs: number): Promise<[number, number, number]>;
+  lineupRateLimit(key: string, limit: number, windowMs: number, cost: number): Promise<[number, number, number]>;
 };
 
-const SCRIPTS: [name: string, keys: number, lua: string][] = [
+// keys undefined: the caller passes the number of keys as the first argument.
+const SCRIPTS: [name: string, keys: number | undefined, lua: string][] = [
   ["lineupEnqueue", 3, enqueue],
+  ["lineupEnqueueBatch", undefined, enqueueBatch],
   ["lineupComplete", 4, complete],
   ["lineupDefer", 2, defer],
   ["lineupGiveBack", 2, giveBack],

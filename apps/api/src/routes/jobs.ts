@@ -1,16 +1,19 @@
-// Jobs routes: submit, get, list, cancel. Every route needs a bearer token; a job is visible only to its owner.
+// Jobs routes: submit (one job or a batch), get, list, cancel. Every route needs a bearer token; a job is visible only to its owner.
 import { Elysia } from "elysia";
 import { authPlugin } from "../middlewares/auth";
 import { requestIdOf } from "../middlewares/request-context";
 import { ErrorSchema } from "../schemas/common";
 import {
+  JobBatchSchema,
   JobIdParamsSchema,
   JobPageSchema,
   JobSchema,
   ListJobsQuerySchema,
+  SubmitBatchSchema,
   SubmitHeadersSchema,
   SubmitJobSchema,
 } from "../schemas/jobs";
+import { submitBatch } from "../services/job-batches";
 import { cancelJob, getJob, type JobsDeps, listJobs, submitJob } from "../services/jobs";
 import type { Revocation } from "../services/revocation";
 import type { Tokens } from "../services/tokens";
@@ -50,6 +53,42 @@ export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocat
           tags: ["jobs"],
           summary: "Submit a job",
           description: "202 once the job is recorded in MongoDB and queued in Redis; 200 for an idempotent replay.",
+        },
+      },
+    )
+    .post(
+      "/batch",
+      async ({ body, headers, claims, request, set }) => {
+        const { jobs, replay } = await submitBatch(deps, {
+          ownerId: claims.sub,
+          body,
+          idempotencyKey: headers["idempotency-key"],
+          requestId: requestIdOf(request),
+        });
+        set.status = replay ? 200 : 202;
+        return { items: jobs };
+      },
+      {
+        auth: true,
+        body: SubmitBatchSchema,
+        headers: SubmitHeadersSchema,
+        parse: "json",
+        response: {
+          200: JobBatchSchema,
+          202: JobBatchSchema,
+          401: ErrorSchema,
+          409: ErrorSchema,
+          413: ErrorSchema,
+          422: ErrorSchema,
+          429: ErrorSchema,
+          503: ErrorSchema,
+        },
+        detail: {
+          tags: ["jobs"],
+          summary: "Submit a batch of jobs",
+          description:
+            "All accepted or none: 202 once every job is recorded in MongoDB and queued in Redis, with consecutive " +
+            "seqs in batch order; 200 for an idempotent replay.",
         },
       },
     )

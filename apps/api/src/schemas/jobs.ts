@@ -29,6 +29,17 @@ export const SubmitJobSchema = z.discriminatedUnion(
 );
 export type SubmitJob = z.output<typeof SubmitJobSchema>;
 
+export const MAX_BATCH_JOBS = 100;
+
+export const SubmitBatchSchema = z.object({
+  jobs: z
+    .array(SubmitJobSchema)
+    .min(1, "Must hold at least one job")
+    .max(MAX_BATCH_JOBS, `Must hold at most ${MAX_BATCH_JOBS} jobs`)
+    .describe(`1 to ${MAX_BATCH_JOBS} jobs, each as POST /v1/jobs takes it; accepted together or not at all`),
+});
+export type SubmitBatch = z.output<typeof SubmitBatchSchema>;
+
 export const SubmitHeadersSchema = z.object({
   "idempotency-key": z
     .string()
@@ -72,4 +83,8 @@ export const JobSchema = z.object({
 export const JobPageSchema = z.object({
   items: z.array(JobSchema),
   nextCursor: z.string().nullable(),
+});
+
+export const JobBatchSchema = z.object({
+  items: z.array(JobSchema).describe("The batch's jobs, in the order they were submitted"),
 });

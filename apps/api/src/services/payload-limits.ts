@@ -4,14 +4,14 @@ import { errors } from "@lineup/errors";
 
 export const MAX_PAYLOAD_DEPTH = 32;
 
-/** `json` is the payload as it will be stored (JSON.stringify of it). */
-export function checkPayloadLimits(payload: unknown, json: string, maxBytes: number): void {
+/** `json` is the payload as it will be stored (JSON.stringify of it); `path` is where the 422 says it is. */
+export function checkPayloadLimits(payload: unknown, json: string, maxBytes: number, path = "payload"): void {
   const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) {
-    throw errors.validation([{ path: "payload", message: `Must be at most ${maxBytes} bytes as JSON` }]);
+    throw errors.validation([{ path, message: `Must be at most ${maxBytes} bytes as JSON` }]);
   }
   if (depthOf(payload) > MAX_PAYLOAD_DEPTH) {
-    throw errors.validation([{ path: "payload", message: `Must nest at most ${MAX_PAYLOAD_DEPTH} levels deep` }]);
+    throw errors.validation([{ path, message: `Must nest at most ${MAX_PAYLOAD_DEPTH} levels deep` }]);
   }
 }
 

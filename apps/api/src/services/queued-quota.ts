@@ -16,8 +16,8 @@ export function createQueuedQuota(deps: { db: Db; limit: number }) {
   };
 
   return {
-    /** Throws 429 quota_exceeded when the user has the cap's worth of jobs queued. */
-    async check(ownerId: string): Promise<void> {
+    /** Throws 429 quota_exceeded when `adding` more jobs would pass the cap (a batch counts whole). */
+    async check(ownerId: string, adding = 1): Promise<void> {
       const now = Date.now();
       let entry = counts.get(ownerId);
       if (!entry || now - entry.at >= FRESH_MS) {
@@ -25,15 +25,19 @@ export function createQueuedQuota(deps: { db: Db; limit: number }) {
         entry = { count: await countQueuedJobs(deps.db, ownerId, deps.limit), at: now };
         counts.set(ownerId, entry);
       }
-      if (entry.count >= deps.limit) {
-        throw new AppError(429, "quota_exceeded", `You have ${deps.limit} jobs queued already; wait for some to run.`);
+      if (entry.count + adding > deps.limit) {
+        const message =
+          adding === 1
+            ? `You have ${deps.limit} jobs queued already; wait for some to run.`
+            : `These ${adding} jobs would take you past ${deps.limit} queued jobs (you have ${entry.count}); wait for some to run.`;
+        throw new AppError(429, "quota_exceeded", message);
       }
     },
 
-    /** A job of the user's was accepted: it counts until the next read. */
-    accepted(ownerId: string): void {
+    /** Jobs of the user's were accepted: they count until the next read. */
+    accepted(ownerId: string, jobs = 1): void {
       const entry = counts.get(ownerId);
-      if (entry) entry.count += 1;
+      if (entry) entry.count += jobs;
     },
 
     /** A queued job of the user's was canceled here: it no longer counts. */

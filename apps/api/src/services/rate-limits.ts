@@ -12,8 +12,8 @@ export function createRateLimits(deps: {
   loginWindowSeconds: number;
   submitPerSecond: number;
 }) {
-  const enforce = async (scope: string, subject: string, limit: number, windowMs: number) => {
-    const decision = await deps.limiter.hit(scope, hash(subject), limit, windowMs).catch((err) => {
+  const enforce = async (scope: string, subject: string, limit: number, windowMs: number, cost = 1) => {
+    const decision = await deps.limiter.hit(scope, hash(subject), limit, windowMs, cost).catch((err) => {
       throw errors.unavailable("Rate limits cannot be checked right now; try again shortly.", undefined, err);
     });
     if (decision.allowed) return;
@@ -29,7 +29,8 @@ export function createRateLimits(deps: {
       await enforce("login-address", address, deps.loginLimit, windowMs);
       await enforce("login-account", email, deps.loginLimit, windowMs);
     },
-    submit: (userId: string) => enforce("submit", userId, deps.submitPerSecond, 1000),
+    /** Each job counts: a batch of n jobs is n submissions. */
+    submit: (userId: string, jobs = 1) => enforce("submit", userId, deps.submitPerSecond, 1000, jobs),
   };
 }
 
