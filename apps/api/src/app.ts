@@ -11,7 +11,7 @@ import {
   submitMetrics,
 } from "@lineup/metrics";
 import { createQueue, createRateLimiter } from "@lineup/queue";
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
 import { type AllowedMethods, allowedMethodsFrom } from "./middlewares/allowed-methods";
@@ -64,6 +64,8 @@ export function buildApp(deps: AppDeps) {
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
   // Filled in once every route is registered; the error handler asks it which methods a path has.
   let allowedMethods: AllowedMethods = () => [];
+  // The same for the docs: the document describes every route.
+  let everyRoute: AnyElysia | undefined;
   const app = new Elysia()
     .use(requestContext(log))
     .use(securityHeaders())
@@ -71,7 +73,7 @@ export function buildApp(deps: AppDeps) {
     .use(httpMetricsPlugin(httpMetrics(registry)))
     .use(errorHandler(log, (path) => allowedMethods(path)))
     .use(bodyParser(config.bodyLimitBytes))
-    .use(docs())
+    .use(docs(() => everyRoute as AnyElysia))
     .use(healthRoutes({ readiness }))
     .use(
       authRoutes({
@@ -103,6 +105,7 @@ export function buildApp(deps: AppDeps) {
     )
     .use(metricsRoutes({ registry, token: config.metricsToken }));
   allowedMethods = allowedMethodsFrom(app.routes);
+  everyRoute = app;
   return app;
 }
 

@@ -1,13 +1,16 @@
 // Accounts routes: register, login, me.
 import { Elysia } from "elysia";
-import { toJsonSchema } from "../docs";
 import { authPlugin } from "../middlewares/auth";
 import { clientAddress } from "../middlewares/client-address";
 import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from "../schemas/auth";
-import { ErrorSchema } from "../schemas/common";
+import {
+  changePasswordAnswers,
+  loginAnswers,
+  logoutAnswers,
+  meAnswers,
+  registerAnswers,
+} from "../schemas/auth-answers";
 import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
-
-const errorJsonSchema = toJsonSchema(ErrorSchema);
 
 export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })
@@ -21,19 +24,27 @@ export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
       {
         body: CredentialsSchema,
         parse: "json",
-        response: { 201: UserSchema, 409: ErrorSchema, 413: ErrorSchema, 422: ErrorSchema },
-        detail: { tags: ["auth"], summary: "Create an account" },
+        response: { 201: UserSchema, ...registerAnswers },
+        detail: {
+          tags: ["auth"],
+          summary: "Create an account",
+          description: "Then log in for a bearer token. The email is trimmed and lower-cased.",
+        },
       },
     )
     .post("/login", ({ body, request, server }) => login(deps, body, clientAddress(request, server, deps.trustProxy)), {
       body: CredentialsSchema,
       parse: "json",
-      response: { 200: TokenSchema, 401: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
-      detail: { tags: ["auth"], summary: "Exchange email and password for a bearer token" },
+      response: { 200: TokenSchema, ...loginAnswers },
+      detail: {
+        tags: ["auth"],
+        summary: "Exchange email and password for a bearer token",
+        description: "Send the token as `Authorization: Bearer <accessToken>` until it expires (expiresIn seconds).",
+      },
     })
     .get("/me", ({ claims }) => currentUser(deps, claims.sub), {
       auth: true,
-      response: { 200: UserSchema, 401: ErrorSchema },
+      response: { 200: UserSchema, ...meAnswers },
       detail: { tags: ["auth"], summary: "The account the bearer token belongs to" },
     })
     .post(
@@ -48,11 +59,7 @@ export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
         detail: {
           tags: ["auth"],
           summary: "Revoke the bearer token used for this request",
-          responses: {
-            204: { description: "Logged out: the token no longer works" },
-            401: { description: "No valid bearer token", content: { "application/json": { schema: errorJsonSchema } } },
-            503: { description: "Redis is unavailable", content: { "application/json": { schema: errorJsonSchema } } },
-          },
+          responses: logoutAnswers,
         },
       },
     )
@@ -60,7 +67,7 @@ export const authRoutes = (deps: AccountsDeps & { trustProxy: boolean }) =>
       auth: true,
       body: PasswordChangeSchema,
       parse: "json",
-      response: { 200: TokenSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
+      response: { 200: TokenSchema, ...changePasswordAnswers },
       detail: {
         tags: ["auth"],
         summary: "Change the password; every older token stops working, and a new one is returned",

@@ -1,10 +1,10 @@
-// Jobs routes: submit (one job or a batch), get, list, cancel. Every route needs a bearer token; a job is visible only to its owner.
+// Jobs routes: submit (one job or a batch), get, list, cancel. Every route needs a bearer token; a job is visible only
+// to its owner.
 import { Elysia } from "elysia";
 import { authPlugin } from "../middlewares/auth";
 import { requestIdOf } from "../middlewares/request-context";
-import { ErrorSchema } from "../schemas/common";
+import { batchAnswers, cancelAnswers, getAnswers, listAnswers, submitAnswers } from "../schemas/job-answers";
 import {
-  JobBatchSchema,
   JobIdParamsSchema,
   JobPageSchema,
   JobSchema,
@@ -17,6 +17,9 @@ import { submitBatch } from "../services/job-batches";
 import { cancelJob, getJob, type JobsDeps, listJobs, submitJob } from "../services/jobs";
 import type { Revocation } from "../services/revocation";
 import type { Tokens } from "../services/tokens";
+
+// The submit route's Location header (the job's URL), added to its generated answers in the document.
+const located = { description: "", headers: { Location: { $ref: "#/components/headers/Location" } } };
 
 export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocation }) =>
   new Elysia({ name: "job-routes", prefix: "/v1/jobs" })
@@ -39,20 +42,14 @@ export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocat
         body: SubmitJobSchema,
         headers: SubmitHeadersSchema,
         parse: "json",
-        response: {
-          200: JobSchema,
-          202: JobSchema,
-          401: ErrorSchema,
-          409: ErrorSchema,
-          413: ErrorSchema,
-          422: ErrorSchema,
-          429: ErrorSchema,
-          503: ErrorSchema,
-        },
+        response: submitAnswers,
         detail: {
           tags: ["jobs"],
           summary: "Submit a job",
-          description: "202 once the job is recorded in MongoDB and queued in Redis; 200 for an idempotent replay.",
+          description:
+            "202 once the job is recorded in MongoDB and queued in Redis; 200 for an idempotent replay. The job " +
+            "runs after every job submitted before it in its line (its group, or the queue's default line).",
+          responses: { 200: located, 202: located },
         },
       },
     )
@@ -73,16 +70,7 @@ export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocat
         body: SubmitBatchSchema,
         headers: SubmitHeadersSchema,
         parse: "json",
-        response: {
-          200: JobBatchSchema,
-          202: JobBatchSchema,
-          401: ErrorSchema,
-          409: ErrorSchema,
-          413: ErrorSchema,
-          422: ErrorSchema,
-          429: ErrorSchema,
-          503: ErrorSchema,
-        },
+        response: batchAnswers,
         detail: {
           tags: ["jobs"],
           summary: "Submit a batch of jobs",
@@ -105,19 +93,19 @@ export const jobRoutes = (deps: JobsDeps & { tokens: Tokens; revocation: Revocat
       {
         auth: true,
         query: ListJobsQuerySchema,
-        response: { 200: JobPageSchema, 401: ErrorSchema, 422: ErrorSchema },
+        response: { 200: JobPageSchema, ...listAnswers },
         detail: { tags: ["jobs"], summary: "Your jobs, newest first" },
       },
     )
     .get("/:id", ({ params, claims }) => getJob(deps, claims.sub, params.id), {
       auth: true,
       params: JobIdParamsSchema,
-      response: { 200: JobSchema, 401: ErrorSchema, 404: ErrorSchema },
+      response: { 200: JobSchema, ...getAnswers },
       detail: { tags: ["jobs"], summary: "One of your jobs" },
     })
     .delete("/:id", ({ params, claims }) => cancelJob(deps, claims.sub, params.id), {
       auth: true,
       params: JobIdParamsSchema,
-      response: { 200: JobSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
+      response: cancelAnswers,
       detail: { tags: ["jobs"], summary: "Cancel a queued job" },
     });

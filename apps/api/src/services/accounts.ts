@@ -82,12 +82,16 @@ export async function logout(deps: Pick<AccountsDeps, "revocation">, claims: Cla
   await deps.revocation.revoke(claims);
 }
 
+export const wrongPassword = () => new AppError(403, "wrong_password", "The current password is wrong.");
+export const passwordChanged = () =>
+  errors.conflict("password_changed", "The password was changed meanwhile; log in again.");
+
 /** Needs the current password; retires every token issued before and returns a fresh one. */
 export async function changePassword(deps: AccountsDeps, claims: Claims, input: PasswordChange): Promise<BearerToken> {
   const user = await findUserById(deps.db, claims.sub);
   if (!user) throw errors.unauthorized();
   if (!(await Bun.password.verify(input.currentPassword, user.passwordHash, "bcrypt"))) {
-    throw new AppError(403, "wrong_password", "The current password is wrong.");
+    throw wrongPassword();
   }
   const passwordHash = await Bun.password.hash(input.newPassword, { algorithm: "bcrypt", cost: deps.bcryptCost });
   const generation = await storePassword(deps.db, {
@@ -95,8 +99,7 @@ export async function changePassword(deps: AccountsDeps, claims: Claims, input: 
     expectedGeneration: user.tokenGeneration ?? 0,
     passwordHash,
   });
-  if (generation === null)
-    throw errors.conflict("password_changed", "The password was changed meanwhile; log in again.");
+  if (generation === null) throw passwordChanged();
   await deps.revocation.setGeneration(claims.sub, generation);
   return issueFor(deps, user, generation);
 }

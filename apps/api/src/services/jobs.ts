@@ -47,6 +47,9 @@ export type JobsDeps = {
   defaultGroup: DefaultGroup;
 };
 
+export const notCancelable = (status: JobStatus) =>
+  errors.conflict("not_cancelable", `The job is ${status}; only queued jobs can be canceled.`);
+
 export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
 
 export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
@@ -127,5 +130,5 @@ export async function cancelJob(
   }
   const current = await findOwnJob(deps.db, id, ownerId);
   if (!current) throw errors.notFound("No such job.");
-  throw errors.conflict("not_cancelable", `The job is ${current.status}; only queued jobs can be canceled.`);
+  throw notCancelable(current.status);
 }

@@ -8,6 +8,15 @@ const FRESH_MS = 1_000;
 
 export type QueuedQuota = ReturnType<typeof createQueuedQuota>;
 
+/** `adding` jobs (one, or a batch's) would take a user who has `queued` past the cap. */
+export function quotaExceeded(limit: number, queued: number, adding = 1): AppError {
+  const message =
+    adding === 1
+      ? `You have ${limit} jobs queued already; wait for some to run.`
+      : `These ${adding} jobs would take you past ${limit} queued jobs (you have ${queued}); wait for some to run.`;
+  return new AppError(429, "quota_exceeded", message);
+}
+
 export function createQueuedQuota(deps: { db: Db; limit: number }) {
   const counts = new Map<string, { count: number; at: number }>();
 
@@ -25,13 +34,7 @@ export function createQueuedQuota(deps: { db: Db; limit: number }) {
         entry = { count: await countQueuedJobs(deps.db, ownerId, deps.limit), at: now };
         counts.set(ownerId, entry);
       }
-      if (entry.count + adding > deps.limit) {
-        const message =
-          adding === 1
-            ? `You have ${deps.limit} jobs queued already; wait for some to run.`
-            : `These ${adding} jobs would take you past ${deps.limit} queued jobs (you have ${entry.count}); wait for some to run.`;
-        throw new AppError(429, "quota_exceeded", message);
-      }
+      if (entry.count + adding > deps.limit) throw quotaExceeded(deps.limit, entry.count, adding);
     },
 
     /** Jobs of the user's were accepted: they count until the next read. */

@@ -6,6 +6,11 @@ import type { RateLimiter } from "@lineup/queue";
 
 export type RateLimits = ReturnType<typeof createRateLimits>;
 
+export const rateLimited = (seconds: number) =>
+  new AppError(429, "rate_limited", `Too many requests; retry in ${seconds} s.`, {
+    headers: { "retry-after": String(seconds) },
+  });
+
 export function createRateLimits(deps: {
   limiter: RateLimiter;
   loginLimit: number;
@@ -18,9 +23,7 @@ export function createRateLimits(deps: {
     });
     if (decision.allowed) return;
     const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new AppError(429, "rate_limited", `Too many requests; retry in ${seconds} s.`, {
-      headers: { "retry-after": String(seconds) },
-    });
+    throw rateLimited(seconds);
   };
   return {
     /** Before the password is even checked, so a guessing client costs no bcrypt time past the limit. */
