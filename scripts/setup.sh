@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Lineup's tests and local run need on a Debian machine; idempotent and quick when all is there.
-#   Bun 1.4.5 (npm), redis-server, prometheus and docker-compose (apt), and lineup-mongo, the Mongo-wire stand-in
-#   (mongo-java-server from Maven Central, with a JDK and Maven from apt where missing), and helm (Go module proxy).
+#   Bun 1.4.5 (npm), redis-server, prometheus, docker-compose and chromium (apt), and lineup-mongo, the Mongo-wire
+#   stand-in (mongo-java-server from Maven Central, with a JDK and Maven from apt where missing), and helm (Go module
+#   proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,8 @@ have prometheus || apt_missing+=(prometheus)
 have promtool || apt_missing+=(prometheus)
 # Validates docker-compose.yml (`docker-compose config -q`); no engine is needed for that.
 have docker-compose || apt_missing+=(docker-compose)
+# Headless Chromium renders /docs in apps/api/test/docs-browser.test.ts (through playwright-core, with no network).
+have chromium || apt_missing+=(chromium fonts-liberation)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]} (apt)"
   as_root apt-get update -qq

@@ -11,7 +11,7 @@ import {
   submitMetrics,
 } from "@lineup/metrics";
 import { createQueue } from "@lineup/queue";
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
 import { type AllowedMethods, allowedMethodsFrom } from "./middlewares/allowed-methods";
@@ -77,6 +77,8 @@ export function buildApp(deps: AppDeps) {
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
   // Filled in once every route is registered; the error handler asks it which methods a path has.
   let allowedMethods: AllowedMethods = () => [];
+  // The same for the docs: the document describes every route.
+  let everyRoute: AnyElysia | undefined;
   const app = new Elysia()
     .use(requestTarget())
     .use(requestContext(log))
@@ -85,7 +87,7 @@ export function buildApp(deps: AppDeps) {
     .use(httpMetricsPlugin(httpMetrics(registry)))
     .use(errorHandler(log, (path) => allowedMethods(path)))
     .use(bodyParser({ limitBytes: config.bodyLimitBytes, timeoutMs: config.bodyTimeoutMs }))
-    .use(docs())
+    .use(docs(() => everyRoute as AnyElysia))
     .use(healthRoutes({ readiness, queue: { name: queue.name, paused: () => queue.isPaused() } }))
     .use(
       authRoutes({
@@ -136,6 +138,7 @@ export function buildApp(deps: AppDeps) {
     )
     .use(metricsRoutes({ registry, token: config.metricsToken }));
   allowedMethods = allowedMethodsFrom(app.routes);
+  everyRoute = app;
   return app;
 }
 

@@ -71,6 +71,16 @@ describe("POST /v1/jobs", () => {
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
   });
 
+  it("accepts an http job whose body is any JSON value or a string, and keeps it as sent", async () => {
+    const token = await userToken();
+    for (const body of [{ order: 42, lines: [{ sku: "a", qty: 1 }] }, [1, "two"], 3, null, "raw text"]) {
+      const payload = { url: "https://example.com/hook", method: "POST", body };
+      const res = await api.call("POST", "/v1/jobs", { token, body: { type: "http", payload } });
+      expect(res.status).toBe(202);
+      expect(res.body.payload.body).toEqual(body);
+    }
+  });
+
   it("answers 422 for a payload nested deeper than 32 levels", async () => {
     const token = await userToken();
     let deep: unknown = "bottom";

@@ -414,7 +414,8 @@ describe("operations", () => {
     const gate = new Promise<void>((r) => (release = r));
     const w = await worker({
       concurrency: 2,
-      retentionMs: 1_500,
+      // Long enough that a loaded machine still sees both jobs finished before they are removed.
+      retentionMs: 3_000,
       handlers: {
         echo: async (p) => {
           if (p === "bad") throw new JobError("bad", "never", { retryable: false });
@@ -427,8 +428,7 @@ describe("operations", () => {
     const bad = await submit(ctx, w.queue, { line: "u:b", payload: "bad" });
     const running = await submit(ctx, w.queue, { line: "u:c", payload: "slow" });
     const queued = await submit(ctx, w.queue, { line: "u:c", payload: "behind" });
-    await finished(ctx, done._id);
-    await finished(ctx, bad._id);
+    await Promise.all([finished(ctx, done._id), finished(ctx, bad._id)]);
     expect((await w.queue.deadEntries()).map((e) => e.id)).toEqual([bad._id]);
     // MongoDB's TTL index (the stand-in checks every second) and the worker's dead-set trim.
     await waitFor(async () => (await jobs().countDocuments({ _id: { $in: [done._id, bad._id] } })) === 0, 10_000, 200);

@@ -23,6 +23,44 @@ export async function insertJob(db: Db, doc: JobDoc): Promise<void> {
   await jobsCollection(db).insertOne(doc);
 }
 
+/**
+ * Inserts a batch's jobs in one round trip. Unordered, so every job is tried whatever another one meets (ordered
+ * inserts stop at the first failure on MongoDB but not on every Mongo-wire server): after a failure, the jobs that
+ * refusedInserts does not name were inserted.
+ */
+export async function insertJobs(db: Db, docs: JobDoc[]): Promise<void> {
+  await jobsCollection(db).insertMany(docs, { ordered: false });
+}
+
+/** The indexes of the documents an insertJobs that failed did not insert, or null if it cannot tell. */
+export function refusedInserts(err: unknown): Set<number> | null {
+  const writeErrors = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  if (!Array.isArray(writeErrors)) return null;
+  return new Set(writeErrors.map((e: { index?: unknown }) => e.index).filter((i) => typeof i === "number"));
+}
+
+/** Records the seqs Redis assigned to a batch, in one round trip (see setJobSeq). */
+export async function setJobSeqs(db: Db, seqs: { id: string; seq: number }[]): Promise<void> {
+  await jobsCollection(db).bulkWrite(
+    seqs.map(({ id, seq }) => ({ updateOne: { filter: { _id: id }, update: { $set: { seq } } } })),
+    { ordered: false },
+  );
+}
+
+/** Undoes a batch's inserts the queue never accepted (the 503 path): nothing stays behind. */
+export async function deleteUnsequencedJobs(db: Db, ids: string[]): Promise<void> {
+  await jobsCollection(db).deleteMany({ _id: { $in: ids }, status: "queued", seq: { $exists: false } });
+}
+
+/** Jobs by id, in the order of `ids`; a missing one is null. */
+export async function findJobs(db: Db, ids: string[]): Promise<(JobDoc | null)[]> {
+  const found = await jobsCollection(db)
+    .find({ _id: { $in: ids } })
+    .toArray();
+  const byId = new Map(found.map((doc) => [doc._id, doc]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
 /** Records the seq Redis assigned. Only the seq field changes, and the worker writes the same value when it
  * starts the job, so a plain update by _id is safe. */
 export async function setJobSeq(db: Db, id: string, seq: number): Promise<void> {

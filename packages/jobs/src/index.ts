@@ -3,3 +3,4 @@ export * from "./catalog";
 export * from "./line";
 export * from "./record";
 export { HTTP_METHODS, type HttpPayload, httpPayload } from "./types/http";
+export { type JsonValue, jsonValue } from "./types/json-value";

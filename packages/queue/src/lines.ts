@@ -42,6 +42,48 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
     },
 
     /**
+     * Enqueues jobs with one atomic step per partition they fall in (enqueue-batch.lua): within a partition they take
+     * consecutive seqs in the order given, so the jobs of one line keep that order. Returns each job's seq. With one
+     * partition (the default) the whole batch is one step; with several, the parts are sent at once and one of them
+     * can fail while others took: the caller withdraws the batch then.
+     */
+    async enqueueBatch(jobs: Omit<Envelope, "seq">[]): Promise<number[]> {
+      const seqs: number[] = new Array(jobs.length);
+      const byPartition = new Map<number, number[]>();
+      for (const [i, job] of jobs.entries()) {
+        const p = partitionOf(job.line, partitions);
+        byPartition.set(p, [...(byPartition.get(p) ?? []), i]);
+      }
+      await Promise.all(
+        [...byPartition].map(async ([p, indexes]) => {
+          const keys = partitionKeys[p] as QueueKeys;
+          // Each line's key once, after the seq counter and ready: KEYS[3], KEYS[4], ...
+          const keyIndex = new Map<string, number>();
+          for (const i of indexes) {
+            const line = (jobs[i] as Omit<Envelope, "seq">).line;
+            if (!keyIndex.has(line)) keyIndex.set(line, keyIndex.size + 3);
+          }
+          const lineKeys = [...keyIndex.keys()].map((line) => keys.line(line));
+          const args = indexes.flatMap((i) => {
+            const job = jobs[i] as Omit<Envelope, "seq">;
+            return [keyIndex.get(job.line) as number, encodeUnsequenced(job)];
+          });
+          const first = await r.lineupEnqueueBatch(
+            2 + lineKeys.length,
+            keys.seq,
+            keys.ready,
+            ...lineKeys,
+            partitions,
+            p,
+            ...args,
+          );
+          for (const [k, i] of indexes.entries()) seqs[i] = (first + k) * partitions + p;
+        }),
+      );
+      return seqs;
+    },
+
+    /**
      * Blocks up to timeoutSeconds for the line head at the front of a partition's ready list and moves it atomically
      * into the worker's held list (reliable pop). Use a connection of its own: it blocks.
      */

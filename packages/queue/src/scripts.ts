@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import complete from "./lua/complete.lua" with { type: "text" };
 import defer from "./lua/defer.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
+import enqueueBatch from "./lua/enqueue-batch.lua" with { type: "text" };
 import giveBack from "./lua/give-back.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
 import promote from "./lua/promote.lua" with { type: "text" };
@@ -24,6 +25,8 @@ export type ScriptedRedis = Redis & {
     partitions: number,
     partition: number,
   ): Promise<number>;
+  /** Takes the number of keys first: a batch names as many lines as it has. */
+  lineupEnqueueBatch(numberOfKeys: number, ...keysThenArgs: Arg[]): Promise<number>;
   lineupComplete(
     held: string,
     line: string,
@@ -57,8 +60,10 @@ export type ScriptedRedis = Redis & {
   lineupRaiseGeneration(key: string, generation: number, ttlSeconds: number): Promise<number>;
 };
 
-const SCRIPTS: [name: string, keys: number, lua: string][] = [
+// keys undefined: the caller passes the number of keys as the first argument.
+const SCRIPTS: [name: string, keys: number | undefined, lua: string][] = [
   ["lineupEnqueue", 3, enqueue],
+  ["lineupEnqueueBatch", undefined, enqueueBatch],
   ["lineupComplete", 5, complete],
   ["lineupWake", 2, wake],
   ["lineupDefer", 2, defer],

@@ -161,6 +161,53 @@ describe("many lines", () => {
   });
 });
 
+describe("batches", () => {
+  const members = async (q: Queue, line: string) =>
+    (await ctx.redisClient.lrange(q.keys.line(line), 0, -1)).reverse().map((raw) => decodeEnvelope(raw));
+
+  it("gives a batch consecutive seqs in batch order, after the jobs enqueued before it", async () => {
+    const q = freshQueue();
+    expect(await q.enqueue(job(1))).toBe(1);
+    expect(await q.enqueueBatch([job(2), job(3), job(4)])).toEqual([2, 3, 4]);
+    expect(await q.enqueue(job(5))).toBe(5);
+    expect((await members(q, "q")).map((e) => [e?.id, e?.seq])).toEqual([1, 2, 3, 4, 5].map((i) => [id(i), i]));
+    expect(await drain(q)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("appends each job to its own line, keeping the batch's order within each, and each new line's head joins ready once", async () => {
+    const q = freshQueue();
+    const batch = [job(1, "u:a"), job(2, "u:b"), job(3, "u:a"), job(4, "u:c"), job(5, "u:b"), job(6, "u:a")];
+    expect(await q.enqueueBatch(batch)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await members(q, "u:a")).map((e) => e?.seq)).toEqual([1, 3, 6]);
+    expect((await members(q, "u:b")).map((e) => e?.seq)).toEqual([2, 5]);
+    expect((await members(q, "u:c")).map((e) => e?.seq)).toEqual([4]);
+    // The heads in ready, oldest first (taken from the right).
+    const ready = (await ctx.redisClient.lrange(q.keys.ready, 0, -1)).reverse().map(seqOf);
+    expect(ready).toEqual([1, 2, 4]);
+    expect((await drain(q)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("adds to a line that already has jobs without putting a second head in ready", async () => {
+    const q = freshQueue();
+    await q.enqueue(job(1, "u:a"));
+    expect(await q.enqueueBatch([job(2, "u:a"), job(3, "u:a")])).toEqual([2, 3]);
+    expect(await ctx.redisClient.llen(q.keys.ready)).toBe(1);
+    expect(await drain(q)).toEqual([1, 2, 3]);
+  });
+
+  it("never shares a seq with enqueues running at the same time", async () => {
+    const q = freshQueue();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 ? q.enqueue(job(1000 + i)).then((seq) => [seq]) : q.enqueueBatch([job(i * 10 + 1), job(i * 10 + 2)]),
+      ),
+    );
+    const seqs = results.flat();
+    expect(new Set(seqs).size).toBe(seqs.length);
+    for (const pair of results.filter((r) => r.length === 2)) expect(pair[1]).toBe((pair[0] as number) + 1);
+  });
+});
+
 describe("retries and giving back", () => {
   it("parks a retrying head: its line waits, other lines go on, and it returns to the front when due", async () => {
     const q = freshQueue();

@@ -7,8 +7,14 @@ export function allowedMethodsFrom(routes: readonly { method: string; path: stri
   const table = routes.map((r) => ({
     method: r.method.toUpperCase(),
     pattern: new RegExp(`^${r.path.split("/").map(segment).join("/")}/?$`),
+    params: r.path.split("/").filter((part) => part.startsWith(":")).length,
   }));
-  return (path) => [...new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+  return (path) => {
+    const matching = table.filter((r) => r.pattern.test(path));
+    // The most specific routes name the resource: /v1/jobs/batch is the batch route's, not a job id's.
+    const fewest = Math.min(...matching.map((r) => r.params));
+    return [...new Set(matching.filter((r) => r.params === fewest).map((r) => r.method))];
+  };
 }
 
 function segment(part: string): string {

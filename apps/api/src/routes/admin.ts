@@ -3,27 +3,29 @@
 import { Elysia } from "elysia";
 import { authPlugin } from "../middlewares/auth";
 import {
-  AdminJobPageSchema,
-  AdminJobSchema,
   AdminJobsQuerySchema,
-  AuditPageSchema,
   AuditQuerySchema,
-  GroupListSchema,
   GroupsQuerySchema,
-  QueueListSchema,
-  QueueOverviewSchema,
   QueueParamsSchema,
-  RedriveResultSchema,
   RedriveSchema,
 } from "../schemas/admin";
-import { ErrorSchema } from "../schemas/common";
+import {
+  auditAnswers,
+  cancelAnyAnswers,
+  groupsAnswers,
+  jobAnswers,
+  jobsAnswers,
+  pauseAnswers,
+  queuesAnswers,
+  redriveAnswers,
+  retryAnswers,
+} from "../schemas/admin-answers";
 import { JobIdParamsSchema } from "../schemas/jobs";
 import { type AdminJobsDeps, cancelAnyJob, jobDetail, listAllJobs, redrive, retryJob } from "../services/admin-jobs";
 import { type AdminQueuesDeps, queueGroups, queueOverview, setPaused } from "../services/admin-queues";
 import type { Revocation } from "../services/revocation";
 import type { Tokens } from "../services/tokens";
 
-const denied = { 401: ErrorSchema, 403: ErrorSchema };
 const tags = ["admin"];
 
 export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: Tokens; revocation: Revocation }) =>
@@ -31,7 +33,7 @@ export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: To
     .use(authPlugin(deps.tokens, deps.revocation))
     .get("/queues", async () => ({ items: [await queueOverview(deps)] }), {
       admin: true,
-      response: { 200: QueueListSchema, ...denied, 503: ErrorSchema },
+      response: queuesAnswers,
       detail: {
         tags,
         summary: "Queues overview",
@@ -44,7 +46,7 @@ export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: To
       admin: true,
       params: QueueParamsSchema,
       query: GroupsQuerySchema,
-      response: { 200: GroupListSchema, ...denied, 404: ErrorSchema, 422: ErrorSchema },
+      response: groupsAnswers,
       detail: { tags, summary: "The queue's groups with the most jobs queued" },
     })
     .post(
@@ -53,7 +55,7 @@ export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: To
       {
         admin: true,
         params: QueueParamsSchema,
-        response: { 200: QueueOverviewSchema, ...denied, 404: ErrorSchema, 503: ErrorSchema },
+        response: pauseAnswers,
         detail: {
           tags,
           summary: "Pause a queue",
@@ -69,21 +71,21 @@ export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: To
       {
         admin: true,
         params: QueueParamsSchema,
-        response: { 200: QueueOverviewSchema, ...denied, 404: ErrorSchema, 503: ErrorSchema },
+        response: pauseAnswers,
         detail: { tags, summary: "Resume a paused queue" },
       },
     )
     .get("/jobs", ({ query }) => listAllJobs(deps, query), {
       admin: true,
       query: AdminJobsQuerySchema,
-      response: { 200: AdminJobPageSchema, ...denied, 422: ErrorSchema },
+      response: jobsAnswers,
       detail: { tags, summary: "Jobs of every user, newest first, by status, type, owner, group and time" },
     })
     .post("/jobs/retry", async ({ body, claims }) => redrive(deps, await deps.audit.actor(claims.sub), body), {
       admin: true,
       body: RedriveSchema,
       parse: "json",
-      response: { 200: RedriveResultSchema, ...denied, 413: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
+      response: redriveAnswers,
       detail: {
         tags,
         summary: "Redrive: run again every failed job a filter matches",
@@ -93,7 +95,7 @@ export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: To
     .get("/jobs/:id", ({ params }) => jobDetail(deps, params.id), {
       admin: true,
       params: JobIdParamsSchema,
-      response: { 200: AdminJobSchema, ...denied, 404: ErrorSchema },
+      response: jobAnswers,
       detail: { tags, summary: "One job, of any user, with every attempt" },
     })
     .post(
@@ -102,7 +104,7 @@ export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: To
       {
         admin: true,
         params: JobIdParamsSchema,
-        response: { 200: AdminJobSchema, ...denied, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
+        response: retryAnswers,
         detail: {
           tags,
           summary: "Run a failed job again",
@@ -116,7 +118,7 @@ export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: To
       {
         admin: true,
         params: JobIdParamsSchema,
-        response: { 200: AdminJobSchema, ...denied, 404: ErrorSchema, 409: ErrorSchema },
+        response: cancelAnyAnswers,
         detail: {
           tags,
           summary: "Cancel a job that has not ended",
@@ -129,6 +131,6 @@ export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: To
     .get("/audit", ({ query }) => deps.audit.list(query), {
       admin: true,
       query: AuditQuerySchema,
-      response: { 200: AuditPageSchema, ...denied, 422: ErrorSchema },
+      response: auditAnswers,
       detail: { tags, summary: "Admin actions, newest first: who, what, when and how many jobs" },
     });

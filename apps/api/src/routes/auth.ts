@@ -1,13 +1,16 @@
 // Accounts routes: register, login, me.
 import { Elysia } from "elysia";
-import { toJsonSchema } from "../docs";
 import { authenticate, authPlugin } from "../middlewares/auth";
 import type { ClientAddress } from "../middlewares/client-address";
 import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from "../schemas/auth";
-import { ErrorSchema } from "../schemas/common";
+import {
+  changePasswordAnswers,
+  loginAnswers,
+  logoutAnswers,
+  meAnswers,
+  registerAnswers,
+} from "../schemas/auth-answers";
 import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
-
-const errorJsonSchema = toJsonSchema(ErrorSchema);
 
 export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })
@@ -25,22 +28,14 @@ export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }
       {
         body: CredentialsSchema,
         parse: "json",
-        response: {
-          201: UserSchema,
-          401: ErrorSchema,
-          403: ErrorSchema,
-          409: ErrorSchema,
-          413: ErrorSchema,
-          422: ErrorSchema,
-          429: ErrorSchema,
-          503: ErrorSchema,
-        },
+        response: { 201: UserSchema, ...registerAnswers },
         detail: {
           tags: ["auth"],
           summary: "Create an account",
           description:
-            "Open to anyone, closed (403 registration_closed), or admins only (REGISTRATION=admin: 401 without a " +
-            "token, 403 for a non-admin one). Anonymous sign-ups are limited per client address (429).",
+            "Then log in for a bearer token. The email is trimmed and lower-cased. Registration is open to anyone, " +
+            "closed (403 registration_closed), or for admins only (REGISTRATION=admin: 401 without a token, 403 for " +
+            "a non-admin one). Anonymous sign-ups are limited per client address (429).",
           security: [{}, { bearerAuth: [] }],
         },
       },
@@ -48,16 +43,18 @@ export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }
     .post("/login", ({ body, request, server }) => login(deps, body, deps.clientAddress(request, server)), {
       body: CredentialsSchema,
       parse: "json",
-      response: { 200: TokenSchema, 401: ErrorSchema, 422: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
+      response: { 200: TokenSchema, ...loginAnswers },
       detail: {
         tags: ["auth"],
         summary: "Exchange email and password for a bearer token",
-        description: "429 after too many failed logins; 503 with Retry-After when too many logins arrive at once.",
+        description:
+          "Send the token as `Authorization: Bearer <accessToken>` until it expires (expiresIn seconds). 429 after " +
+          "too many failed logins; 503 with Retry-After when too many logins arrive at once.",
       },
     })
     .get("/me", ({ claims }) => currentUser(deps, claims.sub), {
       auth: true,
-      response: { 200: UserSchema, 401: ErrorSchema },
+      response: { 200: UserSchema, ...meAnswers },
       detail: { tags: ["auth"], summary: "The account the bearer token belongs to" },
     })
     .post(
@@ -72,11 +69,7 @@ export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }
         detail: {
           tags: ["auth"],
           summary: "Revoke the bearer token used for this request",
-          responses: {
-            204: { description: "Logged out: the token no longer works" },
-            401: { description: "No valid bearer token", content: { "application/json": { schema: errorJsonSchema } } },
-            503: { description: "Redis is unavailable", content: { "application/json": { schema: errorJsonSchema } } },
-          },
+          responses: logoutAnswers,
         },
       },
     )
@@ -84,7 +77,7 @@ export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }
       auth: true,
       body: PasswordChangeSchema,
       parse: "json",
-      response: { 200: TokenSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
+      response: { 200: TokenSchema, ...changePasswordAnswers },
       detail: {
         tags: ["auth"],
         summary: "Change the password; every older token stops working, and a new one is returned",

@@ -1,7 +1,7 @@
 // Liveness (the process is up) and readiness (MongoDB and Redis answer) probes.
 import { errors } from "@lineup/errors";
 import { Elysia } from "elysia";
-import { ErrorSchema } from "../schemas/common";
+import { errorResponse } from "../schemas/common";
 import { HealthSchema, ReadySchema } from "../schemas/health";
 import type { Readiness } from "../services/readiness";
 
@@ -33,7 +33,13 @@ export const healthRoutes = (deps: {
         };
       },
       {
-        response: { 200: ReadySchema, 503: ErrorSchema },
+        response: {
+          200: ReadySchema,
+          503: errorResponse(
+            "MongoDB or Redis does not answer; details name which",
+            errors.unavailable("Not ready: redis does not answer.", [{ dependency: "redis", status: "down" }]),
+          ),
+        },
         detail: { tags: ["health"], summary: "Readiness: 200 when MongoDB and Redis answer" },
       },
     );

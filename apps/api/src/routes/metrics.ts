@@ -2,6 +2,7 @@
 import { errors } from "@lineup/errors";
 import { authorizedForMetrics, METRICS_CONTENT_TYPE, type Registry } from "@lineup/metrics";
 import { Elysia } from "elysia";
+import { errorContent } from "../schemas/common";
 
 export const metricsRoutes = (deps: { registry: Registry; token?: string }) =>
   new Elysia({ name: "metrics-routes" }).get(
@@ -16,7 +17,22 @@ export const metricsRoutes = (deps: { registry: Registry; token?: string }) =>
         tags: ["ops"],
         summary: "Prometheus metrics (Bearer METRICS_TOKEN when configured)",
         responses: {
-          200: { description: "Prometheus text format", content: { "text/plain": { schema: { type: "string" } } } },
+          200: {
+            description: "Prometheus text format",
+            content: {
+              "text/plain": {
+                schema: { type: "string" },
+                example:
+                  "# HELP lineup_http_requests_in_flight Requests being handled\n" +
+                  "# TYPE lineup_http_requests_in_flight gauge\n" +
+                  'lineup_http_requests_in_flight{service="api",queue="default"} 1\n',
+              },
+            },
+          },
+          401: {
+            description: "METRICS_TOKEN is set and this request does not carry it (`unauthorized`)",
+            content: errorContent(errors.unauthorized()),
+          },
         },
       },
     },

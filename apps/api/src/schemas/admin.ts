@@ -1,6 +1,7 @@
 // Request and response schemas of the admin routes (/v1/admin/...).
 import { JOB_STATUSES } from "@lineup/jobs";
 import { z } from "zod";
+import { exampleRedrive } from "./examples";
 import { CursorQuery, group, JobErrorSchema, JobSchema, LimitQuery } from "./jobs";
 
 const isoDate = z.iso.datetime({ offset: true }).describe("ISO 8601 date-time");
@@ -20,9 +21,11 @@ export const AdminJobFilterSchema = z.object({
 
 export const AdminJobsQuerySchema = AdminJobFilterSchema.extend({ limit: LimitQuery, cursor: CursorQuery });
 
-export const RedriveSchema = AdminJobFilterSchema.omit({ status: true }).extend({
-  limit: z.number().int().min(1).max(1000).default(100).describe("Retry at most this many failed jobs"),
-});
+export const RedriveSchema = AdminJobFilterSchema.omit({ status: true })
+  .extend({
+    limit: z.number().int().min(1).max(1000).default(100).describe("Retry at most this many failed jobs"),
+  })
+  .meta({ examples: [exampleRedrive] });
 
 const AttemptSchema = z.object({
   attempt: z.number().int(),

@@ -1,5 +1,6 @@
 // Request and response schemas of the accounts routes.
 import { z } from "zod";
+import { exampleCredentials, examplePasswordChange, exampleToken, exampleUser } from "./examples";
 
 /** Trimmed and lower-cased before it is stored or looked up. */
 export const EmailSchema = z
@@ -17,26 +18,34 @@ export const PasswordSchema = z
   .min(8, "Must be at least 8 characters")
   .max(256, "Must be at most 256 characters");
 
-export const CredentialsSchema = z.object({ email: EmailSchema, password: PasswordSchema });
+export const CredentialsSchema = z
+  .object({ email: EmailSchema, password: PasswordSchema })
+  .meta({ id: "Credentials", examples: [exampleCredentials] });
 
-export const UserSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  role: z.enum(["user", "admin"]),
-  createdAt: z.string().describe("ISO 8601 timestamp"),
-});
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: z.enum(["user", "admin"]),
+    createdAt: z.string().describe("ISO 8601 timestamp"),
+  })
+  .meta({ id: "User", description: "An account", examples: [exampleUser] });
 
-export const TokenSchema = z.object({
-  accessToken: z.string(),
-  tokenType: z.literal("Bearer"),
-  expiresIn: z.number().int().describe("Seconds until the token expires"),
-});
+export const TokenSchema = z
+  .object({
+    accessToken: z.string().describe("Send it as Authorization: Bearer <accessToken>"),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int().describe("Seconds until the token expires"),
+  })
+  .meta({ id: "Token", description: "A bearer token for the account", examples: [exampleToken] });
 
 export type Credentials = z.infer<typeof CredentialsSchema>;
 export type UserView = z.infer<typeof UserSchema>;
 
-export const PasswordChangeSchema = z.object({
-  currentPassword: z.string().min(1).max(256),
-  newPassword: PasswordSchema,
-});
+export const PasswordChangeSchema = z
+  .object({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: PasswordSchema,
+  })
+  .meta({ id: "PasswordChange", examples: [examplePasswordChange] });
 export type PasswordChange = z.infer<typeof PasswordChangeSchema>;

@@ -2,6 +2,15 @@
 // so a new type is documented and validated without touching this file.
 import { catalog, GROUP_PATTERN, JOB_STATUSES, MAX_ATTEMPTS_LIMIT } from "@lineup/jobs";
 import { z } from "zod";
+import {
+  exampleBatch,
+  exampleBatchJobs,
+  exampleEchoJob,
+  exampleHttpJob,
+  exampleJobPage,
+  exampleQueuedJob,
+  exampleSucceededJob,
+} from "./examples";
 
 const maxAttempts = z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional();
 export const group = z.string().regex(GROUP_PATTERN, "Must be 1-128 characters of A-Z a-z 0-9 . _ : -");
@@ -22,12 +31,29 @@ const variants = Object.entries(catalog).map(([type, payload]) =>
   }),
 );
 
-export const SubmitJobSchema = z.discriminatedUnion(
-  "type",
-  variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]],
-  { error: `Must be one of: ${Object.keys(catalog).join(", ")}` },
-);
+export const SubmitJobSchema = z
+  .discriminatedUnion("type", variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]], {
+    error: `Must be one of: ${Object.keys(catalog).join(", ")}`,
+  })
+  .meta({
+    id: "NewJob",
+    description: "A job to run: its type names the payload's schema. Other fields are ignored.",
+    examples: [exampleEchoJob, exampleHttpJob],
+  });
 export type SubmitJob = z.output<typeof SubmitJobSchema>;
+
+export const MAX_BATCH_JOBS = 100;
+
+export const SubmitBatchSchema = z
+  .object({
+    jobs: z
+      .array(SubmitJobSchema)
+      .min(1, "Must hold at least one job")
+      .max(MAX_BATCH_JOBS, `Must hold at most ${MAX_BATCH_JOBS} jobs`)
+      .describe(`1 to ${MAX_BATCH_JOBS} jobs, each as POST /v1/jobs takes it; accepted together or not at all`),
+  })
+  .meta({ id: "NewJobBatch", examples: [exampleBatch] });
+export type SubmitBatch = z.output<typeof SubmitBatchSchema>;
 
 export const SubmitHeadersSchema = z.object({
   "idempotency-key": z
@@ -38,7 +64,7 @@ export const SubmitHeadersSchema = z.object({
 });
 
 // Any text: an id that is not one of ours answers 404, like one that is missing.
-export const JobIdParamsSchema = z.object({ id: z.string() });
+export const JobIdParamsSchema = z.object({ id: z.string().meta({ examples: [exampleQueuedJob.id] }) });
 
 // Elysia splits a query value on commas into an array; a cursor is one opaque string, so join it back.
 export const CursorQuery = z
@@ -54,26 +80,42 @@ export const ListJobsQuerySchema = z.object({
   cursor: CursorQuery,
 });
 
-export const JobErrorSchema = z.object({ code: z.string(), message: z.string() });
+export const JobErrorSchema = z
+  .object({ code: z.string(), message: z.string() })
+  .meta({ id: "JobError", description: "Why the last attempt failed, e.g. http_5xx or timeout" });
 
-export const JobSchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  group: z.string().optional(),
-  status: z.enum(JOB_STATUSES),
-  payload: z.unknown(),
-  result: z.unknown().optional(),
-  error: JobErrorSchema.optional(),
-  seq: z.number().int().nullable().describe("Position in arrival order; increases along every line"),
-  attempts: z.number().int(),
-  maxAttempts: z.number().int(),
-  retryAt: z.string().optional().describe("While a failed attempt waits out its backoff: when the next one is due"),
-  createdAt: z.string(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-});
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    group: z.string().optional(),
+    status: z.enum(JOB_STATUSES),
+    payload: z.unknown(),
+    result: z.unknown().optional(),
+    error: JobErrorSchema.optional(),
+    seq: z.number().int().nullable().describe("Position in arrival order; increases along every line"),
+    attempts: z.number().int(),
+    maxAttempts: z.number().int(),
+    retryAt: z.string().optional().describe("While a failed attempt waits out its backoff: when the next one is due"),
+    createdAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+  })
+  .meta({
+    id: "Job",
+    description: "A job as the API shows it. Timestamps are ISO 8601.",
+    examples: [exampleSucceededJob, exampleQueuedJob],
+  });
 
-export const JobPageSchema = z.object({
-  items: z.array(JobSchema),
-  nextCursor: z.string().nullable(),
-});
+export const JobPageSchema = z
+  .object({
+    items: z.array(JobSchema),
+    nextCursor: z.string().nullable().describe("Pass as ?cursor= for the next page; null on the last page"),
+  })
+  .meta({ id: "JobPage", description: "One page of your jobs, newest first", examples: [exampleJobPage] });
+
+export const JobBatchSchema = z
+  .object({
+    items: z.array(JobSchema).describe("The batch's jobs, in the order they were submitted"),
+  })
+  .meta({ id: "JobBatch", examples: [exampleBatchJobs] });

@@ -43,11 +43,11 @@ export async function register(deps: AccountsDeps, input: Credentials, by: Regis
   const role = deps.adminEmails.includes(input.email) ? "admin" : "user";
   const byAdmin = by.claims?.role === "admin";
   if (deps.registration === "closed") {
-    throw new AppError(403, "registration_closed", "Registration is closed; ask an administrator for an account.");
+    throw registrationClosed();
   }
   if (deps.registration === "admin" && !byAdmin && role !== "admin") {
-    if (!by.claims) throw errors.unauthorized("Only an administrator can create accounts here.");
-    throw new AppError(403, "forbidden", "Only an administrator can create accounts here.");
+    if (!by.claims) throw errors.unauthorized(ADMINS_ONLY);
+    throw adminsOnly();
   }
   // Every sign-up costs a bcrypt hash and makes an account with its own quotas: counted per address, admins aside.
   if (!byAdmin) await deps.rateLimits.register(by.address);
@@ -99,12 +99,20 @@ export async function logout(deps: Pick<AccountsDeps, "revocation">, claims: Cla
   await deps.revocation.revoke(claims);
 }
 
+const ADMINS_ONLY = "Only an administrator can create accounts here.";
+export const registrationClosed = () =>
+  new AppError(403, "registration_closed", "Registration is closed; ask an administrator for an account.");
+export const adminsOnly = () => new AppError(403, "forbidden", ADMINS_ONLY);
+export const wrongPassword = () => new AppError(403, "wrong_password", "The current password is wrong.");
+export const passwordChanged = () =>
+  errors.conflict("password_changed", "The password was changed meanwhile; log in again.");
+
 /** Needs the current password; retires every token issued before and returns a fresh one. */
 export async function changePassword(deps: AccountsDeps, claims: Claims, input: PasswordChange): Promise<BearerToken> {
   const user = await findUserById(deps.db, claims.sub);
   if (!user) throw errors.unauthorized();
   if (!(await deps.passwords.verify(input.currentPassword, user.passwordHash))) {
-    throw new AppError(403, "wrong_password", "The current password is wrong.");
+    throw wrongPassword();
   }
   const passwordHash = await deps.passwords.hash(input.newPassword, "login");
   const generation = await storePassword(deps.db, {
@@ -112,8 +120,7 @@ export async function changePassword(deps: AccountsDeps, claims: Claims, input: 
     expectedGeneration: user.tokenGeneration ?? 0,
     passwordHash,
   });
-  if (generation === null)
-    throw errors.conflict("password_changed", "The password was changed meanwhile; log in again.");
+  if (generation === null) throw passwordChanged();
   await deps.revocation.raiseGeneration(claims.sub, generation);
   return issueFor(deps, user, generation);
 }

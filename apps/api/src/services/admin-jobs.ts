@@ -22,6 +22,13 @@ import type { Actor, Audit } from "./audit";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { wakeIfWaiting } from "./jobs";
 
+export const notRetryable = () => errors.conflict("not_retryable", "Only failed jobs can be retried.");
+export const retryUnavailable = (cause?: unknown) =>
+  errors.unavailable("The queue is unavailable; the job stays failed. Try again shortly.", undefined, cause);
+export const alreadyEnded = (status?: string) =>
+  errors.conflict("not_cancelable", status ? `The job is ${status} already.` : "The job ended meanwhile.");
+export const noSuchJob = () => errors.notFound("No such job.");
+
 export type AdminJobsDeps = { db: Db; queue: Queue; log: Logger; now: () => Date; retentionMs: number; audit: Audit };
 
 type AdminJobView = z.output<typeof AdminJobSchema>;
@@ -53,7 +60,7 @@ export async function jobDetail(deps: AdminJobsDeps, id: string): Promise<AdminJ
 export async function retryJob(deps: AdminJobsDeps, actor: Actor, id: string): Promise<AdminJobView> {
   await ownJob(deps, id);
   const again = await runAgain(deps, id);
-  if (!again) throw errors.conflict("not_retryable", "Only failed jobs can be retried.");
+  if (!again) throw notRetryable();
   await deps.audit.record(actor, "job.retry", { jobId: id }, 1);
   return toAdminView(again, null, true);
 }
@@ -77,7 +84,7 @@ export async function redrive(
 export async function cancelAnyJob(deps: AdminJobsDeps, actor: Actor, id: string): Promise<AdminJobView> {
   const current = await ownJob(deps, id);
   if (isFinal(current.status)) {
-    throw errors.conflict("not_cancelable", `The job is ${current.status} already.`);
+    throw alreadyEnded(current.status);
   }
   const now = deps.now();
   const canceled = await cancelJob(deps.db, {
@@ -86,7 +93,7 @@ export async function cancelAnyJob(deps: AdminJobsDeps, actor: Actor, id: string
     expireAt: new Date(now.getTime() + deps.retentionMs),
     running: true,
   });
-  if (!canceled) throw errors.conflict("not_cancelable", "The job ended meanwhile.");
+  if (!canceled) throw alreadyEnded();
   await wakeIfWaiting(deps, id);
   await deps.audit.record(actor, "job.cancel", { jobId: id, was: current.status }, 1);
   return toAdminView(canceled, null, true);
@@ -109,7 +116,7 @@ async function runAgain(deps: AdminJobsDeps, id: string): Promise<JobDoc | null>
   } catch (err) {
     // Redis did not take it: it stays failed, as it was.
     await restoreFailedJob(deps.db, swap.before);
-    throw errors.unavailable("The queue is unavailable; the job stays failed. Try again shortly.", undefined, err);
+    throw retryUnavailable(err);
   }
   await setJobSeq(deps.db, id, seq).catch((err) =>
     deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
@@ -120,7 +127,7 @@ async function runAgain(deps: AdminJobsDeps, id: string): Promise<JobDoc | null>
 
 async function ownJob(deps: AdminJobsDeps, id: string): Promise<JobDoc> {
   const doc = isJobId(id) ? await findJob(deps.db, id) : null;
-  if (!doc || doc.queue !== deps.queue.name) throw errors.notFound("No such job.");
+  if (!doc || doc.queue !== deps.queue.name) throw noSuchJob();
   return doc;
 }
 

@@ -9,6 +9,8 @@ import type { z } from "zod";
 import type { GroupListSchema, QueueOverviewSchema } from "../schemas/admin";
 import type { Actor, Audit } from "./audit";
 
+export const noSuchQueue = () => errors.notFound("No such queue here.");
+
 export type AdminQueuesDeps = { db: Db; queue: Queue; now: () => Date; leaseMs: number; audit: Audit };
 
 type QueueOverview = z.output<typeof QueueOverviewSchema>;
@@ -88,5 +90,5 @@ export async function isQueuePaused(deps: Pick<AdminQueuesDeps, "db" | "queue">)
 }
 
 function ownQueue(deps: AdminQueuesDeps, name: string): void {
-  if (name !== deps.queue.name) throw errors.notFound("No such queue here.");
+  if (name !== deps.queue.name) throw noSuchQueue();
 }

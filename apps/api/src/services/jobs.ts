@@ -1,5 +1,4 @@
 // Jobs: submit (MongoDB first, then Redis, 202 only when both hold it), read, list and cancel.
-import { createHash } from "node:crypto";
 import {
   cancelJob as cancelJobRecord,
   type Db,
@@ -11,26 +10,27 @@ import {
   listJobs as listJobRecords,
   setJobSeq,
 } from "@lineup/db";
-import { AppError, errors } from "@lineup/errors";
-import {
-  DEFAULT_MAX_ATTEMPTS,
-  type DefaultGroup,
-  isJobId,
-  type JobDoc,
-  type JobStatus,
-  type JobView,
-  lineOf,
-  toJobView,
-} from "@lineup/jobs";
+import { errors } from "@lineup/errors";
+import { type DefaultGroup, isJobId, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { SubmitMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
 import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../schemas/jobs";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { checkPayloadLimits } from "./payload-limits";
 import type { QueuedQuota } from "./queued-quota";
 import type { RateLimits } from "./rate-limits";
+import {
+  admit,
+  envelopeOf,
+  hashBody,
+  idempotencyInProgress,
+  idempotencyKeyReused,
+  idForKey,
+  newJobDoc,
+  payloadsWithinLimits,
+  queueUnavailable,
+} from "./submission";
 
 export type JobsDeps = {
   db: Db;
@@ -49,42 +49,20 @@ export type JobsDeps = {
   retentionMs: number;
 };
 
-const queueUnavailable = (cause: unknown) =>
-  errors.unavailable("The queue is unavailable; nothing was recorded. Try again shortly.", undefined, cause);
-const idempotencyInProgress = () =>
-  errors.conflict("idempotency_in_progress", "A request with this Idempotency-Key is in progress; retry.");
+export const notCancelable = (status: JobStatus) =>
+  errors.conflict("not_cancelable", `The job is ${status}; only queued jobs can be canceled.`);
 
 export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
 
 export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
-  // Checked first: the payload is serialized (and hashed for an Idempotency-Key) only once it is known to be small
-  // and shallow.
-  checkPayloadLimits(s.body.payload, deps.maxPayloadBytes);
-  const payloadJson = JSON.stringify(s.body.payload);
-  await deps.rateLimits.submit(s.ownerId);
+  const [payloadJson] = payloadsWithinLimits(deps, [s.body], () => "payload");
   const requestHash = s.idempotencyKey ? hashBody(s.body) : undefined;
   const id = s.idempotencyKey ? idForKey(s.ownerId, s.idempotencyKey) : new ObjectId().toHexString();
-  await deps.queueReady().catch((err) => {
-    throw queueUnavailable(err);
-  });
+  await admit(deps, s.ownerId, 1);
 
-  await deps.quota.check(s.ownerId);
-
-  const doc: JobDoc = {
-    _id: id,
-    queue: deps.queue.name,
-    ownerId: s.ownerId,
-    ...(s.body.group !== undefined ? { group: s.body.group } : {}),
-    line: lineOf(s.ownerId, s.body.group, deps.defaultGroup),
-    type: s.body.type,
-    payloadJson,
-    status: "queued",
-    attempts: 0,
-    maxAttempts: s.body.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    createdAt: deps.now(),
-    ...(s.idempotencyKey ? { idempotencyKey: s.idempotencyKey, requestHash } : {}),
-    ...(s.requestId ? { requestId: s.requestId } : {}),
-  };
+  const { ownerId, idempotencyKey, requestId } = s;
+  const job = { id, ownerId, job: s.body, payloadJson: payloadJson as string, idempotencyKey, requestHash, requestId };
+  const doc = newJobDoc(deps, job, deps.now());
   try {
     await insertJob(deps.db, doc);
   } catch (err) {
@@ -94,13 +72,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
 
   let seq: number;
   try {
-    seq = await deps.queue.enqueue({
-      id,
-      line: doc.line as string,
-      type: doc.type,
-      enqueuedAt: Date.now(),
-      requestId: s.requestId,
-    });
+    seq = await deps.queue.enqueue(envelopeOf(doc));
   } catch (err) {
     // Redis did not take it: undo the insert so a 503 leaves nothing behind.
     await deleteUnsequencedJob(deps.db, id).catch((e) =>
@@ -120,9 +92,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
 async function replay(deps: JobsDeps, id: string, requestHash?: string): Promise<{ job: JobView; replay: boolean }> {
   const existing = await findJob(deps.db, id);
   if (!existing) throw idempotencyInProgress();
-  if (existing.requestHash !== requestHash) {
-    throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body.");
-  }
+  if (existing.requestHash !== requestHash) throw idempotencyKeyReused();
   if (existing.seq === undefined && existing.status === "queued") throw idempotencyInProgress();
   return { job: toJobView(existing), replay: true };
 }
@@ -169,7 +139,7 @@ export async function cancelJob(
   }
   const current = await findOwnJob(deps.db, id, ownerId);
   if (!current) throw errors.notFound("No such job.");
-  throw errors.conflict("not_cancelable", `The job is ${current.status}; only queued jobs can be canceled.`);
+  throw notCancelable(current.status);
 }
 
 /**
@@ -178,24 +148,4 @@ export async function cancelJob(
  */
 export async function wakeIfWaiting(deps: Pick<JobsDeps, "queue" | "log">, id: string): Promise<void> {
   await deps.queue.wake(id).catch((err) => deps.log.warn("could not wake a canceled job", { jobId: id, error: err }));
-}
-
-/** Derived from (owner, key), so a replay lands on the same document and MongoDB's _id index dedupes. */
-function idForKey(ownerId: string, key: string): string {
-  return createHash("sha256").update(`${ownerId}\n${key}`).digest("hex").slice(0, 24);
-}
-
-function hashBody(body: SubmitJob): string {
-  return createHash("sha256").update(stableStringify(body)).digest("hex");
-}
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -5,8 +5,11 @@ import { walkJson } from "./json-walk";
 
 export const MAX_PAYLOAD_DEPTH = 32;
 
-/** Throws 422 when the payload nests deeper than MAX_PAYLOAD_DEPTH or its JSON text would exceed maxBytes. */
-export function checkPayloadLimits(payload: unknown, maxBytes: number): void {
+/**
+ * Throws 422 when the payload nests deeper than MAX_PAYLOAD_DEPTH or its JSON text would exceed maxBytes; `path` is
+ * where the 422 says it is.
+ */
+export function checkPayloadLimits(payload: unknown, maxBytes: number, path = "payload"): void {
   let bytes = 0;
   let tooDeep = false;
   walkJson(payload, ({ value, depth, key }) => {
@@ -15,10 +18,10 @@ export function checkPayloadLimits(payload: unknown, maxBytes: number): void {
     return !tooDeep && bytes <= maxBytes;
   });
   if (tooDeep) {
-    throw errors.validation([{ path: "payload", message: `Must nest at most ${MAX_PAYLOAD_DEPTH} levels deep` }]);
+    throw errors.validation([{ path, message: `Must nest at most ${MAX_PAYLOAD_DEPTH} levels deep` }]);
   }
   if (bytes > maxBytes) {
-    throw errors.validation([{ path: "payload", message: `Must be at most ${maxBytes} bytes as JSON` }]);
+    throw errors.validation([{ path, message: `Must be at most ${maxBytes} bytes as JSON` }]);
   }
 }
 

@@ -8,6 +8,15 @@ const FRESH_MS = 1_000;
 
 export type QueuedQuota = ReturnType<typeof createQueuedQuota>;
 
+/** `adding` jobs (one, or a batch's) would take a user who has `queued` past the cap. */
+export function quotaExceeded(limit: number, queued: number, adding = 1): AppError {
+  const message =
+    adding === 1
+      ? `You have ${limit} jobs queued already; wait for some to run.`
+      : `These ${adding} jobs would take you past ${limit} queued jobs (you have ${queued}); wait for some to run.`;
+  return new AppError(429, "quota_exceeded", message);
+}
+
 export function createQueuedQuota(deps: { db: Db; limit: number }) {
   const counts = new Map<string, { count: number; at: number }>();
 
@@ -16,8 +25,8 @@ export function createQueuedQuota(deps: { db: Db; limit: number }) {
   };
 
   return {
-    /** Throws 429 quota_exceeded when the user has the cap's worth of jobs queued. */
-    async check(ownerId: string): Promise<void> {
+    /** Throws 429 quota_exceeded when `adding` more jobs would pass the cap (a batch counts whole). */
+    async check(ownerId: string, adding = 1): Promise<void> {
       const now = Date.now();
       let entry = counts.get(ownerId);
       if (!entry || now - entry.at >= FRESH_MS) {
@@ -25,15 +34,13 @@ export function createQueuedQuota(deps: { db: Db; limit: number }) {
         entry = { count: await countQueuedJobs(deps.db, ownerId, deps.limit), at: now };
         counts.set(ownerId, entry);
       }
-      if (entry.count >= deps.limit) {
-        throw new AppError(429, "quota_exceeded", `You have ${deps.limit} jobs queued already; wait for some to run.`);
-      }
+      if (entry.count + adding > deps.limit) throw quotaExceeded(deps.limit, entry.count, adding);
     },
 
-    /** A job of the user's was accepted: it counts until the next read. */
-    accepted(ownerId: string): void {
+    /** Jobs of the user's were accepted: they count until the next read. */
+    accepted(ownerId: string, jobs = 1): void {
       const entry = counts.get(ownerId);
-      if (entry) entry.count += 1;
+      if (entry) entry.count += jobs;
     },
 
     /** A queued job of the user's was canceled here: it no longer counts. */

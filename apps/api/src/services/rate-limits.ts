@@ -29,7 +29,13 @@ export type LoginAttempt = {
 
 export type RateLimits = ReturnType<typeof createRateLimits>;
 
-type Counter = [limiter: RateLimiterAbstract, key: string];
+/** A counter and its key; `points` is what one use costs (a batch of n jobs costs n submissions). */
+type Counter = [limiter: RateLimiterAbstract, key: string, points?: number];
+
+export const rateLimited = (seconds: number) =>
+  new AppError(429, "rate_limited", `Too many requests; retry in ${seconds} s.`, {
+    headers: { "retry-after": String(seconds) },
+  });
 
 export function createRateLimits(deps: {
   redis: Redis;
@@ -73,23 +79,22 @@ export function createRateLimits(deps: {
     },
 
     register: (from: string) => consumeAll([[registrations, hash(from)]]),
-    submit: (userId: string) => consumeAll([[submissions, hash(userId)]]),
+    /** Each job counts: a batch of n jobs is n submissions. */
+    submit: (userId: string, jobs = 1) => consumeAll([[submissions, hash(userId), jobs]]),
   };
 }
 
 /** Takes one point from every counter, or none: when any refuses, the others are given back. */
 async function consumeAll(counters: Counter[]): Promise<void> {
-  const results = await Promise.allSettled(counters.map(([l, key]) => l.consume(key)));
+  const results = await Promise.allSettled(counters.map(([l, key, points = 1]) => l.consume(key, points)));
   const refusals = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
   if (!refusals.length) return;
   // A refused consume has counted too (the store increments, then compares), so every counter gets its point back.
-  await guarded(() => Promise.all(counters.map(([l, key]) => l.reward(key, 1))));
+  await guarded(() => Promise.all(counters.map(([l, key, points = 1]) => l.reward(key, points))));
   const limited = refusals.filter((r): r is RateLimiterRes => r instanceof RateLimiterRes);
   if (limited.length < refusals.length) throw unavailable(refusals.find((r) => !(r instanceof RateLimiterRes)));
   const seconds = Math.max(1, Math.ceil(Math.max(...limited.map((r) => r.msBeforeNext)) / 1000));
-  throw new AppError(429, "rate_limited", `Too many requests; retry in ${seconds} s.`, {
-    headers: { "retry-after": String(seconds) },
-  });
+  throw rateLimited(seconds);
 }
 
 async function guarded<T>(work: () => Promise<T>): Promise<void> {

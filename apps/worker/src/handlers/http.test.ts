@@ -199,6 +199,43 @@ describe("http handler", () => {
   });
 });
 
+describe("http handler body", () => {
+  it("sends a JSON body as JSON with content-type application/json", async () => {
+    await run(payload("/ok", { method: "POST", body: { order: 42, items: ["a", null], ok: true } }));
+    expect(JSON.parse(seen[0]?.body ?? "")).toEqual({ order: 42, items: ["a", null], ok: true });
+    expect(seen[0]?.headers["content-type"]).toBe("application/json");
+  });
+
+  it("sends any JSON value, arrays, numbers and null included, as JSON", async () => {
+    for (const body of [[1, 2], 7, false, null]) {
+      seen = [];
+      await run(payload("/ok", { method: "PUT", body }));
+      expect(seen[0]?.body).toBe(JSON.stringify(body));
+      expect(seen[0]?.headers["content-type"]).toBe("application/json");
+    }
+  });
+
+  it("keeps the content-type the payload names for a JSON body", async () => {
+    await run(
+      payload("/ok", { method: "POST", body: { a: 1 }, headers: { "Content-Type": "application/vnd.api+json" } }),
+    );
+    expect(seen[0]?.headers["content-type"]).toBe("application/vnd.api+json");
+    expect(seen[0]?.body).toBe('{"a":1}');
+  });
+
+  it("sends a string body as it is, without adding a content-type", async () => {
+    await run(payload("/ok", { method: "POST", body: "plain words" }));
+    expect(seen[0]?.body).toBe("plain words");
+    expect(seen[0]?.headers["content-type"]).not.toBe("application/json");
+  });
+
+  it("drops a JSON body on GET", async () => {
+    await run(payload("/ok", { method: "GET", body: { a: 1 } }));
+    expect(seen[0]).toMatchObject({ method: "GET", body: "" });
+    expect(seen[0]?.headers["content-type"]).toBeUndefined();
+  });
+});
+
 describe("http handler redirects", () => {
   it("follows a chain of up to 5 redirects", async () => {
     const result = await run(payload("/chain/4"));

@@ -20,9 +20,9 @@ export const http: Handler<HttpPayload> = async (payload, ctx) => {
   const signal = AbortSignal.any([ctx.signal, timeout]);
   let url = new URL(payload.url);
   let method: Method = payload.method;
-  // fetch rejects a body on GET/HEAD, and it would mean nothing to the target anyway.
-  let body = method === "GET" || method === "HEAD" ? undefined : payload.body;
   const headers = new Headers(payload.headers);
+  // fetch rejects a body on GET/HEAD, and it would mean nothing to the target anyway.
+  let body = method === "GET" || method === "HEAD" ? undefined : encodeBody(payload.body, headers);
   // A crash can run the same job twice; the key lets the target drop the repeat.
   headers.set("Idempotency-Key", ctx.jobId);
   try {
@@ -49,6 +49,13 @@ export const http: Handler<HttpPayload> = async (payload, ctx) => {
     throw toJobError(err, timeout, ctx.signal);
   }
 };
+
+/** A string goes as it is; any other JSON value goes as JSON, labelled so unless the payload named a content-type. */
+function encodeBody(body: HttpPayload["body"], headers: Headers): string | undefined {
+  if (body === undefined || typeof body === "string") return body;
+  if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  return JSON.stringify(body);
+}
 
 async function send(
   url: URL,

@@ -1,5 +1,6 @@
 // `http`: one HTTP request to a target; the payload schema is checked by the api at submission.
 import { z } from "zod";
+import { jsonValueWithStringMax } from "./json-value";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -11,10 +12,12 @@ export const httpPayload = z
       .record(z.string().min(1).max(256), z.string().max(8192))
       .refine((h) => Object.keys(h).length <= 50, "At most 50 headers")
       .optional(),
-    body: z
-      .string()
-      .max(256 * 1024)
-      .optional(),
+    body: jsonValueWithStringMax(256 * 1024)
+      .optional()
+      .describe(
+        "A string is sent as it is; any other JSON value is sent as JSON, with content-type: application/json " +
+          "unless headers name another content-type. Dropped on GET and HEAD.",
+      ),
     timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
   })
   .strict();

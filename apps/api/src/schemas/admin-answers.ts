@@ -1,0 +1,101 @@
+// The answers the admin routes document: success bodies with their examples, and every error a route can give, with
+// bodies made by the constructors the code throws.
+import { errors } from "@lineup/errors";
+import { alreadyEnded, noSuchJob, notRetryable, retryUnavailable } from "../services/admin-jobs";
+import { noSuchQueue } from "../services/admin-queues";
+import {
+  AdminJobPageSchema,
+  AdminJobSchema,
+  AuditPageSchema,
+  GroupListSchema,
+  QueueListSchema,
+  QueueOverviewSchema,
+  RedriveResultSchema,
+} from "./admin";
+import { authErrors, bodyErrors, errorResponse, unavailable, validationFailed } from "./common";
+import {
+  exampleAdminJobPage,
+  exampleAuditPage,
+  exampleFailedAdminJob,
+  exampleGroups,
+  exampleQueueOverview,
+  exampleRedriveResult,
+  exampleRetriedAdminJob,
+} from "./examples";
+
+const adminErrors = {
+  ...authErrors,
+  403: errorResponse("The bearer token is valid but not an admin's", errors.forbidden()),
+};
+const queueMissing = errorResponse("No queue of that name here (each api serves one queue)", noSuchQueue());
+const jobMissing = errorResponse("No such job in this queue", noSuchJob());
+const badQuery = (path: string, message: string) => validationFailed(errors.validation([{ path, message }]));
+
+export const queuesAnswers = {
+  200: QueueListSchema.meta({ examples: [{ items: [exampleQueueOverview] }] }),
+  ...adminErrors,
+  503: unavailable,
+};
+
+export const groupsAnswers = {
+  200: GroupListSchema.meta({ examples: [exampleGroups] }),
+  ...adminErrors,
+  404: queueMissing,
+  422: badQuery("limit", "Too big: expected number to be <=500"),
+  503: unavailable,
+};
+
+export const pauseAnswers = {
+  200: QueueOverviewSchema.meta({ examples: [{ ...exampleQueueOverview, paused: true }] }),
+  ...adminErrors,
+  404: queueMissing,
+  503: errorResponse(
+    "MongoDB or Redis does not answer; if MongoDB took the change, the workers apply it once Redis is back",
+    errors.unavailable("A backing service is unavailable; try again shortly."),
+  ),
+};
+
+export const jobsAnswers = {
+  200: AdminJobPageSchema.meta({ examples: [exampleAdminJobPage] }),
+  ...adminErrors,
+  422: badQuery("owner", "Must be a user id"),
+  503: unavailable,
+};
+
+export const redriveAnswers = {
+  200: RedriveResultSchema.meta({ examples: [exampleRedriveResult] }),
+  ...adminErrors,
+  ...bodyErrors,
+  422: badQuery("limit", "Too big: expected number to be <=1000"),
+  503: errorResponse("Redis or MongoDB does not answer; jobs not yet queued stay failed", retryUnavailable()),
+};
+
+export const jobAnswers = {
+  200: AdminJobSchema.meta({ examples: [exampleFailedAdminJob] }),
+  ...adminErrors,
+  404: jobMissing,
+  503: unavailable,
+};
+
+export const retryAnswers = {
+  200: AdminJobSchema.meta({ examples: [exampleRetriedAdminJob] }),
+  ...adminErrors,
+  404: jobMissing,
+  409: errorResponse("The job has not failed", notRetryable()),
+  503: errorResponse("Redis does not answer; the job stays failed", retryUnavailable()),
+};
+
+export const cancelAnyAnswers = {
+  200: AdminJobSchema.meta({ examples: [{ ...exampleFailedAdminJob, status: "canceled", error: undefined }] }),
+  ...adminErrors,
+  404: jobMissing,
+  409: errorResponse("The job has ended already", alreadyEnded("succeeded"), alreadyEnded()),
+  503: unavailable,
+};
+
+export const auditAnswers = {
+  200: AuditPageSchema.meta({ examples: [exampleAuditPage] }),
+  ...adminErrors,
+  422: badQuery("limit", "Too big: expected number to be <=100"),
+  503: unavailable,
+};

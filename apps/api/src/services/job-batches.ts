@@ -1,0 +1,102 @@
+// Batches: up to 100 jobs accepted together or not at all. One MongoDB insert, one Redis script that gives them
+// consecutive seqs and appends each to its line, one write of the seqs; 202 only when both stores hold every job.
+import { deleteUnsequencedJobs, findJobs, insertJobs, isDuplicateKey, refusedInserts, setJobSeqs } from "@lineup/db";
+import { type JobView, toJobView } from "@lineup/jobs";
+import { ObjectId } from "mongodb";
+import type { SubmitBatch } from "../schemas/jobs";
+import type { JobsDeps } from "./jobs";
+import {
+  admit,
+  envelopeOf,
+  hashBody,
+  idempotencyInProgress,
+  idempotencyKeyReused,
+  idForKey,
+  newJobDoc,
+  payloadsWithinLimits,
+  queueUnavailable,
+} from "./submission";
+
+export type BatchSubmission = { ownerId: string; body: SubmitBatch; idempotencyKey?: string; requestId?: string };
+export type BatchResult = { jobs: JobView[]; replay: boolean };
+
+export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<BatchResult> {
+  const { ownerId, idempotencyKey, requestId } = s;
+  const jobs = s.body.jobs;
+  const payloads = payloadsWithinLimits(deps, jobs, (i) => `jobs.${i}.payload`);
+  const requestHash = idempotencyKey ? hashBody(s.body) : undefined;
+  const ids = jobs.map((_, i) =>
+    idempotencyKey ? idForKey(ownerId, idempotencyKey, i) : new ObjectId().toHexString(),
+  );
+  await admit(deps, ownerId, jobs.length);
+
+  const createdAt = deps.now();
+  const docs = jobs.map((job, i) =>
+    newJobDoc(
+      deps,
+      {
+        id: ids[i] as string,
+        ownerId,
+        job,
+        payloadJson: payloads[i] as string,
+        idempotencyKey,
+        requestHash,
+        requestId,
+      },
+      createdAt,
+    ),
+  );
+  try {
+    await insertJobs(deps.db, docs);
+  } catch (err) {
+    // The jobs the insert did not refuse are ours: they go again, whatever happens next.
+    const refused = refusedInserts(err);
+    await undo(
+      deps,
+      ids.filter((_, i) => !refused?.has(i)),
+    );
+    if (!isDuplicateKey(err)) throw err;
+    // Jobs with these ids exist: this key was used before (or is being used right now).
+    if (idempotencyKey) return replay(deps, ids, requestHash);
+    throw err;
+  }
+
+  let seqs: number[];
+  try {
+    seqs = await deps.queue.enqueueBatch(docs.map(envelopeOf));
+  } catch (err) {
+    // Redis took none of them (the script is atomic): undo the inserts so a 503 leaves nothing behind.
+    await undo(deps, ids);
+    throw queueUnavailable(err);
+  }
+  // Awaited, as for a single job: a Redis that loses its last writes gets these jobs back at their seq places only if
+  // MongoDB has the seqs. Failing here does no other harm: the worker records each seq when it starts the job.
+  await setJobSeqs(
+    deps.db,
+    ids.map((id, i) => ({ id, seq: seqs[i] as number })),
+  ).catch((err) => deps.log.warn("could not record a batch's seqs; the worker will", { jobIds: ids, error: err }));
+  deps.quota.accepted(ownerId, docs.length);
+  for (const doc of docs) deps.metrics.submitted.inc({ type: doc.type });
+  return { jobs: docs.map((doc, i) => toJobView({ ...doc, seq: seqs[i] })), replay: false };
+}
+
+/** The same key and body again: the same jobs, once every one of them is queued. */
+async function replay(deps: JobsDeps, ids: string[], requestHash?: string): Promise<BatchResult> {
+  const docs = await findJobs(deps.db, ids);
+  const first = docs[0];
+  if (!first) throw idempotencyInProgress();
+  if (first.requestHash !== requestHash) throw idempotencyKeyReused();
+  const pending = docs.some((doc) => !doc || (doc.seq === undefined && doc.status === "queued"));
+  if (pending) throw idempotencyInProgress();
+  return { jobs: docs.map((doc) => toJobView(doc as NonNullable<typeof doc>)), replay: true };
+}
+
+async function undo(deps: JobsDeps, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await deleteUnsequencedJobs(deps.db, ids).catch((err) =>
+    deps.log.error("could not undo a batch that was not accepted; the reconciler will queue it", {
+      jobIds: ids,
+      error: err,
+    }),
+  );
+}

@@ -1,0 +1,221 @@
+// The Lineup client: one object made with an options object, the token given once. Every method answers the API's
+// JSON or throws a LineupError.
+import { LineupError } from "./errors.js";
+import { readEvents } from "./sse.js";
+import type { Credentials, Job, JobEvent, JobPage, JobStatus, ListParams, NewJob, Token, User } from "./types.js";
+
+export type ClientOptions = {
+  /** Where the API is, e.g. https://lineup.example.com (no /v1). */
+  baseUrl: string;
+  /** A bearer token from login; without one, only register and login work. */
+  token?: string;
+  /** A fetch of your own (a proxy, a test double); the global fetch by default. */
+  fetch?: typeof fetch;
+};
+
+export type SubmitOptions = {
+  /** The same key with the same body answers the same job(s) instead of queuing them again. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+};
+
+export type EventsOptions = {
+  /** Resume after this event id (a stream you read before). */
+  lastEventId?: string;
+  signal?: AbortSignal;
+  /** Wait before reconnecting, in ms, until the server says otherwise (`retry:`); 1000 by default. */
+  reconnectMs?: number;
+};
+
+const FINAL: readonly JobStatus[] = ["succeeded", "failed", "canceled"];
+
+type Request = {
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+};
+
+export interface LineupClient {
+  /** The same client with another token (after login, say). */
+  withToken(token: string): LineupClient;
+  register(credentials: Credentials): Promise<User>;
+  /** A bearer token for the account; pass its accessToken to withToken. */
+  login(credentials: Credentials): Promise<Token>;
+  /** Logs in and answers a client that carries the token. */
+  loginAs(credentials: Credentials): Promise<LineupClient>;
+  me(): Promise<User>;
+  /** Queues one job; answers it (status queued, with its seq). */
+  submit(job: NewJob, opts?: SubmitOptions): Promise<Job>;
+  /** Queues 1 to 100 jobs, all or none; answers them in the order given, with consecutive seqs. */
+  submitBatch(jobs: NewJob[], opts?: SubmitOptions): Promise<Job[]>;
+  get(id: string, opts?: { signal?: AbortSignal }): Promise<Job>;
+  /** One page of your jobs, newest first; pass nextCursor back as cursor for the next. */
+  list(params?: ListParams, opts?: { signal?: AbortSignal }): Promise<JobPage>;
+  /** Every page of your jobs, newest first, fetched as you iterate. */
+  pages(params?: Omit<ListParams, "cursor">): AsyncGenerator<JobPage>;
+  /** Every job of yours, newest first, page by page as you iterate. */
+  jobs(params?: Omit<ListParams, "cursor">): AsyncGenerator<Job>;
+  /** Cancels a queued job; a running or finished one is a 409 not_cancelable. */
+  cancel(id: string): Promise<Job>;
+  /**
+   * Waits up to timeoutSeconds (at most 60) for the job to be final, without polling: `GET /v1/jobs/{id}?wait=`.
+   * Answers the job as it is when the wait ends, final or not.
+   */
+  wait(id: string, opts: { timeoutSeconds: number; signal?: AbortSignal }): Promise<Job>;
+  /**
+   * The job's state changes as they happen (`GET /v1/jobs/{id}/events`), or all your jobs' (`GET /v1/events`), read
+   * as Server-Sent Events. A dropped stream is reopened with Last-Event-ID, so no change is missed; one job's stream
+   * ends once the job is final. Stop early with `signal` or by leaving the loop.
+   */
+  events(id?: string, opts?: EventsOptions): AsyncGenerator<JobEvent>;
+}
+
+export function createClient(options: ClientOptions): LineupClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+
+  const urlOf = (path: string, query: Request["query"] = {}) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const search = params.toString();
+    return `${baseUrl}${path}${search ? `?${search}` : ""}`;
+  };
+
+  const headersOf = (extra: Record<string, string> = {}): Record<string, string> => ({
+    accept: "application/json",
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...extra,
+  });
+
+  async function send(method: string, path: string, req: Request = {}): Promise<Response> {
+    const headers = headersOf(req.headers);
+    if (req.body !== undefined) headers["content-type"] = "application/json";
+    let res: Response;
+    try {
+      res = await fetchImpl(urlOf(path, req.query), {
+        method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: req.signal,
+      });
+    } catch (err) {
+      if (req.signal?.aborted) throw err;
+      throw new LineupError(0, "network_error", `Could not reach ${baseUrl}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    if (!res.ok) throw await LineupError.fromResponse(res);
+    return res;
+  }
+
+  async function call<T>(method: string, path: string, req?: Request): Promise<T> {
+    const res = await send(method, path, req);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  }
+
+  const jobPath = (id: string) => `/v1/jobs/${encodeURIComponent(id)}`;
+  const keyed = (opts: SubmitOptions) =>
+    opts.idempotencyKey === undefined ? undefined : { "idempotency-key": opts.idempotencyKey };
+
+  const client: LineupClient = {
+    withToken: (token: string) => createClient({ ...options, token }),
+
+    register: (credentials: Credentials) => call<User>("POST", "/v1/auth/register", { body: credentials }),
+
+    login: (credentials: Credentials) => call<Token>("POST", "/v1/auth/login", { body: credentials }),
+
+    async loginAs(credentials: Credentials) {
+      return client.withToken((await client.login(credentials)).accessToken);
+    },
+
+    me: () => call<User>("GET", "/v1/auth/me"),
+
+    submit: (job: NewJob, opts: SubmitOptions = {}) =>
+      call<Job>("POST", "/v1/jobs", { body: job, headers: keyed(opts), signal: opts.signal }),
+
+    async submitBatch(jobs: NewJob[], opts: SubmitOptions = {}): Promise<Job[]> {
+      const body = { jobs };
+      const res = await call<{ items: Job[] }>("POST", "/v1/jobs/batch", {
+        body,
+        headers: keyed(opts),
+        signal: opts.signal,
+      });
+      return res.items;
+    },
+
+    get: (id: string, opts: { signal?: AbortSignal } = {}) => call<Job>("GET", jobPath(id), opts),
+
+    list: (params: ListParams = {}, opts: { signal?: AbortSignal } = {}) =>
+      call<JobPage>("GET", "/v1/jobs", { query: params, signal: opts.signal }),
+
+    async *pages(params: Omit<ListParams, "cursor"> = {}): AsyncGenerator<JobPage> {
+      let cursor: string | undefined;
+      do {
+        const page = await client.list({ ...params, cursor });
+        yield page;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    },
+
+    async *jobs(params: Omit<ListParams, "cursor"> = {}): AsyncGenerator<Job> {
+      for await (const page of client.pages(params)) yield* page.items;
+    },
+
+    cancel: (id: string) => call<Job>("DELETE", jobPath(id)),
+
+    wait: (id: string, opts: { timeoutSeconds: number; signal?: AbortSignal }) =>
+      call<Job>("GET", jobPath(id), { query: { wait: opts.timeoutSeconds }, signal: opts.signal }),
+
+    async *events(id?: string, opts: EventsOptions = {}): AsyncGenerator<JobEvent> {
+      const path = id === undefined ? "/v1/events" : `${jobPath(id)}/events`;
+      let lastEventId = opts.lastEventId;
+      let delay = opts.reconnectMs ?? 1000;
+      let failures = 0;
+      while (!opts.signal?.aborted) {
+        try {
+          const headers = { accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) };
+          const res = await send("GET", path, { headers, signal: opts.signal });
+          failures = 0;
+          for await (const e of readEvents(res.body as ReadableStream<Uint8Array>, (ms) => (delay = ms))) {
+            lastEventId = e.lastEventId ?? lastEventId;
+            const job = parseJob(e.data);
+            if (!job) continue;
+            yield { id: e.lastEventId ?? null, event: e.event, job };
+            if (id !== undefined && FINAL.includes(job.status)) return;
+          }
+        } catch (err) {
+          if (opts.signal?.aborted) return;
+          // 4xx will not mend by retrying (401, 404): those end the stream. Others reconnect, backing off.
+          if (err instanceof LineupError && err.status >= 400 && err.status < 500 && err.status !== 429) throw err;
+          failures += 1;
+        }
+        await sleep(Math.min(delay * 2 ** Math.max(0, failures - 1), 30_000), opts.signal);
+      }
+    },
+  };
+  return client;
+}
+
+function parseJob(data: string): Job | undefined {
+  try {
+    const value = JSON.parse(data) as Job;
+    return value && typeof value === "object" && typeof value.id === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

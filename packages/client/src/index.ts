@@ -1,0 +1,26 @@
+// @lineup/client: a typed client for the Lineup API, with no dependencies (fetch only).
+export {
+  type ClientOptions,
+  createClient,
+  type EventsOptions,
+  type LineupClient,
+  type SubmitOptions,
+} from "./client.js";
+export { LineupError } from "./errors.js";
+export type {
+  Credentials,
+  ErrorBody,
+  ErrorDetail,
+  HttpMethod,
+  HttpPayload,
+  Job,
+  JobEvent,
+  JobPage,
+  JobStatus,
+  JobType,
+  JsonValue,
+  ListParams,
+  NewJob,
+  Token,
+  User,
+} from "./types.js";

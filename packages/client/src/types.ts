@@ -1,0 +1,68 @@
+// The API's wire types, written out here so the client carries no dependency: the api's tests check at compile time
+// that they match its schemas and @lineup/jobs' JobView (apps/api/test/client-contract.test.ts).
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
+
+/** A job as the API shows it. Timestamps are ISO 8601 strings. */
+export type Job = {
+  id: string;
+  type: string;
+  group?: string;
+  status: JobStatus;
+  payload: unknown;
+  result?: unknown;
+  error?: { code: string; message: string };
+  /** Position in arrival order; increases along every line. null until Redis has taken the job. */
+  seq: number | null;
+  attempts: number;
+  maxAttempts: number;
+  /** While a failed attempt waits out its backoff: when the next one is due. */
+  retryAt?: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+};
+
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** The `http` job's payload: one request to `url`; `body` a string (sent as is) or any JSON value (sent as JSON). */
+export type HttpPayload = {
+  url: string;
+  method: HttpMethod;
+  headers?: Record<string, string>;
+  body?: JsonValue;
+  /** 100 to 60000; 10000 when absent. */
+  timeoutMs?: number;
+};
+
+/** What every new job may carry besides its type and payload. */
+type JobOptions = {
+  /** Runs allowed before the job fails for good: 1 to 10, 3 when absent. */
+  maxAttempts?: number;
+  /** Your line for the job (1-128 of A-Z a-z 0-9 . _ : -): a group's jobs run one at a time, in order. */
+  group?: string;
+};
+
+/** A job to submit, by type: the payload's shape follows the type. */
+export type NewJob = ({ type: "echo"; payload: JsonValue } | { type: "http"; payload: HttpPayload }) & JobOptions;
+
+export type JobType = NewJob["type"];
+
+export type JobPage = { items: Job[]; nextCursor: string | null };
+
+export type ListParams = { status?: JobStatus; group?: string; limit?: number; cursor?: string };
+
+export type Credentials = { email: string; password: string };
+
+export type User = { id: string; email: string; role: "user" | "admin"; createdAt: string };
+
+export type Token = { accessToken: string; tokenType: "Bearer"; expiresIn: number };
+
+export type ErrorDetail = Record<string, string | number>;
+
+export type ErrorBody = { error: { code: string; message: string; details?: ErrorDetail[] } };
+
+/** One Server-Sent Event of a job stream: the job as it is after a state change. */
+export type JobEvent = { id: string | null; event: string; job: Job };

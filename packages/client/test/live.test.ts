@@ -1,0 +1,105 @@
+// The client against the real api and worker processes: accounts, submit, batch, get, list, cancel, and the typed
+// errors the api answers.
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { createClient, type Job, type LineupClient, LineupError, type NewJob } from "../src";
+
+let ctx: TestContext;
+let api: AppProcess;
+let worker: AppProcess | undefined;
+let client: LineupClient;
+const credentials = { email: `client.${crypto.randomUUID().slice(0, 8)}@example.com`, password: "a long password" };
+
+beforeAll(async () => {
+  ctx = await createTestContext("client-live");
+  api = await spawnApp("api", ctx.env);
+  const anonymous = createClient({ baseUrl: api.url });
+  await anonymous.register(credentials);
+  client = await anonymous.loginAs(credentials);
+});
+afterAll(async () => {
+  await worker?.stop("SIGTERM");
+  await api?.stop("SIGTERM");
+  await ctx.cleanup();
+});
+
+/** The error a call fails with. */
+async function failure(call: Promise<unknown>): Promise<LineupError> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(LineupError);
+  return err as LineupError;
+}
+
+async function until(id: string, done: (job: Job) => boolean, timeoutMs = 15_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await client.get(id);
+    if (done(job) || Date.now() > deadline) return job;
+    await Bun.sleep(50);
+  }
+}
+
+describe("client against the live api", () => {
+  it("knows who it is after loginAs", async () => {
+    expect(await client.me()).toMatchObject({ email: credentials.email, role: "user" });
+  });
+
+  it("submits a job, gets the same job back on a replay with the same Idempotency-Key, and reads it", async () => {
+    const job = await client.submit({ type: "echo", payload: { hello: "client" } }, { idempotencyKey: "k-1" });
+    expect(job).toMatchObject({ type: "echo", status: "queued", payload: { hello: "client" }, attempts: 0 });
+    expect(job.seq).toBeGreaterThan(0);
+    const again = await client.submit({ type: "echo", payload: { hello: "client" } }, { idempotencyKey: "k-1" });
+    expect(again.id).toBe(job.id);
+    expect(await client.get(job.id)).toEqual(job);
+  });
+
+  it("submits a batch, all in order with consecutive seqs, and cancels one of its queued jobs once", async () => {
+    const jobs: NewJob[] = [1, 2, 3].map((n) => ({ type: "echo", payload: n, group: "client-batch" }));
+    const items = await client.submitBatch(jobs);
+    expect(items.map((j) => j.payload)).toEqual([1, 2, 3]);
+    const first = items[0]?.seq as number;
+    expect(items.map((j) => j.seq)).toEqual([first, first + 1, first + 2]);
+    const canceled = await client.cancel(items[2]?.id as string);
+    expect(canceled.status).toBe("canceled");
+    const again = await failure(client.cancel(items[2]?.id as string));
+    expect(again).toMatchObject({ status: 409, code: "not_cancelable" });
+  });
+
+  it("lists one page at a time and iterates over every page", async () => {
+    const page = await client.list({ limit: 2 });
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const pages = [];
+    for await (const p of client.pages({ limit: 2 })) pages.push(p);
+    expect(pages.length).toBe(2);
+    const all = [];
+    for await (const job of client.jobs({ group: "client-batch" })) all.push(job.payload);
+    expect(all).toEqual([3, 2, 1]);
+    expect((await client.list({ status: "canceled" })).items.map((j) => j.payload)).toEqual([3]);
+  });
+
+  it("throws typed errors: 401 without a token, 404 for a missing job, 422 naming the field", async () => {
+    const anonymous = createClient({ baseUrl: api.url });
+    expect(await failure(anonymous.list())).toMatchObject({ status: 401, code: "unauthorized" });
+    expect(await failure(client.withToken("not.a.token").me())).toMatchObject({ status: 401 });
+    const missing = await failure(client.get("0".repeat(24)));
+    expect(missing).toMatchObject({ status: 404, code: "not_found", message: "No such job." });
+    expect(missing.requestId).toEqual(expect.any(String));
+    const invalid = await failure(client.submit({ type: "http", payload: { method: "GET" } } as unknown as NewJob));
+    expect(invalid).toMatchObject({ status: 422, code: "validation_failed" });
+    expect(invalid.details.map((d) => d.path)).toContain("payload.url");
+    const reused = await failure(client.submit({ type: "echo", payload: "other" }, { idempotencyKey: "k-1" }));
+    expect(reused).toMatchObject({ status: 422, code: "idempotency_key_reused" });
+  });
+
+  it("sees a job through to its result once a worker runs", async () => {
+    const job = await client.submit({ type: "echo", payload: { done: true } });
+    worker = await spawnApp("worker", { ...ctx.env, WORKER_ID: "w-client-live" });
+    const finished = await until(job.id, (j) => j.status === "succeeded");
+    expect(finished).toMatchObject({ status: "succeeded", result: { done: true }, attempts: 1 });
+    expect(finished.finishedAt).toEqual(expect.any(String));
+  });
+});
