@@ -26,6 +26,7 @@ export const docs = () =>
         { name: "jobs", description: "Submit jobs and follow them" },
         { name: "health", description: "Probes" },
         { name: "ops", description: "Prometheus metrics" },
+        { name: "console", description: "The operations console, a web page for admins" },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
