@@ -1,5 +1,5 @@
 // @lineup/testkit (dev only): private redis-server and Mongo-wire servers, namespaces and process spawning.
-export { MissingBinaryError } from "./binaries";
+export { MissingBinaryError, requireBinary } from "./binaries";
 export { type MongoKind, type MongoOptions, type MongoServer, startMongo } from "./mongo-server";
 export { freePort, waitForPort } from "./ports";
 export { type PrometheusServer, startPrometheus } from "./prometheus-server";
