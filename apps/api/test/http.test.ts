@@ -130,7 +130,11 @@ describe("probes", () => {
   it("GET /readyz answers 200 when MongoDB and Redis answer", async () => {
     const res = await api.call("GET", "/readyz");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: "ready", checks: { mongo: "ok", redis: "ok" } });
+    expect(res.body).toEqual({
+      status: "ready",
+      checks: { mongo: "ok", redis: "ok" },
+      queue: { name: ctx.queueName, paused: false },
+    });
   });
 
   it("GET /readyz answers 503 naming Redis when Redis does not answer", async () => {
@@ -153,9 +157,20 @@ describe("OpenAPI", () => {
     expect(res.status).toBe(200);
     const paths = res.body.paths;
     expect(Object.keys(paths).sort()).toEqual([
+      "/admin",
       "/healthz",
       "/metrics",
       "/readyz",
+      "/v1/admin/audit",
+      "/v1/admin/jobs",
+      "/v1/admin/jobs/retry",
+      "/v1/admin/jobs/{id}",
+      "/v1/admin/jobs/{id}/cancel",
+      "/v1/admin/jobs/{id}/retry",
+      "/v1/admin/queues",
+      "/v1/admin/queues/{name}/groups",
+      "/v1/admin/queues/{name}/pause",
+      "/v1/admin/queues/{name}/resume",
       "/v1/auth/login",
       "/v1/auth/logout",
       "/v1/auth/me",
