@@ -598,7 +598,7 @@ function facts(job) {
   ];
   return items
     .filter(([, value]) => value !== null)
-    .flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]);
+    .map(([term, value]) => el("div", {}, el("dt", {}, term), el("dd", {}, value)));
 }
 
 function attemptRow(attempt) {
