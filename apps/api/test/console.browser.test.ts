@@ -303,12 +303,18 @@ describe("the operations console", () => {
     expect(await page.locator('[data-slot="rows"] tr td:nth-child(2)').first().textContent()).toBe(ADMIN);
   });
 
-  it("cancels a queued job from its detail page", async () => {
+  it("finds a waiting job through its group and cancels it from its detail page", async () => {
     expect((await call("POST", `/v1/admin/queues/${ctx.queueName}/pause`, adminToken)).status).toBe(200);
     try {
-      const id = await submit({ type: "echo", payload: "never runs" });
-      const page = await loggedIn(`/admin/jobs/${id}`);
+      const id = await submit({ type: "echo", group: "cancel-me", payload: "never runs" });
+      const page = await loggedIn();
+      await page.getByRole("link", { name: "Groups", exact: true }).click();
+      const line = page.getByRole("row").filter({ hasText: "cancel-me" });
+      expect(await line.locator("td:nth-child(4)").textContent()).toBe("1");
+      await line.getByRole("link", { name: "cancel-me" }).click();
+      await page.getByRole("link", { name: id }).click();
       await textOf(page.locator('[data-slot="status"]'), /^queued$/);
+
       await page.getByRole("button", { name: "Cancel job" }).click();
       const dialog = page.getByRole("dialog", { name: "Cancel this job?" });
       await dialog.getByRole("button", { name: "Don't cancel" }).click();

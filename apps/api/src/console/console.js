@@ -206,6 +206,13 @@ function confirmAction({ title, body, confirm, keep = "Keep as is", danger = fal
   });
 }
 
+/** A button that asks first (question() gives the dialog's words), then runs action as act() does. */
+function askThenAct(button, question, action) {
+  button.addEventListener("click", async () => {
+    if (await confirmAction(question())) await act(button, action);
+  });
+}
+
 // -------------------------------------------------------------------------------------------------------- session
 
 async function boot() {
@@ -344,23 +351,22 @@ function queuePanel(name) {
   let paused = false;
   let workersShown = "";
 
-  slots.toggle.addEventListener("click", async () => {
-    const pausing = !paused;
-    const yes = await confirmAction(
-      pausing
-        ? {
+  askThenAct(
+    slots.toggle,
+    () =>
+      paused
+        ? { title: `Resume queue ${name}?`, body: "Workers take jobs again, in order.", confirm: "Resume queue" }
+        : {
             title: `Pause queue ${name}?`,
             body: "Workers finish the jobs they hold and take nothing new. Submissions are still accepted and wait in the queue until it is resumed.",
             confirm: "Pause queue",
-          }
-        : { title: `Resume queue ${name}?`, body: "Workers take jobs again, in order.", confirm: "Resume queue" },
-    );
-    if (!yes) return;
-    await act(slots.toggle, async () => {
+          },
+    async () => {
+      const pausing = !paused;
       update(await api("POST", `/v1/admin/queues/${enc(name)}/${pausing ? "pause" : "resume"}`));
       notify(pausing ? `Queue ${name} is paused.` : `Queue ${name} is running again.`);
-    });
-  });
+    },
+  );
 
   function update(queue) {
     paused = queue.paused;
@@ -442,44 +448,36 @@ function jobsView(params) {
   });
   const redriveButton = fragment.querySelector("#redrive");
   showView(fragment);
+  let filter;
+  try {
+    filter = apiFilter(params);
+  } catch (err) {
+    redriveButton.disabled = true;
+    return showError(err);
+  }
+  // Redrive retries failed jobs only, whatever status the list shows.
+  const { status: _status, ...redriveFilter } = filter;
 
-  const load = async () => {
-    try {
-      const query = new URLSearchParams(apiFilter(params));
-      for (const key of ["limit", "cursor"]) if (params.get(key)) query.set(key, params.get(key));
-      const page = await api("GET", `/v1/admin/jobs?${query}`);
-      slots.rows.replaceChildren(...(page.items.length ? page.items.map(jobRow) : [emptyRow(8, "No jobs match.")]));
-      pager(slots.pager, params, page.nextCursor);
-    } catch (err) {
-      handleFailure(err);
-    }
-  };
+  const load = () => showPage(slots, "/v1/admin/jobs", new URLSearchParams(filter), params, jobRow, "No jobs match.");
 
-  redriveButton.addEventListener("click", async () => {
-    let filter;
-    try {
-      filter = apiFilter(params);
-    } catch (err) {
-      return showError(err);
-    }
-    const { status: _status, ...rest } = filter;
-    const scope = Object.entries(rest)
-      .map(([key, value]) => `${key} ${value}`)
-      .join(", ");
-    const yes = await confirmAction({
+  const scope = Object.entries(redriveFilter)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(", ");
+  askThenAct(
+    redriveButton,
+    () => ({
       title: "Retry failed jobs?",
       body:
         `Every failed job${scope ? ` with ${scope}` : ""} (at most ${REDRIVE_LIMIT}, oldest first) is queued again ` +
         "at the tail of its line. Their failures stay in their history.",
       confirm: "Retry failed jobs",
-    });
-    if (!yes) return;
-    await act(redriveButton, async () => {
-      const { count } = await api("POST", "/v1/admin/jobs/retry", { ...rest, limit: REDRIVE_LIMIT });
+    }),
+    async () => {
+      const { count } = await api("POST", "/v1/admin/jobs/retry", { ...redriveFilter, limit: REDRIVE_LIMIT });
       notify(count ? `${count} failed job${count === 1 ? "" : "s"} queued again.` : "No failed job matched.");
       await load();
-    });
-  });
+    },
+  );
 
   return load();
 }
@@ -495,6 +493,19 @@ function jobRow(job) {
     el("td", { class: "nowrap" }, time(job.createdAt)),
     job.error ? shorten(`${job.error.code}: ${job.error.message}`) : "",
   );
+}
+
+/** One page of a cursor-paged list into the view's rows, with its pager; failures are shown. */
+async function showPage(slots, path, query, params, toRow, emptyText) {
+  try {
+    for (const key of ["limit", "cursor"]) if (params.get(key)) query.set(key, params.get(key));
+    const page = await api("GET", `${path}?${query}`);
+    const columns = slots.rows.closest("table").querySelectorAll("thead th").length;
+    slots.rows.replaceChildren(...(page.items.length ? page.items.map(toRow) : [emptyRow(columns, emptyText)]));
+    pager(slots.pager, params, page.nextCursor);
+  } catch (err) {
+    handleFailure(err);
+  }
 }
 
 /** "First page" and "Next page" links: cursors only go forward, the first page is always one link away. */
@@ -550,35 +561,35 @@ function jobView(id) {
     });
   stopRefresh = watch();
 
-  slots.retry.addEventListener("click", async () => {
-    const yes = await confirmAction({
+  askThenAct(
+    slots.retry,
+    () => ({
       title: "Retry this job?",
       body: "It is queued again with a new seq at the tail of its line and its full allowance of attempts. Its failure stays in its history.",
       confirm: "Retry job",
-    });
-    if (!yes) return;
-    await act(slots.retry, async () => {
+    }),
+    async () => {
       show(await api("POST", `/v1/admin/jobs/${enc(id)}/retry`));
       notify(`Job queued again with seq ${job.seq}.`);
       stopRefresh();
       stopRefresh = watch();
-    });
-  });
+    },
+  );
 
-  slots.cancel.addEventListener("click", async () => {
-    const yes = await confirmAction({
+  askThenAct(
+    slots.cancel,
+    () => ({
       title: "Cancel this job?",
       body: "A queued job, or one waiting out a retry, ends now and its line moves on; a running job's handler is stopped. This cannot be undone.",
       confirm: "Cancel job",
       keep: "Don't cancel",
       danger: true,
-    });
-    if (!yes) return;
-    await act(slots.cancel, async () => {
+    }),
+    async () => {
       show(await api("POST", `/v1/admin/jobs/${enc(id)}/cancel`));
       notify("Job canceled.");
-    });
-  });
+    },
+  );
 }
 
 function facts(job) {
@@ -642,15 +653,7 @@ function groupRow(line) {
 async function auditView(params) {
   const { fragment, slots } = fromTemplate("view-audit");
   showView(fragment);
-  try {
-    const query = new URLSearchParams();
-    for (const key of ["limit", "cursor"]) if (params.get(key)) query.set(key, params.get(key));
-    const page = await api("GET", `/v1/admin/audit?${query}`);
-    slots.rows.replaceChildren(...(page.items.length ? page.items.map(auditRow) : [emptyRow(5, "Nothing yet.")]));
-    pager(slots.pager, params, page.nextCursor);
-  } catch (err) {
-    handleFailure(err);
-  }
+  await showPage(slots, "/v1/admin/audit", new URLSearchParams(), params, auditRow, "Nothing yet.");
 }
 
 function auditRow(entry) {
