@@ -25,6 +25,7 @@ import { securityHeaders } from "./middlewares/security-headers";
 import { httpMetricsPlugin } from "./monitoring/http-metrics";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
+import { consoleRoutes } from "./routes/console";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
@@ -136,7 +137,8 @@ export function buildApp(deps: AppDeps) {
         audit: createAudit({ db, now }),
       }),
     )
-    .use(metricsRoutes({ registry, token: config.metricsToken }));
+    .use(metricsRoutes({ registry, token: config.metricsToken }))
+    .use(consoleRoutes());
   allowedMethods = allowedMethodsFrom(app.routes);
   everyRoute = app;
   return app;

@@ -140,6 +140,10 @@ describe("container healthcheck", () => {
       expect(ready).toBe(true);
       const docs = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as { paths: object };
       expect(Object.keys(docs.paths)).toContain("/v1/jobs");
+      // The console's files are embedded in the binary, not read from the source tree.
+      const script = await fetch(`http://127.0.0.1:${port}/admin/assets/console.js`);
+      expect(script.status).toBe(200);
+      expect(await script.text()).toContain("/v1/admin/queues");
     } finally {
       proc.kill();
       await proc.exited;

@@ -136,7 +136,7 @@ describe("probes", () => {
     expect(res.body).toEqual({
       status: "ready",
       checks: { mongo: "ok", redis: "ok" },
-      queue: { name: expect.any(String), paused: false },
+      queue: { name: ctx.queueName, paused: false },
     });
   });
 
@@ -176,6 +176,7 @@ describe("OpenAPI", () => {
     const { doc, text, resolve, json } = await documented();
     const paths = doc.paths;
     expect(Object.keys(paths).sort()).toEqual([
+      "/admin",
       "/healthz",
       "/metrics",
       "/readyz",

@@ -52,6 +52,7 @@ const TAGS = [
     name: "admin",
     description: "Operate the queue (admins only): overview, groups, pause, find, retry and cancel jobs",
   },
+  { name: "console", description: "The operations console, a web page for admins" },
   { name: "ops", description: "Prometheus metrics" },
 ];
 

@@ -6,6 +6,7 @@ export type AllowedMethods = (path: string) => string[];
 export function allowedMethodsFrom(routes: readonly { method: string; path: string }[]): AllowedMethods {
   const table = routes.map((r) => ({
     method: r.method.toUpperCase(),
+    exact: !r.path.includes(":"),
     pattern: new RegExp(`^${r.path.split("/").map(segment).join("/")}/?$`),
     params: r.path.split("/").filter((part) => part.startsWith(":")).length,
   }));
