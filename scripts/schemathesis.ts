@@ -8,16 +8,18 @@ import { type AppProcess, createTestContext, spawnApp, type TestContext } from "
 const MAX_EXAMPLES = process.env.ST_MAX_EXAMPLES ?? "60";
 const reportDir = process.env.ST_REPORT_DIR ?? join(tmpdir(), `lineup-schemathesis-${Date.now()}`);
 const LOGOUT = "/v1/auth/logout";
+// The fuzzing user is an admin, so the admin routes are fuzzed past their 403 too.
+const ADMIN = "st.admin@example.com";
 let ctx: TestContext | undefined;
 let api: AppProcess | undefined;
 let st: ReturnType<typeof Bun.spawn> | undefined;
 let code = 1;
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => st?.kill("SIGTERM"));
 
-/** Registers a fresh user and returns a bearer token for it. */
+/** Registers the admin (once; later calls get 409) and returns a fresh bearer token for it. */
 async function token(url: string): Promise<string> {
   const headers = { "content-type": "application/json" };
-  const body = JSON.stringify({ email: `st.${crypto.randomUUID().slice(0, 8)}@example.com`, password: "password123" });
+  const body = JSON.stringify({ email: ADMIN, password: "password123" });
   await fetch(`${url}/v1/auth/register`, { method: "POST", headers, body });
   const res = await fetch(`${url}/v1/auth/login`, { method: "POST", headers, body });
   const { accessToken } = (await res.json()) as { accessToken?: string };
@@ -50,7 +52,7 @@ async function schemathesis(url: string, name: string, args: string[]): Promise<
 try {
   ctx = await createTestContext("schemathesis");
   // Only the api: a worker would run the generated `http` jobs against whatever hosts schemathesis makes up.
-  api = await spawnApp("api", { ...ctx.env, BCRYPT_COST: "4", LOG_LEVEL: "warn" });
+  api = await spawnApp("api", { ...ctx.env, BCRYPT_COST: "4", LOG_LEVEL: "warn", ADMIN_EMAILS: ADMIN });
   // Logout revokes the token every other case uses, so it gets its own run with its own token.
   const main = await schemathesis(api.url, "main", ["--exclude-path", LOGOUT]);
   const logout = await schemathesis(api.url, "logout", ["--include-path", LOGOUT]);
