@@ -25,12 +25,21 @@ export function renderReadme(r: Results): string {
   out.push("", "**Worker cost per job** (`echo`, 64 groups; CPU of the worker process only)", "");
   out.push(
     table(
-      ["system", "concurrency", "CPU µs / job", "Redis cmds / job", "MongoDB cmds / job", "jobs/s"],
+      [
+        "system",
+        "concurrency",
+        "CPU µs / job",
+        "Redis cmds / job",
+        "Redis CPU µs / job",
+        "MongoDB cmds / job",
+        "jobs/s",
+      ],
       r.workerCost.map((w) => [
         label(w.system),
         w.slots,
         round(w.cpuUsPerJob, 0),
         round(w.redisCommandsPerJob, 1),
+        round(w.redisCpuUsPerJob, 0),
         w.mongoCommandsPerJob === undefined ? "–" : round(w.mongoCommandsPerJob, 2),
         round(w.jobsPerSecond, 0),
       ]),
@@ -62,7 +71,15 @@ export function renderReadme(r: Results): string {
   out.push("", `**Submissions** (${a.clients} clients, ${a.submissions} jobs, no worker running)`, "");
   out.push(
     table(
-      ["req/s", "p50 ms", "p99 ms", "api CPU µs / submission", "Redis cmds / submission", "MongoDB cmds / submission"],
+      [
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "api CPU µs / submission",
+        "Redis cmds / submission",
+        "Redis CPU µs / submission",
+        "MongoDB cmds / submission",
+      ],
       [
         [
           round(a.requestsPerSecond, 0),
@@ -70,11 +87,13 @@ export function renderReadme(r: Results): string {
           round(a.p99Ms, 1),
           round(a.cpuUsPerSubmission, 0),
           round(a.redisCommandsPerSubmission, 1),
+          round(a.redisCpuUsPerSubmission, 0),
           round(a.mongoCommandsPerSubmission, 1),
         ],
       ],
     ),
   );
+  out.push("", ...capacity(r));
   const p = r.criticalPath;
   out.push(
     "",
@@ -126,6 +145,39 @@ export function renderReadme(r: Results): string {
     );
   }
   return out.join("\n");
+}
+
+// Sizing from the measured costs: every resource at most this busy, so bursts and failover have room.
+const HEADROOM = 0.5;
+
+/** A job's measured cost end to end (its submission and its run at 8 slots), and what it takes at 10k and 100k/s. */
+function capacity(r: Results): string[] {
+  const w = r.workerCost.find((x) => x.system === "lineup" && x.slots === 8) ?? r.workerCost[0];
+  if (!w) return [];
+  const a = r.apiCost;
+  const redisUs = a.redisCpuUsPerSubmission + w.redisCpuUsPerJob;
+  const perShard = (1e6 / redisUs) * HEADROOM;
+  const mongoPerJob = a.mongoCommandsPerSubmission + (w.mongoCommandsPerJob ?? 0);
+  const cores = (rate: number, us: number) => Math.ceil((rate * us) / 1e6 / HEADROOM);
+  const row = (rate: number) => [
+    rate.toLocaleString("en"),
+    Math.ceil(rate / perShard),
+    cores(rate, a.cpuUsPerSubmission),
+    cores(rate, w.cpuUsPerJob),
+    Math.round(rate * mongoPerJob).toLocaleString("en"),
+  ];
+  return [
+    `**Capacity** (derived from the rows above: per job end to end, ${round(a.redisCommandsPerSubmission + w.redisCommandsPerJob, 1)} ` +
+      `Redis commands and ${round(redisUs, 0)} µs of Redis CPU, so one Redis shard (one core) tops out near ` +
+      `${Math.round(1e6 / redisUs).toLocaleString("en")} jobs/s; ${round(a.cpuUsPerSubmission, 0)} µs of api CPU, ` +
+      `${round(w.cpuUsPerJob, 0)} µs of worker CPU and ${round(mongoPerJob, 2)} MongoDB writes. Sized at ` +
+      `${HEADROOM * 100}% busy, for \`echo\`-cheap handlers; real handlers add their own work.)`,
+    "",
+    table(
+      ["jobs/s", "Redis shards (masters)", "api cores", "worker cores", "MongoDB writes/s"],
+      [row(10_000), row(100_000)],
+    ),
+  ];
 }
 
 function label(system: string): string {

@@ -1,6 +1,6 @@
 // One measured run: n jobs through one worker process of a system, released at once, timed until the last is done.
 // Reports wall time, the worker process's CPU time, and the Redis and MongoDB commands spent on the way.
-import { commandDelta, processCpuMs, redisCommands, until } from "./measure";
+import { commandDelta, processCpuMs, redisCommands, redisCpuMs, until } from "./measure";
 import { lineupWorker, peerWorker, type Stack, stageLineupJobs, stagePeerJobs, type Work } from "./stack";
 
 export type System = "lineup" | "bullmq" | "groupmq" | "brpop" | "blmove";
@@ -14,6 +14,8 @@ export type Run = {
   jobsPerSecond: number;
   cpuUsPerJob: number;
   redisCommandsPerJob: number;
+  /** Redis's own CPU per job: what sizes a shard. */
+  redisCpuUsPerJob: number;
   /** Lineup only (the peers use no MongoDB). */
   mongoCommandsPerJob?: number;
 };
@@ -61,11 +63,13 @@ export async function measureRun(
     stop = () => worker.stop();
   }
   const [cpu0, redis0, mongo0] = [processCpuMs(pid), await redisCommands(ctx.redisClient), stack.mongo.total()];
+  const redisCpu0 = await redisCpuMs(ctx.redisClient);
   const started = performance.now();
   await release();
   await finished();
   const wallMs = performance.now() - started;
   const [cpu1, redis1, mongo1] = [processCpuMs(pid), await redisCommands(ctx.redisClient), stack.mongo.total()];
+  const redisCpu1 = await redisCpuMs(ctx.redisClient);
   await stop();
   await closeStage();
   // The bench's own commands (releasing the staged jobs, reading INFO) are not the system's.
@@ -79,6 +83,7 @@ export async function measureRun(
     jobsPerSecond: (options.jobs * 1000) / wallMs,
     cpuUsPerJob: ((cpu1 - cpu0) * 1000) / options.jobs,
     redisCommandsPerJob: redis / options.jobs,
+    redisCpuUsPerJob: ((redisCpu1 - redisCpu0) * 1000) / options.jobs,
     ...(options.system === "lineup" ? { mongoCommandsPerJob: (mongo1 - mongo0) / options.jobs } : {}),
   };
 }

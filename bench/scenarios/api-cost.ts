@@ -2,7 +2,7 @@
 // submit rate and latency with 8 clients submitting at once (no worker running, so only the api's work counts).
 
 import { spawnApp } from "@lineup/testkit";
-import { commandDelta, percentile, processCpuMs, redisCommands } from "../lib/measure";
+import { commandDelta, percentile, processCpuMs, redisCommands, redisCpuMs } from "../lib/measure";
 import { startMongoCounter } from "../lib/mongo-counter";
 import { lineupEnv, type Stack } from "../lib/stack";
 
@@ -14,6 +14,8 @@ export type ApiCost = {
   p99Ms: number;
   cpuUsPerSubmission: number;
   redisCommandsPerSubmission: number;
+  /** Redis's own CPU per submission: what sizes a shard. */
+  redisCpuUsPerSubmission: number;
   mongoCommandsPerSubmission: number;
 };
 
@@ -42,6 +44,7 @@ export async function apiCost(stack: Stack, quick: boolean): Promise<ApiCost> {
       await redisCommands(stack.ctx.redisClient),
       mongo.total(),
     ];
+    const redisCpu0 = await redisCpuMs(stack.ctx.redisClient);
     const latencies: number[] = [];
     let next = 0;
     const started = performance.now();
@@ -63,6 +66,7 @@ export async function apiCost(stack: Stack, quick: boolean): Promise<ApiCost> {
       await redisCommands(stack.ctx.redisClient),
       mongo.total(),
     ];
+    const redisCpu1 = await redisCpuMs(stack.ctx.redisClient);
     latencies.sort((a, b) => a - b);
     return {
       submissions,
@@ -72,6 +76,7 @@ export async function apiCost(stack: Stack, quick: boolean): Promise<ApiCost> {
       p99Ms: percentile(latencies, 99),
       cpuUsPerSubmission: ((cpu1 - cpu0) * 1000) / submissions,
       redisCommandsPerSubmission: commandDelta(redis0, redis1, ["info"]) / submissions,
+      redisCpuUsPerSubmission: ((redisCpu1 - redisCpu0) * 1000) / submissions,
       mongoCommandsPerSubmission: (mongo1 - mongo0) / submissions,
     };
   } finally {

@@ -30,7 +30,8 @@ export class PartitionsChangedError extends Error {
     super(
       `QUEUE_PARTITIONS=${partitions}, but queue ${queue} holds ${jobs} queued or running jobs under ${recorded} ` +
         `partition(s): a new count would move lines to other partitions, where their next jobs could overtake the ` +
-        `ones waiting. Start with QUEUE_PARTITIONS=${recorded}, or pause the queue, let its jobs finish, then change it.`,
+        `ones waiting. Start with QUEUE_PARTITIONS=${recorded}; to change it, stop the apis, let the workers finish every ` +
+        `job, then stop the workers and start everything with the new count.`,
     );
     this.name = "PartitionsChangedError";
   }
