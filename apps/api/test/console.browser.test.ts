@@ -10,11 +10,11 @@ import {
   createTestContext,
   linesWithSecrets,
   REPO_ROOT,
-  requireBinary,
   spawnApp,
   type TestContext,
 } from "@lineup/testkit";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, chromiumPath } from "./browser";
 
 const ADMIN = "ops@example.com";
 const PASSWORD = "console password 1";
@@ -35,7 +35,7 @@ let pageErrors: string[] = [];
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  const executablePath = requireBinary("chromium", "apt-get install -y chromium");
+  const executablePath = chromiumPath();
   ctx = await createTestContext("console");
   target = flakyTarget();
   const env = {
@@ -53,15 +53,7 @@ beforeAll(async () => {
     spawnApp("worker", env),
     chromium.launch({
       executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_ARGS,
     }),
   ]);
   adminToken = await account(ADMIN);

@@ -4,19 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestContext, REPO_ROOT, requireBinary, type TestContext } from "@lineup/testkit";
+import { createTestContext, REPO_ROOT, type TestContext } from "@lineup/testkit";
 import { type BrowserContext, chromium } from "playwright-core";
+import { CHROMIUM_ARGS, chromiumPath } from "./browser";
 import { makeApp } from "./support";
-
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let ctx: TestContext;
 let server: { stop: () => unknown; origin: string };
@@ -25,7 +16,7 @@ let userDataDir: string;
 const screenshots = mkdtempSync(join(tmpdir(), "lineup-docs-"));
 
 beforeAll(async () => {
-  const executablePath = requireBinary("chromium", "apt-get install -y chromium");
+  const executablePath = chromiumPath();
   ctx = await createTestContext("docs-browser");
   const api = await makeApp(ctx);
   const listening = api.app.listen({ hostname: "127.0.0.1", port: 0 });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
-import { stopAndScan, waitFor } from "./support";
+import { allSucceeded, stopAndScan, waitFor } from "./support";
 
 let ctx: TestContext;
 const running: AppProcess[] = [];
@@ -86,19 +86,7 @@ it("keeps every accepted job, once on the record and in its group's order, throu
   await Promise.all(clients);
 
   const ids = accepted.map((a) => a.id);
-  const jobs = ctx.db.collection<JobDoc>("jobs");
-  const docs = await waitFor(
-    async () => {
-      const all = await jobs.find({ _id: { $in: ids } }).toArray();
-      return all.length === ids.length && all.every((d) => d.status === "succeeded") ? all : null;
-    },
-    120_000,
-    500,
-  ).catch(async (err) => {
-    const stuck = await jobs.find({ _id: { $in: ids }, status: { $ne: "succeeded" } }).toArray();
-    console.log("not succeeded:", stuck.length, stuck.slice(0, 3));
-    throw err;
-  });
+  const docs = await allSucceeded(ctx, ids);
   const byId = new Map(docs.map((d) => [d._id, d]));
   // The new master lacked jobs with a 202, and the workers put them back from MongoDB.
   const restored = running

@@ -1,9 +1,8 @@
 // End to end, ordered groups: many groups across 4 worker processes x 4 slots, with kill -9 of workers while they
 // run. The http target keeps its own log of every delivery, the ground truth for order and overlap.
 import { afterEach, beforeEach, expect, it } from "bun:test";
-import type { JobDoc } from "@lineup/jobs";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
-import { stopAndScan, waitFor } from "./support";
+import { allSucceeded, stopAndScan } from "./support";
 
 let ctx: TestContext;
 const running: AppProcess[] = [];
@@ -111,19 +110,7 @@ it("runs 100 groups x 20 http jobs on 4 workers x 4 slots through 10 kill -9: ea
   }
   await submitting;
 
-  const jobs = ctx.db.collection<JobDoc>("jobs");
-  const docs = await waitFor(
-    async () => {
-      const all = await jobs.find({ _id: { $in: ids } }).toArray();
-      return all.length === ids.length && all.every((d) => d.status === "succeeded") ? all : null;
-    },
-    120_000,
-    500,
-  ).catch(async (err) => {
-    const stuck = await jobs.find({ _id: { $in: ids }, status: { $ne: "succeeded" } }).toArray();
-    console.log("not succeeded:", stuck.length, stuck.slice(0, 5));
-    throw err;
-  });
+  const docs = await allSucceeded(ctx, ids);
   expect(docs).toHaveLength(GROUPS * PER_GROUP);
 
   const seqOf = new Map(docs.map((d) => [d._id, d.seq as number]));

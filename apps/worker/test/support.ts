@@ -130,6 +130,23 @@ export async function finished(ctx: TestContext, id: string, timeoutMs?: number)
   }, timeoutMs);
 }
 
+/** Waits until every one of the jobs has succeeded and returns them; on timeout, logs a few that did not. */
+export async function allSucceeded(ctx: TestContext, ids: string[], timeoutMs = 120_000): Promise<JobDoc[]> {
+  const jobs = ctx.db.collection<JobDoc>("jobs");
+  return waitFor(
+    async () => {
+      const all = await jobs.find({ _id: { $in: ids } }).toArray();
+      return all.length === ids.length && all.every((d) => d.status === "succeeded") ? all : null;
+    },
+    timeoutMs,
+    500,
+  ).catch(async (err) => {
+    const stuck = await jobs.find({ _id: { $in: ids }, status: { $ne: "succeeded" } }).toArray();
+    console.log("not succeeded:", stuck.length, stuck.slice(0, 5));
+    throw err;
+  });
+}
+
 /** Kills the spawned processes, then checks that none of their log lines carried a token, hash or password. */
 export async function stopAndScan(processes: AppProcess[], passwords: string[]): Promise<string[]> {
   for (const p of processes) await p.stop("SIGKILL");

@@ -7,7 +7,7 @@ import Redis from "ioredis";
 import { requireBinary } from "./binaries";
 import { freePort, waitForPort } from "./ports";
 import { track, untrackDir } from "./process-registry";
-import type { RedisServer } from "./redis-server";
+import { type RedisServer, redisServerArgs } from "./redis-server";
 
 export type ClusterNode = { port: number; proc: ReturnType<typeof Bun.spawn> };
 
@@ -48,26 +48,13 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     const proc = Bun.spawn(
       [
         server,
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        nodeDir,
+        ...redisServerArgs(port, nodeDir),
         "--cluster-enabled",
         "yes",
         "--cluster-config-file",
         "nodes.conf",
         "--cluster-node-timeout",
         String(NODE_TIMEOUT_MS),
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--save",
-        "",
-        "--maxmemory-policy",
-        "noeviction",
         // Replicas sync at once rather than after the default 5 s wait for company.
         "--repl-diskless-sync-delay",
         "0",

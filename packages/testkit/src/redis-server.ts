@@ -7,6 +7,14 @@ import { requireBinary } from "./binaries";
 import { freePort } from "./ports";
 import { track, untrackDir } from "./process-registry";
 
+/** How every test Redis runs: loopback only, AOF fsynced each second (as production), no RDB, never evicting. */
+export const redisServerArgs = (port: number, dir: string) =>
+  // biome-ignore format: one flag and its value per pair
+  [
+    "--port", String(port), "--bind", "127.0.0.1", "--dir", dir,
+    "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
+  ];
+
 export type RedisServer = {
   url: string;
   port: number;
@@ -30,30 +38,10 @@ export async function startRedis(options: { dir?: string; port?: number } = {}):
   let proc: ReturnType<typeof Bun.spawn> | undefined;
 
   const launch = async () => {
-    proc = Bun.spawn(
-      [
-        bin,
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        dir,
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        "--save",
-        "",
-        "--maxmemory-policy",
-        "noeviction",
-        "--protected-mode",
-        "yes",
-        "--loglevel",
-        "warning",
-      ],
-      { stdout: "ignore", stderr: "pipe" },
-    );
+    proc = Bun.spawn([bin, ...redisServerArgs(port, dir), "--protected-mode", "yes", "--loglevel", "warning"], {
+      stdout: "ignore",
+      stderr: "pipe",
+    });
     track(proc, temporary ? dir : undefined);
     await waitForPong(port, () => proc?.exitCode === null);
   };
