@@ -484,6 +484,18 @@ describe("helm chart deploy/helm/lineup", () => {
     );
   });
 
+  it("needs no redis.url with Redis Cluster nodes, and passes them and the partitions on", () => {
+    const nodes = "redis://redis-cluster-0:6379,redis://redis-cluster-1:6379";
+    const r = render({ redis: { url: "" }, env: { REDIS_CLUSTER_NODES: nodes, QUEUE_PARTITIONS: 12 } });
+    for (const component of ["api", "worker"] as const) {
+      const c = container(r, component);
+      expect(envValue(c, "REDIS_CLUSTER_NODES")).toBe(nodes);
+      expect(envValue(c, "QUEUE_PARTITIONS")).toBe("12");
+      expect(envOf(c).some((e) => e.name === "REDIS_URL")).toBe(false);
+    }
+    expect(refusal({ redis: { url: "" } })).toContain("redis.url: required");
+  });
+
   it("refuses installs that cannot work", () => {
     expect(refusal({ secret: { jwtSecret: "" } })).toContain("secret.jwtSecret: required");
     expect(refusal({ secret: { jwtSecret: "too short" } })).toContain("secret.jwtSecret: must be at least 32 bytes");

@@ -151,7 +151,7 @@ WORKER_CONCURRENCY: worker.concurrency
 QUEUE_NAME: queueName
 SHUTDOWN_GRACE_MS: shutdownGraceSeconds
 MONGO_URL: mongo.url or the Secret
-REDIS_URL: redis.url or the Secret
+REDIS_URL: redis.url or the Secret (not needed with env.REDIS_CLUSTER_NODES)
 JWT_SECRET: the Secret
 METRICS_TOKEN: the Secret
 WORKER_ID: each pod's own name (a shared id makes workers stop each other)
@@ -239,7 +239,7 @@ Call with (dict "root" $ "name" "MONGO_URL" "value" .Values.mongo.url "valuePath
 {{- else if .value }}
 - name: {{ .name }}
   value: {{ .value | quote }}
-{{- else }}
+{{- else if not .optional }}
 {{- fail (printf "%s: required (or %s)" .valuePath (ternary (printf "%s in secret.existingSecret, marked in secret.existingSecretKeys" .name) .secretValue (not (empty .root.Values.secret.existingSecret)))) }}
 {{- end }}
 {{- end }}
@@ -259,7 +259,9 @@ Call with (dict "root" $ "name" "MONGO_URL" "value" .Values.mongo.url "valuePath
 - name: SHUTDOWN_GRACE_MS
   value: {{ include "lineup.shutdownGraceMs" .root | quote }}
 {{- include "lineup.urlEnv" (dict "root" .root "name" "MONGO_URL" "value" $v.mongo.url "valuePath" "mongo.url" "secretValue" "secret.mongoUrl") }}
-{{- include "lineup.urlEnv" (dict "root" .root "name" "REDIS_URL" "value" $v.redis.url "valuePath" "redis.url" "secretValue" "secret.redisUrl") }}
+{{- /* With Redis Cluster nodes set, the processes use them and need no REDIS_URL. */}}
+{{- $cluster := or (index $v.env "REDIS_CLUSTER_NODES") (index $c.env "REDIS_CLUSTER_NODES") }}
+{{- include "lineup.urlEnv" (dict "root" .root "name" "REDIS_URL" "value" $v.redis.url "valuePath" "redis.url" "secretValue" "secret.redisUrl" "optional" $cluster) }}
 {{- if include "lineup.secretHas" (dict "root" .root "key" "METRICS_TOKEN") }}
 - name: METRICS_TOKEN
   valueFrom:
