@@ -69,10 +69,10 @@ export function createEventLog(redis: Redis, queue: string, options: EventLogOpt
     },
 
     /**
-     * The owner's history: its newest id, and the newest id trimmed from it (Redis 7; "0-0" when none was), so a
-     * reader knows whether changes after an id were lost. null when the history is empty or expired.
+     * The owner's history: its oldest and newest ids kept, and whether older ones were trimmed (so a reader whose last
+     * id is older than `first` may have missed some). null when the history is empty or expired.
      */
-    async bounds(owner: string): Promise<{ last: string; trimmedUpTo: string } | null> {
+    async bounds(owner: string): Promise<{ first: string; last: string; trimmed: boolean } | null> {
       let info: unknown[];
       try {
         info = (await redis.xinfo("STREAM", historyOf(owner))) as unknown[];
@@ -81,12 +81,13 @@ export function createEventLog(redis: Redis, queue: string, options: EventLogOpt
         throw err;
       }
       const field = (name: string) => info[info.indexOf(name) + 1];
+      const first = (field("first-entry") as [string, string[]] | null)?.[0];
       const last = (field("last-entry") as [string, string[]] | null)?.[0];
-      if (!last) return null;
-      const trimmed = field("max-deleted-entry-id");
-      // Before Redis 7 there is no such field: the oldest entry kept bounds what may have gone.
-      const first = (field("first-entry") as [string, string[]] | null)?.[0] ?? "0-0";
-      return { last, trimmedUpTo: typeof trimmed === "string" ? trimmed : previousOf(first) };
+      if (!first || !last) return null;
+      // entries-added counts every entry ever added (Redis 7); without it, assume the worst.
+      const added = field("entries-added");
+      const trimmed = typeof added !== "number" || added > Number(field("length"));
+      return { first, last, trimmed };
     },
   };
 }
@@ -116,13 +117,6 @@ export function compareEventIds(a: string, b: string): number {
   const [bm = 0n, bn = 0n] = b.split("-").map(BigInt);
   if (am !== bm) return am < bm ? -1 : 1;
   return an === bn ? 0 : an < bn ? -1 : 1;
-}
-
-/** The id just before this one, as far as ids go (`<ms>-<n>`). */
-function previousOf(id: string): string {
-  const [ms = 0n, n = 0n] = id.split("-").map(BigInt);
-  if (n > 0n) return `${ms}-${n - 1n}`;
-  return ms > 0n ? `${ms - 1n}-18446744073709551615` : "0-0";
 }
 
 function parse(text: string | undefined): unknown {

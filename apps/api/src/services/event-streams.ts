@@ -179,9 +179,9 @@ export function createEventStreams(deps: StreamsDeps) {
     async function start(doc: JobDoc | null, head: string | undefined): Promise<void> {
       if (lastEventId !== undefined) {
         const bounds = await deps.events.bounds(scope.ownerId);
-        // Changes after that id were trimmed from the history: said so, then as much as there is.
-        if (bounds && compareEventIds(lastEventId, bounds.trimmedUpTo) < 0) {
-          write(`event: truncated\ndata: ${JSON.stringify({ lastEventId, trimmedUpTo: bounds.trimmedUpTo })}\n\n`);
+        // Older than what the history kept after trimming: changes may be lost. Said so, then what there is.
+        if (bounds?.trimmed && compareEventIds(lastEventId, bounds.first) < 0) {
+          write(`event: truncated\ndata: ${JSON.stringify({ lastEventId, oldestEventId: bounds.first })}\n\n`);
         }
         await replay(lastEventId);
         // The history lost the job's end (trimmed, or a change never announced): its record still has it.
