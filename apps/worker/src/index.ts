@@ -61,6 +61,7 @@ const notifier = createNotifier({
 });
 const deliveries = createDeliveries({
   db: mongo.db,
+  queue: config.queueName,
   log,
   metrics: webhookMetrics(registry),
   allowedNetworks: config.httpJobAllowedNetworks,

@@ -9,9 +9,12 @@ import { jobsCollection } from "./jobs";
  * write, so no other worker takes it meanwhile, and one that dies with it leaves it due again when the lease ends.
  * Returns the job as claimed (callback.attempts is the claim's number), or null when nothing is due.
  */
-export async function claimDueCallback(db: Db, params: { now: Date; leaseMs: number }): Promise<JobDoc | null> {
+export async function claimDueCallback(
+  db: Db,
+  params: { queue: string; now: Date; leaseMs: number },
+): Promise<JobDoc | null> {
   return jobsCollection(db).findOneAndUpdate(
-    { "callback.status": "pending", "callback.dueAt": { $lte: params.now } },
+    { "callback.dueAt": { $lte: params.now }, "callback.status": "pending", queue: params.queue },
     {
       $set: { "callback.dueAt": new Date(params.now.getTime() + params.leaseMs) },
       $inc: { "callback.attempts": 1 },

@@ -10,6 +10,8 @@ import { type DeliveryResult, deliver } from "./deliver";
 
 export type DeliveriesDeps = {
   db: Db;
+  /** The queue whose jobs' webhooks this worker delivers. */
+  queue: string;
   log: Logger;
   metrics: WebhookMetrics;
   allowedNetworks: readonly string[];
@@ -59,7 +61,8 @@ export function createDeliveries(deps: DeliveriesDeps) {
       }
       let job: JobDoc | null;
       try {
-        job = await claimDueCallback(deps.db, { now: new Date(), leaseMs: deps.timeoutMs + LEASE_MARGIN_MS });
+        const leaseMs = deps.timeoutMs + LEASE_MARGIN_MS;
+        job = await claimDueCallback(deps.db, { queue: deps.queue, now: new Date(), leaseMs });
       } catch (err) {
         deps.log.warn("could not claim a webhook delivery; retrying", { error: (err as Error).message });
         await sleep(POLL_MS, stopping.signal);
@@ -94,6 +97,8 @@ export function createDeliveries(deps: DeliveriesDeps) {
       log.warn("could not record a webhook attempt; it will be tried again", { error: (err as Error).message });
       return;
     }
+    // Look again when this retry is due rather than at the poll after.
+    if (outcome.status === "retry") setTimeout(wake, Math.max(0, outcome.dueAt.getTime() - Date.now())).unref();
     if (outcome.status === "delivered") log.info("webhook delivered");
     else log.warn(`webhook ${outcome.status === "retry" ? "attempt failed; retrying later" : "given up"}`, outcome);
   }
@@ -107,15 +112,17 @@ export function createDeliveries(deps: DeliveriesDeps) {
     return { status: "retry" as const, error: result.error, dueAt: new Date(dueAt) };
   }
 
+  /** A webhook just came due here: look now rather than at the next poll. */
+  function wake(): void {
+    woken = true;
+    nudge?.();
+  }
+
   return {
     start(): void {
       loop ??= run();
     },
-    /** A webhook just came due here: look now rather than at the next poll. */
-    wake(): void {
-      woken = true;
-      nudge?.();
-    },
+    wake,
     /** Stops claiming; deliveries in flight finish (each within its time limit). */
     async stop(): Promise<void> {
       stopping.abort();
