@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { spawnApp } from "@lineup/testkit";
 import { percentile, processCpuMs, until } from "../lib/measure";
-import { lineupEnv, type Stack } from "../lib/stack";
+import { benchToken, lineupEnv, type Stack } from "../lib/stack";
 
 export type LongPoll = {
   clients: number;
@@ -30,11 +30,7 @@ export async function longPoll(stack: Stack, quick: boolean): Promise<LongPoll> 
   let worker: Awaited<ReturnType<typeof spawnApp>> | undefined;
   try {
     const json = { "content-type": "application/json" };
-    const creds = JSON.stringify({ email: "poll@example.com", password: "poll-password" });
-    await fetch(`${api.url}/v1/auth/register`, { method: "POST", headers: json, body: creds });
-    const { accessToken } = (await (
-      await fetch(`${api.url}/v1/auth/login`, { method: "POST", headers: json, body: creds })
-    ).json()) as { accessToken: string };
+    const accessToken = await benchToken(api.url, "poll@example.com");
     const headers = { ...json, authorization: `Bearer ${accessToken}` };
     const ids: string[] = [];
     for (let i = 0; i < clients; i += BATCH) {
