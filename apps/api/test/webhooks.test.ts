@@ -68,6 +68,13 @@ async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20
 
 const deliveriesTo = (path: string) => receiver.requests.filter((r) => r.path === path);
 
+/** The job once its webhook is settled as `status`. */
+const settled = (token: string, id: string, status: "delivered" | "failed") =>
+  until(async () => {
+    const view = (await call("GET", `/v1/jobs/${id}`, token)).body;
+    return view.callback.status === status && view;
+  });
+
 describe("webhooks", () => {
   it("POSTs the final job, signed so standardwebhooks verifies it with the user's secret", async () => {
     const token = await user();
@@ -92,10 +99,7 @@ describe("webhooks", () => {
     const { body: otherSecret } = await call("GET", "/v1/auth/webhook-secret", await user());
     expect(() => new Webhook(otherSecret.secret).verify(delivery?.body as string, headers)).toThrow();
 
-    const done = await until(async () => {
-      const view = (await call("GET", `/v1/jobs/${job.body.id}`, token)).body;
-      return view.callback.status === "delivered" && view;
-    });
+    const done = await settled(token, job.body.id, "delivered");
     expect(done.callback).toMatchObject({ status: "delivered", attempts: 1, deliveredAt: expect.any(String) });
   });
 
@@ -108,10 +112,7 @@ describe("webhooks", () => {
       payload: 1,
       callbackUrl: `${receiver.url}${path}`,
     });
-    const view = await until(async () => {
-      const v = (await call("GET", `/v1/jobs/${job.body.id}`, token)).body;
-      return v.callback.status === "delivered" && v;
-    });
+    const view = await settled(token, job.body.id, "delivered");
     expect(view.callback).toMatchObject({ status: "delivered", attempts: 3, lastError: "receiver answered 503" });
     const attempts = deliveriesTo(path);
     expect(attempts).toHaveLength(3);
@@ -177,10 +178,7 @@ describe("webhooks", () => {
         payload: 1,
         callbackUrl: `${receiver.url}${path}`,
       });
-      const view = await until(async () => {
-        const v = (await call("GET", `/v1/jobs/${job.body.id}`, token)).body;
-        return v.callback.status === "failed" && v;
-      });
+      const view = await settled(token, job.body.id, "failed");
       expect(view.callback).toMatchObject({ status: "failed", attempts: 1 });
       expect(view.callback.lastError).toContain("refused address");
       expect(deliveriesTo(path)).toHaveLength(0);
