@@ -1,6 +1,7 @@
 // A job's callbackUrl is checked at submission with the guard `http` jobs and webhook deliveries use: its host must
 // resolve to addresses Lineup may reach (global unicast, or HTTP_JOB_ALLOWED_NETWORKS). Deliveries check it again, each
-// time, since a name can point elsewhere later.
+// time, since a name can point elsewhere later; that check is the one that protects, this one tells the client early.
+// So a lookup that fails for a reason that may pass (a DNS server down or slow) does not refuse the job.
 import { errors } from "@lineup/errors";
 import { GuardError, resolveAllowed } from "@lineup/network-guard";
 import type { SubmitJob } from "../schemas/jobs";
@@ -8,10 +9,7 @@ import type { SubmitJob } from "../schemas/jobs";
 // A submission waits this long at most for the callback hosts' DNS answers.
 const LOOKUP_TIMEOUT_MS = 3_000;
 
-export const callbackHostUnavailable = () =>
-  errors.unavailable("The callbackUrl's host name could not be looked up just now; nothing was recorded. Try again.");
-
-/** 422 naming each job whose callbackUrl may not be reached; 503 when a lookup failed for a reason that may pass. */
+/** 422 naming each job whose callbackUrl may not be reached, or whose host name does not exist. */
 export async function checkCallbackUrls(
   jobs: SubmitJob[],
   allowedNetworks: readonly string[],
@@ -30,7 +28,7 @@ export async function checkCallbackUrls(
             : "The host name does not resolve";
         return { path: at(i), message };
       }
-      throw callbackHostUnavailable();
+      return null;
     }
   });
   const problems = (await Promise.all(checks)).filter((p) => p !== null);
