@@ -15,8 +15,10 @@ COPY packages/errors/package.json packages/errors/package.json
 COPY packages/jobs/package.json packages/jobs/package.json
 COPY packages/log/package.json packages/log/package.json
 COPY packages/metrics/package.json packages/metrics/package.json
+COPY packages/network-guard/package.json packages/network-guard/package.json
 COPY packages/queue/package.json packages/queue/package.json
 COPY packages/testkit/package.json packages/testkit/package.json
+COPY packages/webhooks/package.json packages/webhooks/package.json
 RUN bun install --frozen-lockfile --production
 COPY apps apps
 COPY packages packages

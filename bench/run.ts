@@ -10,6 +10,7 @@ import { startStack } from "./lib/stack";
 import { type ApiCost, apiCost } from "./scenarios/api-cost";
 import { type BacklogRun, backlog } from "./scenarios/backlog";
 import { type CriticalPath, criticalPath } from "./scenarios/critical-path";
+import { type LongPoll, longPoll } from "./scenarios/long-poll";
 import { type Startup, startup } from "./scenarios/startup";
 import { throughput } from "./scenarios/throughput";
 import { workerCost } from "./scenarios/worker-cost";
@@ -32,6 +33,7 @@ export type Results = {
   criticalPath: CriticalPath;
   backlog: BacklogRun[];
   startup: Startup;
+  longPoll: LongPoll;
   loginLoad: LoginLoad | null;
   targets: Target[];
 };
@@ -64,6 +66,7 @@ try {
   const queued = await step("backlog", () => backlog(stack, quick));
   const sweep = await step("throughput", () => throughput(stack, quick));
   const start = await step("startup", () => startup(stack, quick));
+  const polls = await step("long-poll", () => longPoll(stack, quick));
   const login = await step("login load", () => loginLoad(quick));
   results = {
     date: new Date().toISOString(),
@@ -75,6 +78,7 @@ try {
     criticalPath: path,
     backlog: queued,
     startup: start,
+    longPoll: polls,
     loginLoad: login,
     targets: targetsOf(worker, api, path, queued, start, login),
   };

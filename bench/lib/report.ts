@@ -127,18 +127,42 @@ export function renderReadme(r: Results): string {
       [[`${round(s.apiSourceMs, 0)} ms`, `${round(s.apiCompiledMs, 0)} ms`, `${round(s.bareElysiaMs, 0)} ms`]],
     ),
   );
+  const l = r.longPoll;
+  out.push(
+    "",
+    `**${l.clients.toLocaleString("en")} clients long-polling at once** (\`GET /v1/jobs/{id}?wait=60\`, one loopback ` +
+      `connection each; the api over ${l.windowSeconds} s, idle and then while they wait; answers timed from each ` +
+      "job's recorded end)",
+    "",
+  );
+  out.push(
+    table(
+      ["api RSS idle", "api RSS waiting", "api CPU idle", "api CPU waiting", "answer p50", "answer p99", "answer max"],
+      [
+        [
+          `${round(l.idle.rssMb, 0)} MB`,
+          `${round(l.waiting.rssMb, 0)} MB`,
+          `${round(l.idle.cpuPercent, 1)} %`,
+          `${round(l.waiting.cpuPercent, 1)} %`,
+          `${round(l.answerP50Ms, 0)} ms`,
+          `${round(l.answerP99Ms, 0)} ms`,
+          `${round(l.answerMaxMs, 0)} ms`,
+        ],
+      ],
+    ),
+  );
   if (r.loginLoad) {
-    const l = r.loginLoad;
+    const login = r.loginLoad;
     out.push("", "**GET /v1/jobs/{id} while 8 clients log in** (BCRYPT_COST=12)", "");
     out.push(
       table(
         ["idle p50", "idle p99", "login load p50", "login load p99"],
         [
           [
-            `${round(l.idleP50Ms, 1)} ms`,
-            `${round(l.idleP99Ms, 1)} ms`,
-            `${round(l.loadP50Ms, 1)} ms`,
-            `${round(l.loadP99Ms, 1)} ms`,
+            `${round(login.idleP50Ms, 1)} ms`,
+            `${round(login.idleP99Ms, 1)} ms`,
+            `${round(login.loadP50Ms, 1)} ms`,
+            `${round(login.loadP99Ms, 1)} ms`,
           ],
         ],
       ),

@@ -227,3 +227,12 @@ export function slowTarget(ms: number) {
   });
   return { url: `http://127.0.0.1:${server.port}/`, stop: () => server.stop(true) };
 }
+
+/** Registers an account on a running api (a second time is a harmless 409) and returns a bearer token for it. */
+export async function benchToken(apiUrl: string, email: string): Promise<string> {
+  const json = { "content-type": "application/json" };
+  const creds = JSON.stringify({ email, password: "bench-password" });
+  await fetch(`${apiUrl}/v1/auth/register`, { method: "POST", headers: json, body: creds });
+  const res = await fetch(`${apiUrl}/v1/auth/login`, { method: "POST", headers: json, body: creds });
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}

@@ -4,7 +4,7 @@
 import { spawnApp } from "@lineup/testkit";
 import { commandDelta, percentile, processCpuMs, redisCommands, redisCpuMs } from "../lib/measure";
 import { startMongoCounter } from "../lib/mongo-counter";
-import { lineupEnv, type Stack } from "../lib/stack";
+import { benchToken, lineupEnv, type Stack } from "../lib/stack";
 
 export type ApiCost = {
   submissions: number;
@@ -26,11 +26,7 @@ export async function apiCost(stack: Stack, quick: boolean): Promise<ApiCost> {
   const api = await spawnApp("api", { ...lineupEnv(stack, "bench-api"), MONGO_URL: mongo.url });
   try {
     const json = { "content-type": "application/json" };
-    const creds = JSON.stringify({ email: "bench@example.com", password: "bench-password" });
-    await fetch(`${api.url}/v1/auth/register`, { method: "POST", headers: json, body: creds });
-    const { accessToken } = (await (
-      await fetch(`${api.url}/v1/auth/login`, { method: "POST", headers: json, body: creds })
-    ).json()) as { accessToken: string };
+    const accessToken = await benchToken(api.url, "bench@example.com");
     const headers = { ...json, authorization: `Bearer ${accessToken}` };
     const submit = (i: number) =>
       fetch(`${api.url}/v1/jobs`, {

@@ -8,7 +8,7 @@ import { REPO_ROOT, spawnApp } from "@lineup/testkit";
 import Redis from "ioredis";
 import { until } from "../lib/measure";
 import { startMongoCounter } from "../lib/mongo-counter";
-import { lineupEnv, type Stack } from "../lib/stack";
+import { benchToken, lineupEnv, type Stack } from "../lib/stack";
 
 export type TraceEntry = { ms: number; process: "api" | "worker"; store: "mongo" | "redis"; command: string };
 export type CriticalPath = {
@@ -48,11 +48,7 @@ export async function criticalPath(stack: Stack): Promise<CriticalPath> {
   const monitorClient = new Redis(stack.ctx.redisUrl);
   try {
     const json = { "content-type": "application/json" };
-    const creds = JSON.stringify({ email: "trace@example.com", password: "trace-password" });
-    await fetch(`${api.url}/v1/auth/register`, { method: "POST", headers: json, body: creds });
-    const { accessToken } = (await (
-      await fetch(`${api.url}/v1/auth/login`, { method: "POST", headers: json, body: creds })
-    ).json()) as { accessToken: string };
+    const accessToken = await benchToken(api.url, "trace@example.com");
     const jobs = stack.ctx.db.collection<JobDoc>("jobs");
     const submit = async () => {
       const res = await fetch(`${api.url}/v1/jobs`, {
@@ -87,6 +83,7 @@ export async function criticalPath(stack: Stack): Promise<CriticalPath> {
         .map((e) => ({ ms: e.at - t0, process: "api" as const, store: "mongo" as const, command: e.command })),
       ...workerMongo.log
         .slice(workerSkip)
+        .filter((e) => e.command !== "claimWebhook")
         .map((e) => ({ ms: e.at - t0, process: "worker" as const, store: "mongo" as const, command: e.command })),
       ...redisLog
         .filter((e) => e.at >= t0 && e.process && !HOUSEKEEPING.has(e.name))

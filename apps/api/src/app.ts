@@ -5,12 +5,13 @@ import type { Logger } from "@lineup/log";
 import {
   createRegistry,
   dependencyMetrics,
+  eventMetrics,
   httpMetrics,
   queueMetrics,
   type Registry,
   submitMetrics,
 } from "@lineup/metrics";
-import { createQueue } from "@lineup/queue";
+import { createEventLog, createQueue } from "@lineup/queue";
 import { type AnyElysia, Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
@@ -26,11 +27,18 @@ import { httpMetricsPlugin } from "./monitoring/http-metrics";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { consoleRoutes } from "./routes/console";
+import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
+import { createAnnounce } from "./services/announce";
 import { createAudit } from "./services/audit";
+import { createChangeFeed } from "./services/change-feed";
+import { createEventStreams } from "./services/event-streams";
 import { createHashingGate } from "./services/hashing-gate";
+import { createPositions } from "./services/job-position";
+import { createJobReader } from "./services/job-reader";
+import { createWaits } from "./services/job-wait";
 import { createPasswords } from "./services/passwords";
 import { createPausedView } from "./services/queue-paused";
 import { createQueueReady } from "./services/queue-ready";
@@ -48,6 +56,13 @@ export type AppDeps = {
   /** Where this app's metrics go; one per process (a fresh one per app in tests). */
   registry?: Registry;
   now?: () => Date;
+  /**
+   * The connection that listens for job changes (it is in subscriber mode, so it is no other's). Without one, the app
+   * makes it from `redis` when something first waits.
+   */
+  subscriber?: Redis;
+  /** Aborted at shutdown: long-polls answer and event streams end, so the server can drain. */
+  closing?: AbortSignal;
 };
 
 export function buildApp(deps: AppDeps) {
@@ -76,6 +91,31 @@ export function buildApp(deps: AppDeps) {
     submitPerSecond: config.submitRateLimit,
   });
   const tokens = createTokens({ secret: config.jwtSecret, issuer: config.jwtIssuer, ttlSeconds: config.jwtTtlSeconds });
+  const events = createEventLog(redis, config.queueName, { historyLength: config.eventHistoryLength });
+  const announce = createAnnounce(events, log);
+  const feed = createChangeFeed({ subscriber: deps.subscriber ?? subscriberOf(redis), channel: events.channel, log });
+  const closing = deps.closing ?? new AbortController().signal;
+  const metrics = eventMetrics(registry);
+  const waits = createWaits({
+    db,
+    feed,
+    positions: createPositions({ db, queue: queue.name }),
+    metrics,
+    maxOpen: config.longPollsMax,
+    closing,
+  });
+  const streams = createEventStreams({
+    db,
+    feed,
+    events,
+    read: createJobReader(db),
+    log,
+    metrics,
+    heartbeatMs: config.sseHeartbeatMs,
+    perUser: config.sseStreamsPerUser,
+    max: config.sseStreamsMax,
+    closing,
+  });
   // Filled in once every route is registered; the error handler asks it which methods a path has.
   let allowedMethods: AllowedMethods = () => [];
   // The same for the docs: the document describes every route.
@@ -121,9 +161,13 @@ export function buildApp(deps: AppDeps) {
         rateLimits,
         defaultGroup: config.defaultGroup,
         retentionMs: config.jobRetentionSeconds * 1000,
+        allowedNetworks: config.httpJobAllowedNetworks,
+        announce,
         queuePaused,
+        waits,
       }),
     )
+    .use(eventRoutes({ tokens, revocation, streams }))
     .use(
       adminRoutes({
         db,
@@ -135,6 +179,7 @@ export function buildApp(deps: AppDeps) {
         retentionMs: config.jobRetentionSeconds * 1000,
         leaseMs: config.workerLeaseMs,
         audit: createAudit({ db, now }),
+        announce,
       }),
     )
     .use(metricsRoutes({ registry, token: config.metricsToken }))
@@ -145,3 +190,13 @@ export function buildApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof buildApp>;
+
+/**
+ * A subscriber made from the app's connection, connecting only when first used. A Redis Cluster client subscribes on
+ * a connection of its own already; a single server's is duplicated, with an offline queue so a subscription made
+ * while Redis is away goes out once it is back.
+ */
+function subscriberOf(redis: Redis): Redis {
+  if ((redis as unknown as { isCluster?: boolean }).isCluster) return redis;
+  return redis.duplicate({ lazyConnect: true, enableOfflineQueue: true, commandTimeout: undefined });
+}

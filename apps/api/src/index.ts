@@ -46,8 +46,20 @@ const redis = connectRedis(
 );
 redis.on("error", (err) => log.warn("redis connection error", { error: err.message }));
 await waitForRedis(redis);
+// One connection listens for every job change, whatever the number of waiting clients; it waits out Redis outages
+// and subscribes again by itself.
+const subscriber = connectRedis(
+  { url: config.redisUrl, clusterNodes: config.redisClusterNodes },
+  {
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    connectionName: "lineup-api-events",
+    lazyConnect: true,
+  },
+);
+subscriber.on("error", (err) => log.warn("redis subscriber connection error", { error: err.message }));
+const closing = new AbortController();
 
-const app = buildApp({ config, db: mongo.db, redis, log }).listen({
+const app = buildApp({ config, db: mongo.db, redis, log, subscriber, closing: closing.signal }).listen({
   hostname: config.host,
   port: config.port,
   // The app answers 413 itself, in the error shape, from Content-Length or while streaming (it never buffers past
@@ -70,7 +82,11 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       log.warn("api drain exceeded the grace period; exiting");
       process.exit(1);
     }, config.shutdownGraceMs);
+    // Long-polls answer now (with the job as it is) and event streams end (clients resume elsewhere with
+    // Last-Event-ID), so the drain below waits for nothing that would not end by itself.
+    closing.abort();
     await app.stop();
+    subscriber.disconnect();
     await Promise.allSettled([mongo.client.close(), redis.quit()]);
     clearTimeout(forced);
     log.info("api stopped");

@@ -195,12 +195,24 @@ describe("OpenAPI", () => {
       "/v1/auth/me",
       "/v1/auth/password",
       "/v1/auth/register",
+      "/v1/auth/webhook-secret",
+      "/v1/auth/webhook-secret/rotate",
+      "/v1/events",
       "/v1/jobs",
       "/v1/jobs/batch",
       "/v1/jobs/{id}",
+      "/v1/jobs/{id}/events",
     ]);
     expect(Object.keys(paths["/v1/jobs"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(paths["/v1/jobs/{id}"]).sort()).toEqual(["delete", "get"]);
+    expect(paths["/v1/jobs/{id}"].get.parameters).toContainEqual(
+      expect.objectContaining({ in: "query", name: "wait", schema: expect.objectContaining({ maximum: 60 }) }),
+    );
+    for (const path of ["/v1/jobs/{id}/events", "/v1/events"]) {
+      const stream = paths[path].get;
+      expect(Object.keys(stream.responses["200"].content)).toEqual(["text/event-stream"]);
+      expect(stream.parameters).toContainEqual(expect.objectContaining({ in: "header", name: "last-event-id" }));
+    }
     const submit = paths["/v1/jobs"].post;
     const body = json(submit.requestBody);
     const variants = body.oneOf ?? body.anyOf;
@@ -217,6 +229,7 @@ describe("OpenAPI", () => {
       "status",
     ]);
     expect(variants[0].properties.group).toMatchObject({ type: "string", pattern: expect.any(String) });
+    expect(variants[0].properties.callbackUrl).toMatchObject({ type: "string", format: "uri" });
     const batch = json(paths["/v1/jobs/batch"].post.requestBody);
     expect(batch.properties.jobs).toMatchObject({ type: "array", minItems: 1, maxItems: 100 });
     expect(resolve(batch.properties.jobs.items)).toEqual(body);
@@ -246,7 +259,18 @@ describe("OpenAPI", () => {
   it("names its shared schemas as components and refers to them", async () => {
     const { doc } = await documented();
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(["Job", "JobPage", "JobBatch", "NewJob", "NewJobBatch", "Error", "User", "Token"]),
+      expect.arrayContaining([
+        "Job",
+        "JobPage",
+        "JobBatch",
+        "NewJob",
+        "NewJobBatch",
+        "Error",
+        "User",
+        "Token",
+        "Callback",
+        "WebhookSecret",
+      ]),
     );
     const list = doc.paths["/v1/jobs"].get.responses;
     expect(list["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/JobPage" });
@@ -275,7 +299,11 @@ describe("OpenAPI", () => {
       "POST /v1/jobs": ["401", "409", "413", "415", "422", "429", "503"],
       "POST /v1/jobs/batch": ["401", "409", "413", "415", "422", "429", "503"],
       "GET /v1/jobs": ["401", "422", "503"],
-      "GET /v1/jobs/{id}": ["401", "404", "503"],
+      "GET /v1/jobs/{id}": ["401", "404", "422", "503"],
+      "GET /v1/jobs/{id}/events": ["401", "404", "429", "503"],
+      "GET /v1/events": ["401", "429", "503"],
+      "GET /v1/auth/webhook-secret": ["401", "503"],
+      "POST /v1/auth/webhook-secret/rotate": ["401", "503"],
       "DELETE /v1/jobs/{id}": ["401", "404", "409", "503"],
       "POST /v1/auth/password": ["401", "403", "409", "413", "415", "422", "503"],
       "GET /readyz": ["503"],

@@ -188,7 +188,14 @@ describe("reading and canceling", () => {
     const stranger = await userToken();
     const job = (await api.call("POST", "/v1/jobs", { token: owner, body: { type: "echo", payload: "mine" } })).body;
 
-    expect((await api.call("GET", `/v1/jobs/${job.id}`, { token: owner })).body).toEqual(job);
+    // Read back, a queued job also says where it stands in its line.
+    const {
+      position,
+      etaSeconds: _eta,
+      ...read
+    } = (await api.call("GET", `/v1/jobs/${job.id}`, { token: owner })).body;
+    expect(read).toEqual(job);
+    expect(position).toEqual(expect.any(Number));
     const peek = await api.call("GET", `/v1/jobs/${job.id}`, { token: stranger });
     expect(peek.status).toBe(404);
     expect(peek.body.error.code).toBe("not_found");

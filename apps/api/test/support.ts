@@ -1,6 +1,6 @@
 // Builds the app against the test kit's real servers and calls it without opening a port.
 import { loadConfig } from "@lineup/config";
-import { ensureIndexes } from "@lineup/db";
+import { type Db, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
 import type { TestContext } from "@lineup/testkit";
 import { freePort } from "@lineup/testkit";
@@ -15,7 +15,7 @@ export type CallOptions = { body?: unknown; raw?: string; token?: string; header
 
 export async function makeApp(
   ctx: TestContext,
-  options: { env?: Record<string, string>; redis?: Redis; logLines?: string[] } = {},
+  options: { env?: Record<string, string>; redis?: Redis; logLines?: string[]; db?: Db; closing?: AbortSignal } = {},
 ) {
   await ensureIndexes(ctx.db);
   const config = loadConfig({
@@ -29,7 +29,13 @@ export async function makeApp(
     ...options.env,
   });
   const log = createLogger({ write: (line) => options.logLines?.push(line) });
-  const app = buildApp({ config, db: ctx.db, redis: options.redis ?? ctx.redisClient, log });
+  const app = buildApp({
+    config,
+    db: options.db ?? ctx.db,
+    redis: options.redis ?? ctx.redisClient,
+    log,
+    closing: options.closing,
+  });
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<Called> => {
     const headers: Record<string, string> = { ...opts.headers };
     let body: string | undefined = opts.raw;
@@ -67,4 +73,35 @@ export async function unreachableRedis(): Promise<Redis> {
   });
   redis.on("error", () => {});
   return redis;
+}
+
+/** Registers a fresh user and returns its bearer token. */
+export async function tokenFor(
+  api: { call: (m: string, p: string, o?: CallOptions) => Promise<Called> },
+  tag = "user",
+) {
+  const email = uniqueEmail(tag);
+  await api.call("POST", "/v1/auth/register", { body: { email, password: "password123" } });
+  return (await api.call("POST", "/v1/auth/login", { body: { email, password: "password123" } })).body
+    .accessToken as string;
+}
+
+/**
+ * An HTTP server on loopback for `http` jobs and webhooks to reach: it records each request, and answers with what
+ * `reply` says (by default 200 at once; a promise holds the answer back).
+ */
+export function startTarget(
+  reply: (req: Request, body: string) => Response | Promise<Response> = () => new Response("ok"),
+) {
+  const requests: { at: number; headers: Headers; body: string; path: string }[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(req) {
+      const body = await req.text();
+      requests.push({ at: Date.now(), headers: req.headers, body, path: new URL(req.url).pathname });
+      return reply(req, body);
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };
 }

@@ -3,10 +3,12 @@
 import { loadConfigOrExit } from "@lineup/config";
 import { claimPartitions, connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
-import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
-import { connectRedis, createQueue } from "@lineup/queue";
+import { createRegistry, webhookMetrics, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
+import { connectRedis, createEventLog, createQueue } from "@lineup/queue";
 import { handlers } from "./handlers";
+import { createNotifier } from "./notifier";
 import { startProbeServer } from "./probe-server";
+import { createDeliveries } from "./webhooks/deliveries";
 import { createWorker, WORKER_REDIS_OPTIONS } from "./worker";
 
 const config = loadConfigOrExit(process.env, "worker");
@@ -52,8 +54,25 @@ const probes = startProbeServer({
   registry,
   metricsToken: config.metricsToken,
 });
+const notifier = createNotifier({
+  events: createEventLog(redis, config.queueName, { historyLength: config.eventHistoryLength }),
+  log,
+  offline: () => redis.status !== "ready",
+});
+const deliveries = createDeliveries({
+  db: mongo.db,
+  queue: config.queueName,
+  log,
+  metrics: webhookMetrics(registry),
+  allowedNetworks: config.httpJobAllowedNetworks,
+  timeoutMs: config.webhookTimeoutMs,
+  retryBaseMs: config.webhookRetryBaseMs,
+  retryWindowMs: config.webhookRetryWindowSeconds * 1000,
+});
 const worker = createWorker({
   db: mongo.db,
+  notifier,
+  callbackDue: deliveries.wake,
   queue: createQueue(redis, config.queueName, { partitions: config.queuePartitions }),
   redis,
   blocking,
@@ -86,6 +105,8 @@ async function shutDown(code: number): Promise<never> {
     process.exit(1);
   }, config.shutdownGraceMs + 5_000).unref();
   await worker.stop();
+  // What the last jobs did is announced before the connection goes; webhooks in flight finish or are tried again.
+  await Promise.all([notifier.drain(2_000), deliveries.stop()]);
   await probes.stop();
   redis.disconnect();
   blocking.disconnect();
@@ -94,6 +115,7 @@ async function shutDown(code: number): Promise<never> {
   process.exit(code);
 }
 
+deliveries.start();
 worker.start().then((outcome) => {
   // Lost its id (presumed dead, or a second process with the same WORKER_ID): exit non-zero so it is restarted fresh.
   if (outcome === "lost-id" && !stopping) void shutDown(1);

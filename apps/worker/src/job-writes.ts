@@ -1,22 +1,42 @@
-// The worker's two hot MongoDB writes, start and finish, grouped across slots (group-commit.ts).
+// The worker's two hot MongoDB writes, start and finish, grouped across slots (group-commit.ts). Once a group is on
+// record its changes are announced together, and a finish that makes a webhook due wakes the deliveries.
 import { type Db, type FinishParams, finishJobs, type StartParams, startJobs } from "@lineup/db";
-import type { JobDoc } from "@lineup/jobs";
+import { changeOf, type JobChange, type JobDoc } from "@lineup/jobs";
+import { finishedChange } from "./changes";
 import { groupCommit } from "./group-commit";
 
 export type JobWrites = {
   /** queued -> running; null when the job is not queued (canceled, finished, or started by another run). */
   start(params: StartParams): Promise<JobDoc | null>;
-  /** Records the end of the run at `attempts`; false when a newer attempt owns the job. */
-  finish(params: FinishParams): Promise<boolean>;
+  /** Records the end of `job`'s run at `attempts`; false when a newer attempt owns the job. */
+  finish(params: FinishParams, job: JobDoc): Promise<boolean>;
 };
 
-export function createJobWrites(db: Db): JobWrites {
-  const start = groupCommit((batch: StartParams[]) => startJobs(db, batch));
-  const finish = groupCommit((batch: FinishParams[]) => finishJobs(db, batch));
+type Finish = { params: FinishParams; change: JobChange };
+
+export function createJobWrites(
+  db: Db,
+  after: { notify: (changes: JobChange[]) => void; callbackDue: () => void },
+): JobWrites {
+  const start = groupCommit(async (batch: StartParams[]) => {
+    const started = await startJobs(db, batch);
+    after.notify(started.flatMap((doc) => (doc ? [changeOf(doc)] : [])));
+    return started;
+  });
+  const finish = groupCommit(async (batch: Finish[]) => {
+    const recorded = await finishJobs(
+      db,
+      batch.map((f) => f.params),
+    );
+    const done = batch.filter((_, i) => recorded[i] === true);
+    after.notify(done.map((f) => f.change));
+    if (done.some((f) => f.params.hasCallback)) after.callbackDue();
+    return recorded;
+  });
   return {
     start,
-    async finish(params) {
-      const recorded = await finish(params);
+    async finish(params, job) {
+      const recorded = await finish({ params, change: finishedChange(job, params) });
       if (recorded instanceof Error) throw recorded;
       return recorded;
     },

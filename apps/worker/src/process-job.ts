@@ -2,10 +2,11 @@
 // what happened. It says how the job leaves the worker's hands (the Settlement); the worker tells Redis.
 // Safe to call again with the same envelope after a crash or an error: every step is conditional.
 import { type Db, findJob, nextAttempt, requeueJob, retryJobLater } from "@lineup/db";
-import { catalog, isFinal, isJobType, type JobDoc, type JobErrorInfo } from "@lineup/jobs";
+import { catalog, changeOf, isFinal, isJobType, type JobChange, type JobDoc, type JobErrorInfo } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { JobOutcome, WorkerJobMetrics } from "@lineup/metrics";
 import { decodeEnvelope, type Envelope } from "@lineup/queue";
+import { retryChange, returnedChange } from "./changes";
 import type { Handlers } from "./handlers";
 import { JobError } from "./handlers/types";
 import type { JobWrites } from "./job-writes";
@@ -13,8 +14,10 @@ import { persist } from "./persist";
 
 export type ProcessDeps = {
   db: Db;
-  /** Start and finish, grouped across the worker's slots. */
+  /** Start and finish, grouped across the worker's slots (they announce their changes themselves). */
   writes: JobWrites;
+  /** Announces the other state changes, once recorded. */
+  notify: (changes: JobChange[]) => void;
   workerId: string;
   handlers: Handlers;
   log: Logger;
@@ -92,6 +95,7 @@ async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<Job
     nextAttempt(deps.db, { id: env.id, attempts: current.attempts, workerId: deps.workerId, now: new Date() }),
   );
   if (!taken) return claim(deps, env, log);
+  deps.notify([changeOf(taken)]);
   log.warn("job taken over after an interrupted attempt", { attempt: taken.attempts });
   return taken;
 }
@@ -117,7 +121,7 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger, canceled: AbortS
   }
   if (outcome.ok) {
     const recorded = await store(deps, "record success", () =>
-      deps.writes.finish({ ...ending(deps, job), status: "succeeded", result: outcome.result }),
+      deps.writes.finish({ ...ending(deps, job), status: "succeeded", result: outcome.result }, job),
     ).catch(async (err) => {
       // A result MongoDB will not store (too large, say) still ends the job, as a failure.
       log.error("result could not be stored", { error: err });
@@ -138,19 +142,16 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger, canceled: AbortS
     return ended(true);
   }
   const dueAt = Date.now() + Math.min(deps.retryBackoffMs * 2 ** (job.attempts - 1), 30_000);
+  const failure = { code: error.code, message: error.message };
+  const retryAt = new Date(dueAt);
   const waiting = await store(deps, "retry later", () =>
-    retryJobLater(deps.db, {
-      id: job._id,
-      attempts: job.attempts,
-      error: { code: error.code, message: error.message },
-      retryAt: new Date(dueAt),
-      now: new Date(),
-    }),
+    retryJobLater(deps.db, { id: job._id, attempts: job.attempts, error: failure, retryAt, now: new Date() }),
   );
   if (!waiting) {
     log.warn("the job's record moved on (canceled, or taken over by a newer attempt); stepping back");
     return ended();
   }
+  deps.notify([retryChange(job, failure, retryAt)]);
   deps.metrics.retries.inc({ type });
   log.info("attempt failed; retrying in place after a backoff", { attempt: job.attempts, code: error.code });
   return { kind: "retry", dueAt };
@@ -200,7 +201,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 /** Records a final failure (the envelope is dead-lettered when the worker settles it). */
 async function recordFailure(deps: ProcessDeps, job: JobDoc, error: JobErrorInfo) {
   const recorded = await store(deps, "record failure", () =>
-    deps.writes.finish({ ...ending(deps, job), status: "failed", error }),
+    deps.writes.finish({ ...ending(deps, job), status: "failed", error }, job),
   );
   deps.metrics.deadLettered.inc({ type: job.type });
   if (recorded) observeEnd(deps, job, "failed");
@@ -209,7 +210,13 @@ async function recordFailure(deps: ProcessDeps, job: JobDoc, error: JobErrorInfo
 /** The run that ends now, and when its job may be removed. */
 function ending(deps: ProcessDeps, job: JobDoc) {
   const now = new Date();
-  return { id: job._id, attempts: job.attempts, now, expireAt: new Date(now.getTime() + deps.retentionMs) };
+  return {
+    id: job._id,
+    attempts: job.attempts,
+    now,
+    expireAt: new Date(now.getTime() + deps.retentionMs),
+    hasCallback: job.callback !== undefined,
+  };
 }
 
 /** Counts a final state and its processing time, from the job's first start. */
@@ -222,7 +229,8 @@ function observeEnd(deps: ProcessDeps, job: JobDoc, outcome: JobOutcome) {
 
 /** Shutdown ran out of grace: the job goes back to queued, to run next in its line. */
 async function giveBack(deps: ProcessDeps, job: JobDoc, log: Logger): Promise<Settlement> {
-  await store(deps, "requeue", () => requeueJob(deps.db, job._id, job.attempts, new Date()));
+  const returned = await store(deps, "requeue", () => requeueJob(deps.db, job._id, job.attempts, new Date()));
+  if (returned) deps.notify([returnedChange(job)]);
   log.info("job given back to the head of its line for shutdown", { attempt: job.attempts });
   return { kind: "giveBack" };
 }

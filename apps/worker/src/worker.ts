@@ -7,11 +7,16 @@ import { decodeEnvelope, type Queue } from "@lineup/queue";
 import type Redis from "ioredis";
 import { createHousekeeping } from "./housekeeping";
 import { createJobWrites } from "./job-writes";
+import type { Notifier } from "./notifier";
 import { persist, sleep } from "./persist";
 import { type ProcessDeps, processEnvelope, type Settlement } from "./process-job";
 
-export type WorkerDeps = Omit<ProcessDeps, "abort" | "writes"> & {
+export type WorkerDeps = Omit<ProcessDeps, "abort" | "writes" | "notify"> & {
   queue: Queue;
+  /** Announces the jobs' state changes. */
+  notifier: Notifier;
+  /** Called when a job's final state made its webhook due (wakes the deliveries). */
+  callbackDue: () => void;
   /** Slots, busy and total. */
   state: WorkerStateMetrics;
   /** Commands. */
@@ -50,7 +55,9 @@ export function createWorker(deps: WorkerDeps) {
   const { queue, workerId, log } = deps;
   const stopping = new AbortController();
   const graceOver = new AbortController();
-  const processDeps: ProcessDeps = { ...deps, writes: createJobWrites(deps.db), abort: graceOver.signal };
+  const notify = deps.notifier.publish;
+  const writes = createJobWrites(deps.db, { notify, callbackDue: deps.callbackDue });
+  const processDeps: ProcessDeps = { ...deps, writes, notify, abort: graceOver.signal };
   // The envelopes the slots hold right now; anything else in our held list was taken but never reached a slot.
   const inHand = new Set<string>();
   // The running jobs by id, each with the switch that stops its handler when an admin cancels it.

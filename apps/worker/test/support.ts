@@ -3,11 +3,12 @@ import { ensureIndexes, insertJob } from "@lineup/db";
 import type { JobDoc } from "@lineup/jobs";
 import { createLogger } from "@lineup/log";
 import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
-import { createQueue, type Queue } from "@lineup/queue";
+import { createEventLog, createQueue, type Queue } from "@lineup/queue";
 import { type AppProcess, linesWithSecrets, type TestContext } from "@lineup/testkit";
 import Redis from "ioredis";
 import { ObjectId } from "mongodb";
 import { type Handlers, handlers as realHandlers } from "../src/handlers";
+import { createNotifier } from "../src/notifier";
 import { createWorker, WORKER_REDIS_OPTIONS } from "../src/worker";
 
 export async function startWorker(
@@ -31,7 +32,15 @@ export async function startWorker(
   const queue = createQueue(redis, queueName);
   const registry = createRegistry("worker", queueName);
   const metrics = workerJobMetrics(registry);
+  const log = createLogger({ write: (l) => options.lines?.push(l) });
+  const notifier = createNotifier({
+    events: createEventLog(redis, queueName, { historyLength: 1_000 }),
+    log,
+    offline: () => redis.status !== "ready",
+  });
   const worker = createWorker({
+    notifier,
+    callbackDue: () => {},
     metrics,
     state: workerStateMetrics(registry),
     db: ctx.db,
@@ -40,7 +49,7 @@ export async function startWorker(
     blocking,
     workerId,
     handlers: { ...realHandlers, ...options.handlers } as Handlers,
-    log: createLogger({ write: (l) => options.lines?.push(l) }),
+    log,
     concurrency: options.concurrency ?? 1,
     jobTimeoutMs: 1_000,
     retryBackoffMs: options.retryBackoffMs ?? 10,
@@ -61,6 +70,7 @@ export async function startWorker(
     async stop() {
       await worker.stop();
       await running;
+      await notifier.drain(2_000);
       redis.disconnect();
     },
   };

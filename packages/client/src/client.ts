@@ -2,7 +2,18 @@
 // JSON or throws a LineupError.
 import { LineupError } from "./errors.js";
 import { readEvents } from "./sse.js";
-import type { Credentials, Job, JobEvent, JobPage, JobStatus, ListParams, NewJob, Token, User } from "./types.js";
+import type {
+  Credentials,
+  Job,
+  JobEvent,
+  JobPage,
+  JobStatus,
+  ListParams,
+  NewJob,
+  Token,
+  User,
+  WebhookSecret,
+} from "./types.js";
 
 export type ClientOptions = {
   /** Where the API is, e.g. https://lineup.example.com (no /v1). */
@@ -69,6 +80,10 @@ export interface LineupClient {
    * ends once the job is final. Stop early with `signal` or by leaving the loop.
    */
   events(id?: string, opts?: EventsOptions): AsyncGenerator<JobEvent>;
+  /** The secret that signs your jobs' webhooks (made on first ask); verify deliveries with a Standard Webhooks library. */
+  webhookSecret(): Promise<WebhookSecret>;
+  /** A new webhook secret; the old one keeps signing beside it for 24 hours (previousValidUntil). */
+  rotateWebhookSecret(): Promise<WebhookSecret>;
 }
 
 export function createClient(options: ClientOptions): LineupClient {
@@ -193,6 +208,10 @@ export function createClient(options: ClientOptions): LineupClient {
         await sleep(Math.min(delay * 2 ** Math.max(0, failures - 1), 30_000), opts.signal);
       }
     },
+
+    webhookSecret: () => call<WebhookSecret>("GET", "/v1/auth/webhook-secret"),
+
+    rotateWebhookSecret: () => call<WebhookSecret>("POST", "/v1/auth/webhook-secret/rotate"),
   };
   return client;
 }

@@ -7,7 +7,9 @@ export {
   type SubmitOptions,
 } from "./client.js";
 export { LineupError } from "./errors.js";
+export { readEvents, type ServerSentEvent } from "./sse.js";
 export type {
+  Callback,
   Credentials,
   ErrorBody,
   ErrorDetail,
@@ -23,4 +25,5 @@ export type {
   NewJob,
   Token,
   User,
+  WebhookSecret,
 } from "./types.js";

@@ -23,6 +23,21 @@ export type Job = {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
+  /** A queued job, read with get or wait: the jobs ahead of it in its line. */
+  position?: number;
+  /** With position: a rough estimate of the seconds until the job is done. */
+  etaSeconds?: number;
+  /** The job's webhook, when it was submitted with a callbackUrl. */
+  callback?: Callback;
+};
+
+/** Where a job's webhook stands: pending until delivered (2xx) or given up after retrying for hours. */
+export type Callback = {
+  url: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastError?: string;
+  deliveredAt?: string;
 };
 
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -43,6 +58,8 @@ type JobOptions = {
   maxAttempts?: number;
   /** Your line for the job (1-128 of A-Z a-z 0-9 . _ : -): a group's jobs run one at a time, in order. */
   group?: string;
+  /** http(s) URL that gets the job, POSTed and signed (Standard Webhooks), once it is final. */
+  callbackUrl?: string;
 };
 
 /** A job to submit, by type: the payload's shape follows the type. */
@@ -61,6 +78,9 @@ export type User = { id: string; email: string; role: "user" | "admin"; createdA
 export type Token = { accessToken: string; tokenType: "Bearer"; expiresIn: number };
 
 export type ErrorDetail = Record<string, string | number>;
+
+/** Your webhook signing secret (`whsec_...`), for a Standard Webhooks library's verify. */
+export type WebhookSecret = { secret: string; createdAt: string; previousValidUntil?: string };
 
 export type ErrorBody = { error: { code: string; message: string; details?: ErrorDetail[] } };
 

@@ -99,7 +99,7 @@ describe("the built client, used from outside the monorepo", () => {
       "-e",
       `import("${join(dist, "index.js")}").then((m) => console.log(Object.keys(m).sort().join(",")))`,
     ]);
-    expect(loaded.stdout.toString().trim()).toBe("LineupError,createClient");
+    expect(loaded.stdout.toString().trim()).toBe("LineupError,createClient,readEvents");
   });
 
   it("typechecks a consumer that calls every method correctly", () => {

@@ -1,5 +1,5 @@
-// The client against the real api and worker processes: accounts, submit, batch, get, list, cancel, and the typed
-// errors the api answers.
+// The client against the real api and worker processes: accounts, submit, batch, get, list, cancel, wait, events,
+// the webhook secret, and the typed errors the api answers.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
 import { createClient, type Job, type LineupClient, LineupError, type NewJob } from "../src";
@@ -53,7 +53,10 @@ describe("client against the live api", () => {
     expect(job.seq).toBeGreaterThan(0);
     const again = await client.submit({ type: "echo", payload: { hello: "client" } }, { idempotencyKey: "k-1" });
     expect(again.id).toBe(job.id);
-    expect(await client.get(job.id)).toEqual(job);
+    // Read back, a queued job also says where it stands in its line.
+    const { position, etaSeconds: _eta, ...read } = await client.get(job.id);
+    expect(read).toEqual(job);
+    expect(position).toBe(0);
   });
 
   it("submits a batch, all in order with consecutive seqs, and cancels one of its queued jobs once", async () => {
@@ -101,5 +104,56 @@ describe("client against the live api", () => {
     const finished = await until(job.id, (j) => j.status === "succeeded");
     expect(finished).toMatchObject({ status: "succeeded", result: { done: true }, attempts: 1 });
     expect(finished.finishedAt).toEqual(expect.any(String));
+  });
+
+  it("waits for a job without polling: answers once it is final, or as it is when the time is up", async () => {
+    const job = await client.submit({ type: "echo", payload: { waited: true }, group: "client-wait" });
+    const done = await client.wait(job.id, { timeoutSeconds: 20 });
+    expect(done).toMatchObject({ id: job.id, status: "succeeded", result: { waited: true } });
+    const invalid = await failure(client.wait(job.id, { timeoutSeconds: 61 }));
+    expect(invalid).toMatchObject({ status: 422, code: "validation_failed" });
+  });
+
+  it("follows one job's events to its end, and all jobs' events resumed from an id", async () => {
+    const all = new AbortController();
+    const seen: { id: string | null; status: string; job: string }[] = [];
+    const following = (async () => {
+      for await (const e of client.events(undefined, { signal: all.signal })) {
+        seen.push({ id: e.id, status: e.job.status, job: e.job.id });
+      }
+    })();
+    await Bun.sleep(200);
+    const job = await client.submit({ type: "echo", payload: 1, group: "client-events" });
+    const mine = [];
+    for await (const e of client.events(job.id)) mine.push(e.job.status);
+    expect(mine.at(-1)).toBe("succeeded");
+    expect(mine).toEqual(["queued", "running", "succeeded"].slice(-mine.length));
+    const deadline = Date.now() + 10_000;
+    while (!seen.some((e) => e.job === job.id && e.status === "succeeded") && Date.now() < deadline)
+      await Bun.sleep(20);
+    all.abort();
+    await following;
+    const ofJob = seen.filter((e) => e.job === job.id);
+    expect(ofJob.map((e) => e.status)).toEqual(["running", "succeeded"]);
+    // Resuming after the first of them gives the rest, and nothing before.
+    const resumed = new AbortController();
+    const again: string[] = [];
+    for await (const e of client.events(undefined, {
+      lastEventId: ofJob[0]?.id ?? undefined,
+      signal: resumed.signal,
+    })) {
+      again.push(`${e.job.id}:${e.job.status}`);
+      if (e.job.id === job.id && e.job.status === "succeeded") resumed.abort();
+    }
+    expect(again).toEqual([`${job.id}:succeeded`]);
+  });
+
+  it("reads and rotates the webhook secret", async () => {
+    const first = await client.webhookSecret();
+    expect(first.secret).toMatch(/^whsec_/);
+    expect((await client.webhookSecret()).secret).toBe(first.secret);
+    const rotated = await client.rotateWebhookSecret();
+    expect(rotated.secret).not.toBe(first.secret);
+    expect(rotated.previousValidUntil).toEqual(expect.any(String));
   });
 });

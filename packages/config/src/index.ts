@@ -84,6 +84,21 @@ export type Config = Readonly<{
   reconcileGraceMs: number;
   /** How long a finished job is kept before MongoDB's TTL index removes it (and its dead-set entry goes). */
   jobRetentionSeconds: number;
+  /** State changes kept per user for Server-Sent Events to resume from (Last-Event-ID). */
+  eventHistoryLength: number;
+  /** Open event streams one user may hold on one api process, and all users together. */
+  sseStreamsPerUser: number;
+  sseStreamsMax: number;
+  /** How often an idle event stream gets a comment line, so proxies and clients see it alive. */
+  sseHeartbeatMs: number;
+  /** Long-polls (GET /v1/jobs/{id}?wait=) one api process holds at once. */
+  longPollsMax: number;
+  /** How long one webhook delivery may take. */
+  webhookTimeoutMs: number;
+  /** First delay before a failed webhook delivery is tried again; doubles per attempt, at most 2 h. */
+  webhookRetryBaseMs: number;
+  /** How long after its first attempt a webhook is retried before it is given up (status failed). */
+  webhookRetryWindowSeconds: number;
 }>;
 
 // Settings that were replaced by safer ones: a process given one refuses to start rather than silently ignore it.
@@ -172,6 +187,14 @@ export function loadConfig(
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileGraceMs: e.RECONCILE_GRACE_MS,
     jobRetentionSeconds: e.JOB_RETENTION,
+    eventHistoryLength: e.EVENT_HISTORY_LENGTH,
+    sseStreamsPerUser: e.SSE_STREAMS_PER_USER,
+    sseStreamsMax: e.SSE_STREAMS_MAX,
+    sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
+    longPollsMax: e.LONG_POLLS_MAX,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhookRetryWindowSeconds: e.WEBHOOK_RETRY_WINDOW,
   });
 }
 

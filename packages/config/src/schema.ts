@@ -213,6 +213,14 @@ export const envSchema = z.object({
   ),
   JOB_RETENTION: duration("30d"),
   READY_TIMEOUT_MS: opt(z.coerce.number().int().min(50).max(30_000).default(1_000)),
+  EVENT_HISTORY_LENGTH: opt(z.coerce.number().int().min(10).max(1_000_000).default(1_000)),
+  SSE_STREAMS_PER_USER: opt(z.coerce.number().int().min(1).max(10_000).default(10)),
+  SSE_STREAMS_MAX: opt(z.coerce.number().int().min(1).max(1_000_000).default(5_000)),
+  SSE_HEARTBEAT_MS: opt(z.coerce.number().int().min(1_000).max(300_000).default(15_000)),
+  LONG_POLLS_MAX: opt(z.coerce.number().int().min(1).max(1_000_000).default(10_000)),
+  WEBHOOK_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(60_000).default(10_000)),
+  WEBHOOK_RETRY_BASE_MS: opt(z.coerce.number().int().min(100).max(3_600_000).default(10_000)),
+  WEBHOOK_RETRY_WINDOW: duration("24h"),
 });
 
 export type Env = z.input<typeof envSchema>;

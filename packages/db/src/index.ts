@@ -6,6 +6,7 @@ import { ensureUserIndexes } from "./users";
 
 export type { Db } from "mongodb";
 export * from "./audit";
+export * from "./callbacks";
 export { connectMongo, connectMongoWithRetry, type Mongo, type MongoOptions, pingMongo } from "./client";
 export { isDuplicateKey, isMongoUnavailable } from "./errors";
 export * from "./jobs";

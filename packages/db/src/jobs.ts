@@ -15,6 +15,10 @@ export async function ensureJobIndexes(db: Db): Promise<void> {
   await jobs.createIndex({ ownerId: 1, status: 1 }, { name: "owner_status" });
   await jobs.createIndex({ queue: 1, createdAt: -1, _id: -1 }, { name: "queue_newest" });
   await jobs.createIndex({ queue: 1, finishedAt: -1 }, { name: "queue_finished" });
+  // A queued job's position: the jobs ahead of it in its line, counted from this index and bounded.
+  await jobs.createIndex({ queue: 1, line: 1, status: 1, seq: 1 }, { name: "queue_line_status_seq" });
+  // Webhook deliveries that are due (or whose claim lapsed): only final jobs with an unsettled callback have dueAt.
+  await jobs.createIndex({ "callback.dueAt": 1 }, { name: "callback_due", sparse: true });
   // Finished jobs carry expireAt (their end + JOB_RETENTION); queued and running ones never do.
   await jobs.createIndex({ expireAt: 1 }, { name: "expire_finished", expireAfterSeconds: 0 });
 }
@@ -148,10 +152,14 @@ export async function requeueFailedJob(db: Db, id: string): Promise<{ before: Jo
   const before = await jobs.findOne({ _id: id, status: "failed" });
   if (!before) return null;
   const perRun = before.attemptsPerRun ?? before.maxAttempts;
+  // A webhook is sent again for the job's next final state, as a new message.
+  const callback = before.callback
+    ? { callback: { url: before.callback.url, status: "pending" as const, attempts: 0 } }
+    : {};
   const after = await jobs.findOneAndUpdate(
     { _id: id, status: "failed", attempts: before.attempts },
     {
-      $set: { status: "queued", maxAttempts: before.attempts + perRun, attemptsPerRun: perRun },
+      $set: { status: "queued", maxAttempts: before.attempts + perRun, attemptsPerRun: perRun, ...callback },
       $unset: { seq: "", error: "", finishedAt: "", resultJson: "", expireAt: "", retryAt: "", startedAt: "" },
     },
     { returnDocument: "after" },
@@ -189,29 +197,37 @@ export async function countFinishedSince(db: Db, queue: string, since: Date): Pr
 
 /**
  * queued (waiting, or waiting out a retry) -> canceled; with `running`, a running job too (an admin's cancel: the
- * worker aborts its handler). null when the job is missing, not the owner's (when one is given), or past that.
+ * worker aborts its handler). null when the job is missing, not the owner's (when one is given), past that, or
+ * changed between the read and the write. The job's webhook becomes due in the same write.
  */
 export async function cancelJob(
   db: Db,
   params: { id: string; ownerId?: string; now: Date; expireAt: Date; running?: boolean },
 ): Promise<JobDoc | null> {
-  const filter: Filter<JobDoc> = {
+  const jobs = jobsCollection(db);
+  const current = await jobs.findOne({
     _id: params.id,
     status: params.running ? { $in: ["queued", "running"] } : "queued",
     ...(params.ownerId !== undefined ? { ownerId: params.ownerId } : {}),
-  };
-  const current = params.running ? await jobsCollection(db).findOne(filter) : null;
-  const set: Partial<JobDoc> & Record<string, unknown> = {
+  });
+  if (!current) return null;
+  const set: Record<string, unknown> = {
     status: "canceled",
     finishedAt: params.now,
     expireAt: params.expireAt,
-    ...(current?.status === "running" ? attemptEnd(current.attempts, params.now, "canceled") : {}),
+    ...(current.status === "running" ? attemptEnd(current.attempts, params.now, "canceled") : {}),
+    ...callbackDue(current.callback !== undefined, params.now),
   };
-  return jobsCollection(db).findOneAndUpdate(
-    current ? { _id: params.id, status: current.status, attempts: current.attempts } : filter,
+  return jobs.findOneAndUpdate(
+    { _id: params.id, status: current.status, attempts: current.attempts },
     { $set: set, $unset: { retryAt: "" } },
     { returnDocument: "after" },
   );
+}
+
+/** The field that makes a final job's webhook due, for jobs that have one. */
+function callbackDue(hasCallback: boolean, now: Date): Record<string, Date> {
+  return hasCallback ? { "callback.dueAt": now } : {};
 }
 
 export type StartParams = { id: string; seq: number; workerId: string; now: Date };
@@ -304,13 +320,19 @@ export type FinishParams = {
   id: string;
   attempts: number;
   now: Date;
+  /** The job has a webhook: the same write makes its delivery due. */
+  hasCallback?: boolean;
   /** When the finished job may be removed (its end + JOB_RETENTION). */
   expireAt: Date;
 } & ({ status: "succeeded"; result: unknown } | { status: "failed"; error: JobErrorInfo });
 
 /** The fenced write that records a job's end: only the run at `attempts` may record it. */
 function finishWrite(params: FinishParams) {
-  const common = { finishedAt: params.now, expireAt: params.expireAt };
+  const common = {
+    finishedAt: params.now,
+    expireAt: params.expireAt,
+    ...callbackDue(params.hasCallback === true, params.now),
+  };
   const set =
     params.status === "succeeded"
       ? {
@@ -430,6 +452,36 @@ export async function canceledAmong(db: Db, ids: string[]): Promise<string[]> {
 /** How many of the owner's jobs are queued, counting no further than `upTo` (the quota check needs no more). */
 export async function countQueuedJobs(db: Db, ownerId: string, upTo: number): Promise<number> {
   return jobsCollection(db).countDocuments({ ownerId, status: "queued" }, { limit: upTo });
+}
+
+/**
+ * The jobs ahead of a queued one in its line (running, or queued with a lower seq), counted up to `upTo`: one bounded
+ * count over the queue_line_status_seq index.
+ */
+export async function countAhead(
+  db: Db,
+  params: { queue: string; line: string; seq: number; upTo: number },
+): Promise<number> {
+  // A line runs in seq order, so the job it is running has a lower seq too.
+  return jobsCollection(db).countDocuments(
+    { queue: params.queue, line: params.line, status: { $in: ["queued", "running"] }, seq: { $lt: params.seq } },
+    { limit: params.upTo },
+  );
+}
+
+/** How long the queue's last `limit` finished runs took (ms, newest first): the eta's basis. */
+export async function recentRunTimes(db: Db, queue: string, limit: number): Promise<number[]> {
+  const docs = await jobsCollection(db)
+    .find(
+      { queue, finishedAt: { $exists: true }, status: { $in: ["succeeded", "failed"] } },
+      { projection: { startedAt: 1, finishedAt: 1 } },
+    )
+    .sort({ finishedAt: -1 })
+    .limit(limit)
+    .toArray();
+  return docs.flatMap((d) =>
+    d.startedAt && d.finishedAt ? [Math.max(0, d.finishedAt.getTime() - d.startedAt.getTime())] : [],
+  );
 }
 
 /** Jobs of the queue in one status (metrics and the operations console). */

@@ -12,6 +12,16 @@ export type UserDoc = {
   createdAt: Date;
   /** Moves on at each password change; tokens carry it and older ones stop working. Absent means 0. */
   tokenGeneration?: number;
+  /** The key that signs the user's webhooks; made on first use. */
+  webhook?: WebhookKeys;
+};
+
+export type WebhookKeys = {
+  secret: string;
+  createdAt: Date;
+  /** The secret before the last rotation: deliveries are signed with both until previousUntil. */
+  previous?: string;
+  previousUntil?: Date;
 };
 
 export const usersCollection = (db: Db) => db.collection<UserDoc>("users");
@@ -74,4 +84,44 @@ export async function emailsOf(db: Db, ids: string[]): Promise<Map<string, strin
     .find({ _id: { $in: valid.map((id) => new ObjectId(id)) } }, { projection: { email: 1 } })
     .toArray();
   return new Map(users.map((u) => [u._id.toHexString(), u.email]));
+}
+
+/** The user's webhook keys, made with `make` if the user has none yet (two callers at once get the same). */
+export async function ensureWebhookKeys(
+  db: Db,
+  params: { id: string; make: () => string; now: Date },
+): Promise<WebhookKeys | null> {
+  const _id = toObjectId(params.id);
+  if (!_id) return null;
+  const users = usersCollection(db);
+  const found = await users.findOne({ _id }, { projection: { webhook: 1 } });
+  if (!found) return null;
+  if (found.webhook) return found.webhook;
+  const webhook: WebhookKeys = { secret: params.make(), createdAt: params.now };
+  await users.updateOne({ _id, webhook: { $exists: false } }, { $set: { webhook } });
+  return (await users.findOne({ _id }, { projection: { webhook: 1 } }))?.webhook ?? null;
+}
+
+/**
+ * A new signing secret; the current one keeps signing beside it until `previousUntil`, so receivers can switch over.
+ * Returns the keys as they are now, or null for an unknown user.
+ */
+export async function rotateWebhookKeys(
+  db: Db,
+  params: { id: string; secret: string; now: Date; previousUntil: Date },
+): Promise<WebhookKeys | null> {
+  const _id = toObjectId(params.id);
+  if (!_id) return null;
+  const current = (await usersCollection(db).findOne({ _id }, { projection: { webhook: 1 } }))?.webhook;
+  const webhook: WebhookKeys = {
+    secret: params.secret,
+    createdAt: params.now,
+    ...(current ? { previous: current.secret, previousUntil: params.previousUntil } : {}),
+  };
+  const res = await usersCollection(db).updateOne(
+    current ? { _id, "webhook.secret": current.secret } : { _id, webhook: { $exists: false } },
+    { $set: { webhook } },
+  );
+  if (res.matchedCount === 1) return webhook;
+  return (await usersCollection(db).findOne({ _id }, { projection: { webhook: 1 } }))?.webhook ?? null;
 }

@@ -1,5 +1,6 @@
 // @lineup/jobs: the job types catalog, the job record and its statuses.
 export * from "./catalog";
+export * from "./change";
 export * from "./line";
 export * from "./record";
 export { HTTP_METHODS, type HttpPayload, httpPayload } from "./types/http";

@@ -21,6 +21,25 @@ export type AttemptRecord = {
   error?: JobErrorInfo;
 };
 
+/** Where a job's webhook delivery stands: not yet delivered (or not yet due), delivered, or given up on. */
+export const CALLBACK_STATUSES = ["pending", "delivered", "failed"] as const;
+export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
+
+/** A job's webhook: POSTed the job once it is final, retried with backoff until delivered or given up. */
+export type CallbackRecord = {
+  url: string;
+  status: CallbackStatus;
+  /** Delivery attempts started so far; a delivery's record is fenced on it (a claim adds one). */
+  attempts: number;
+  lastError?: string;
+  deliveredAt?: Date;
+  /**
+   * Set once the job is final, in the same write: when the next attempt is due. A claim moves it past the attempt's
+   * lease, so a worker that dies mid-delivery leaves it due again. Absent before the final state and once settled.
+   */
+  dueAt?: Date;
+};
+
 /** Job ids are 24 lower-case hex characters; anything else is not one of ours. */
 export function isJobId(id: unknown): id is string {
   return typeof id === "string" && /^[0-9a-f]{24}$/.test(id);
@@ -68,6 +87,17 @@ export type JobDoc = {
   expireAt?: Date;
   /** The attempts each run may use; a retried (redriven) job gets this many more. */
   attemptsPerRun?: number;
+  /** The job's webhook (callbackUrl), if it has one. */
+  callback?: CallbackRecord;
+};
+
+/** A webhook as the api shows it on its job. */
+export type CallbackView = {
+  url: string;
+  status: CallbackStatus;
+  attempts: number;
+  lastError?: string;
+  deliveredAt?: string;
 };
 
 export type JobView = {
@@ -85,6 +115,11 @@ export type JobView = {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Queued jobs, on GET /v1/jobs/{id} only: the jobs ahead of it in its line (running or queued). */
+  position?: number;
+  /** With position: a rough estimate of the seconds until the job is done, from the queue's recent run times. */
+  etaSeconds?: number;
+  callback?: CallbackView;
 };
 
 export function toJobView(doc: JobDoc): JobView {
@@ -104,7 +139,18 @@ export function toJobView(doc: JobDoc): JobView {
   if (doc.retryAt && doc.status === "queued") view.retryAt = doc.retryAt.toISOString();
   if (doc.startedAt) view.startedAt = doc.startedAt.toISOString();
   if (doc.finishedAt) view.finishedAt = doc.finishedAt.toISOString();
+  if (doc.callback) view.callback = toCallbackView(doc.callback);
   return view;
+}
+
+function toCallbackView(c: CallbackRecord): CallbackView {
+  return {
+    url: c.url,
+    status: c.status,
+    attempts: c.attempts,
+    ...(c.lastError !== undefined ? { lastError: c.lastError } : {}),
+    ...(c.deliveredAt ? { deliveredAt: c.deliveredAt.toISOString() } : {}),
+  };
 }
 
 /** The line a stored job runs in. */

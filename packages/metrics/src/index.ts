@@ -3,6 +3,7 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 
 export { dependencyMetrics } from "./dependencies";
+export { type EventMetrics, eventMetrics, type WebhookMetrics, webhookMetrics } from "./events";
 export { type HttpMetrics, httpMetrics } from "./http";
 export {
   type JobOutcome,

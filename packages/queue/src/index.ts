@@ -2,7 +2,16 @@
 
 export { type ConnectOptions, connectRedis, onRedisChanged, type RedisTarget } from "./connect";
 export { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
-export { authKeys, partitionOf, queueKeys, rateLimitKeys } from "./keys";
+export {
+  compareEventIds,
+  createEventLog,
+  decodeAnnouncement,
+  type EventLog,
+  type EventLogOptions,
+  isEventId,
+  type PublishedChange,
+} from "./events";
+export { authKeys, eventKeys, partitionOf, queueKeys, rateLimitKeys } from "./keys";
 export type { Completion } from "./lines";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
 export { raiseTokenGeneration } from "./token-generation";

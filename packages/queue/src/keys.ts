@@ -44,6 +44,17 @@ export const authKeys = {
   generation: (userId: string) => `lineup:auth:{${userId}}:gen`,
 };
 
+/**
+ * Keys and channel of job state changes. A user's history shares the user's hash tag (as the auth keys do); the
+ * channel is not a key, so no slot applies to it.
+ */
+export const eventKeys = {
+  /** The user's recent state changes in the queue (a stream, bounded and expiring): what SSE resumes from. */
+  history: (queue: string, userId: string) => `lineup:events:{${userId}}:${queue}`,
+  /** Pub/sub channel on which every state change of the queue is announced; each api holds one subscription. */
+  channel: (queue: string) => `lineup:{${queue}}:events`,
+};
+
 /** Keys of the api's rate limits: rate-limiter-flexible appends `:<subject>` to the scope's prefix. */
 export const rateLimitKeys = {
   prefix: (scope: string) => `lineup:ratelimit:${scope}`,

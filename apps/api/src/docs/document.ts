@@ -108,7 +108,11 @@ function addDeclaredAnswers(paths: Paths, routes: Route[]): void {
     if (!declared || !answers) continue;
     for (const [status, extra] of Object.entries(declared)) {
       const answer = answers[status];
-      if (!answer) continue;
+      // An answer that is not JSON (an event stream) has no schema route option: the declared one is the answer.
+      if (!answer) {
+        if (extra.content) answers[status] = structuredClone(extra);
+        continue;
+      }
       if (extra.description) answer.description = extra.description;
       answer.headers = { ...answer.headers, ...extra.headers };
     }

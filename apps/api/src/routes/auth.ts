@@ -2,15 +2,17 @@
 import { Elysia } from "elysia";
 import { authenticate, authPlugin } from "../middlewares/auth";
 import type { ClientAddress } from "../middlewares/client-address";
-import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema } from "../schemas/auth";
+import { CredentialsSchema, PasswordChangeSchema, TokenSchema, UserSchema, WebhookSecretSchema } from "../schemas/auth";
 import {
   changePasswordAnswers,
   loginAnswers,
   logoutAnswers,
   meAnswers,
   registerAnswers,
+  webhookSecretAnswers,
 } from "../schemas/auth-answers";
 import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
+import { rotateWebhookSecret, webhookSecret } from "../services/webhook-secrets";
 
 export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })
@@ -81,5 +83,27 @@ export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }
       detail: {
         tags: ["auth"],
         summary: "Change the password; every older token stops working, and a new one is returned",
+      },
+    })
+    .get("/webhook-secret", ({ claims }) => webhookSecret(deps, claims.sub), {
+      auth: true,
+      response: { 200: WebhookSecretSchema, ...webhookSecretAnswers },
+      detail: {
+        tags: ["auth"],
+        summary: "Your webhook signing secret (made on first ask)",
+        description:
+          "Every webhook of your jobs (callbackUrl) is signed with it per Standard Webhooks: verify webhook-id, " +
+          "webhook-timestamp and webhook-signature with a Standard Webhooks library given this secret.",
+      },
+    })
+    .post("/webhook-secret/rotate", ({ claims }) => rotateWebhookSecret(deps, claims.sub), {
+      auth: true,
+      response: { 200: WebhookSecretSchema, ...webhookSecretAnswers },
+      detail: {
+        tags: ["auth"],
+        summary: "Replace your webhook signing secret",
+        description:
+          "Deliveries are signed with the new secret at once, and for 24 hours with the old one too " +
+          "(previousValidUntil), so a receiver that still holds the old one keeps verifying while you update it.",
       },
     });

@@ -5,6 +5,7 @@ import { authPlugin } from "../middlewares/auth";
 import { requestIdOf } from "../middlewares/request-context";
 import { batchAnswers, cancelAnswers, getAnswers, listAnswers, submitAnswers } from "../schemas/job-answers";
 import {
+  GetJobQuerySchema,
   JobIdParamsSchema,
   JobPageSchema,
   JobSchema,
@@ -14,7 +15,8 @@ import {
   SubmitJobSchema,
 } from "../schemas/jobs";
 import { submitBatch } from "../services/job-batches";
-import { cancelJob, getJob, type JobsDeps, listJobs, submitJob } from "../services/jobs";
+import type { Waits } from "../services/job-wait";
+import { cancelJob, type JobsDeps, listJobs, submitJob } from "../services/jobs";
 import type { Revocation } from "../services/revocation";
 import type { Tokens } from "../services/tokens";
 
@@ -22,7 +24,7 @@ import type { Tokens } from "../services/tokens";
 const located = { description: "", headers: { Location: { $ref: "#/components/headers/Location" } } };
 
 export const jobRoutes = (
-  deps: JobsDeps & { tokens: Tokens; revocation: Revocation; queuePaused: () => Promise<boolean> },
+  deps: JobsDeps & { tokens: Tokens; revocation: Revocation; queuePaused: () => Promise<boolean>; waits: Waits },
 ) =>
   new Elysia({ name: "job-routes", prefix: "/v1/jobs" })
     .use(authPlugin(deps.tokens, deps.revocation))
@@ -101,12 +103,30 @@ export const jobRoutes = (
         detail: { tags: ["jobs"], summary: "Your jobs, newest first" },
       },
     )
-    .get("/:id", ({ params, claims }) => getJob(deps, claims.sub, params.id), {
-      auth: true,
-      params: JobIdParamsSchema,
-      response: { 200: JobSchema, ...getAnswers },
-      detail: { tags: ["jobs"], summary: "One of your jobs" },
-    })
+    .get(
+      "/:id",
+      ({ params, query, claims, request, server }) => {
+        if (!query.wait) return deps.waits.get(claims.sub, params.id);
+        // Bun closes a connection idle for 10 s by default; this one is quiet for up to `wait` seconds.
+        server?.timeout(request, query.wait + 10);
+        return deps.waits.wait(claims.sub, params.id, query.wait, request.signal);
+      },
+      {
+        auth: true,
+        params: JobIdParamsSchema,
+        query: GetJobQuerySchema,
+        response: { 200: JobSchema, ...getAnswers },
+        detail: {
+          tags: ["jobs"],
+          summary: "One of your jobs; with ?wait=, once it is final",
+          description:
+            "A queued job shows position (jobs ahead of it in its line) and etaSeconds. With `wait=<seconds>` " +
+            "(0-60) the answer waits until the job is final (succeeded, failed or canceled) or the seconds are " +
+            "over, whichever comes first, and then shows the job as it is: 200 either way, so check status. It " +
+            "costs the server no polling: it is woken by the job's change.",
+        },
+      },
+    )
     .delete("/:id", ({ params, claims }) => cancelJob(deps, claims.sub, params.id), {
       auth: true,
       params: JobIdParamsSchema,

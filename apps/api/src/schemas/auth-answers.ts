@@ -63,3 +63,5 @@ export const logoutAnswers = {
     content: errorContent(errors.unavailable("A backing service is unavailable; try again shortly.")),
   },
 };
+
+export const webhookSecretAnswers = { ...authErrors, 503: unavailable };

@@ -1,6 +1,13 @@
 // Request and response schemas of the accounts routes.
 import { z } from "zod";
-import { exampleCredentials, examplePasswordChange, exampleToken, exampleUser } from "./examples";
+import {
+  exampleCredentials,
+  examplePasswordChange,
+  exampleRotatedWebhookSecret,
+  exampleToken,
+  exampleUser,
+  exampleWebhookSecret,
+} from "./examples";
 
 /** Trimmed and lower-cased before it is stored or looked up. */
 export const EmailSchema = z
@@ -49,3 +56,20 @@ export const PasswordChangeSchema = z
   })
   .meta({ id: "PasswordChange", examples: [examplePasswordChange] });
 export type PasswordChange = z.infer<typeof PasswordChangeSchema>;
+
+export const WebhookSecretSchema = z
+  .object({
+    secret: z
+      .string()
+      .describe("whsec_ and a base64 key: give it whole to a Standard Webhooks library's Webhook(secret).verify"),
+    createdAt: z.string(),
+    previousValidUntil: z
+      .string()
+      .optional()
+      .describe("After a rotation: until then, deliveries carry a second signature made with the secret before"),
+  })
+  .meta({
+    id: "WebhookSecret",
+    description: "The key that signs your jobs' webhooks (webhook-signature), per Standard Webhooks",
+    examples: [exampleWebhookSecret, exampleRotatedWebhookSecret],
+  });

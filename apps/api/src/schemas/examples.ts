@@ -27,6 +27,13 @@ export const exampleHttpJob = {
   payload: { url: "https://example.com/hooks/orders", method: "POST", body: { orderId: 42, status: "paid" } },
   group: "orders",
   maxAttempts: 5,
+  callbackUrl: "https://example.com/lineup/done",
+};
+
+export const exampleCallback = {
+  url: "https://example.com/lineup/done",
+  status: "pending",
+  attempts: 0,
 };
 
 export const exampleQueuedJob = {
@@ -39,7 +46,11 @@ export const exampleQueuedJob = {
   attempts: 0,
   maxAttempts: 5,
   createdAt: "2026-01-15T09:31:00.000Z",
+  callback: exampleCallback,
 };
+
+/** A queued job as GET /v1/jobs/{id} shows it: with its place in its line. */
+export const exampleWaitingJob = { ...exampleQueuedJob, position: 3, etaSeconds: 2 };
 
 export const exampleSucceededJob = {
   id: "665f1d0a8b3d4a0012a1b2d5",
@@ -186,3 +197,52 @@ export const exampleAuditPage = {
   ],
   nextCursor: null,
 };
+
+export const exampleWebhookSecret = {
+  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4bUDQ7CDdvk=",
+  createdAt: "2026-01-15T09:30:00.000Z",
+};
+
+export const exampleRotatedWebhookSecret = {
+  secret: "whsec_k3vQ1xq8mR0l6V9nZy2Tg7cFh4jWb5dAe1sKp0oLuI8=",
+  createdAt: "2026-02-01T10:00:00.000Z",
+  previousValidUntil: "2026-02-02T10:00:00.000Z",
+};
+
+const runningEvent = {
+  ...exampleSucceededJob,
+  status: "running",
+  result: undefined,
+  finishedAt: undefined,
+};
+
+/** One job's stream: its state now, each change, and the end after the final one. */
+export const exampleJobEventStream = [
+  "retry: 1000",
+  "",
+  "id: 1768469461000-0",
+  `data: ${JSON.stringify({ ...exampleSucceededJob, status: "queued", attempts: 0, result: undefined, startedAt: undefined, finishedAt: undefined })}`,
+  "",
+  "id: 1768469461020-0",
+  `data: ${JSON.stringify(runningEvent)}`,
+  "",
+  "id: 1768469461031-0",
+  `data: ${JSON.stringify(exampleSucceededJob)}`,
+  "",
+  "",
+].join("\n");
+
+/** A user's stream: changes of any of the user's jobs, with heartbeats while nothing happens. */
+export const exampleEventStream = [
+  "retry: 1000",
+  "",
+  "id: 1768469461020-0",
+  `data: ${JSON.stringify(runningEvent)}`,
+  "",
+  ": heartbeat",
+  "",
+  "id: 1768469461031-0",
+  `data: ${JSON.stringify(exampleSucceededJob)}`,
+  "",
+  "",
+].join("\n");

@@ -1,6 +1,8 @@
 // The answers the jobs routes document: success bodies with their examples, and every error a route can give, with
 // bodies made by the constructors the code throws.
 import { errors } from "@lineup/errors";
+import { streamsFull, tooManyStreams } from "../services/event-streams";
+import { tooManyWaiting } from "../services/job-wait";
 import { notCancelable } from "../services/jobs";
 import { quotaExceeded } from "../services/queued-quota";
 import { rateLimited } from "../services/rate-limits";
@@ -58,7 +60,32 @@ export const listAnswers = {
   503: unavailable,
 };
 
-export const getAnswers = { ...authErrors, 404: noSuchJob, 503: unavailable };
+export const getAnswers = {
+  ...authErrors,
+  404: noSuchJob,
+  422: validationFailed(errors.validation([{ path: "wait", message: "Too big: expected number to be <=60" }])),
+  503: errorResponse(
+    "MongoDB or Redis does not answer, or this server holds as many waiting requests as it may (see Retry-After)",
+    errors.unavailable("A backing service is unavailable; try again shortly."),
+    tooManyWaiting(),
+  ),
+};
+
+const eventErrors = {
+  ...authErrors,
+  429: errorResponse(
+    "You hold SSE_STREAMS_PER_USER event streams on this server already (see Retry-After)",
+    tooManyStreams(10),
+  ),
+  503: errorResponse(
+    "MongoDB or Redis does not answer, or this server holds SSE_STREAMS_MAX streams already (see Retry-After)",
+    errors.unavailable("A backing service is unavailable; try again shortly."),
+    streamsFull(),
+  ),
+};
+
+export const jobEventsAnswers = { ...eventErrors, 404: noSuchJob };
+export const userEventsAnswers = eventErrors;
 
 export const cancelAnswers = {
   200: JobSchema.meta({ description: "The job, now canceled", examples: [exampleCanceledJob] }),

@@ -1,6 +1,6 @@
 // Request and response schemas of the jobs routes. The submit body is built from the job types catalog,
 // so a new type is documented and validated without touching this file.
-import { catalog, GROUP_PATTERN, JOB_STATUSES, MAX_ATTEMPTS_LIMIT } from "@lineup/jobs";
+import { CALLBACK_STATUSES, catalog, GROUP_PATTERN, JOB_STATUSES, MAX_ATTEMPTS_LIMIT } from "@lineup/jobs";
 import { z } from "zod";
 import {
   exampleBatch,
@@ -14,6 +14,13 @@ import {
 
 const maxAttempts = z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional();
 export const group = z.string().regex(GROUP_PATTERN, "Must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+const callbackUrl = z
+  .url({ protocol: /^https?$/, error: "Must be an http or https URL" })
+  .max(2048)
+  .describe(
+    "Gets the job (as GET /v1/jobs/{id} shows it) in a signed POST once it is final (Standard Webhooks; see " +
+      "GET /v1/auth/webhook-secret). Must reach a public address, as http jobs must.",
+  );
 
 const variants = Object.entries(catalog).map(([type, payload]) =>
   z.object({
@@ -28,6 +35,7 @@ const variants = Object.entries(catalog).map(([type, payload]) =>
         "Your line for this job: jobs of one group run one at a time in submission order, groups run in parallel. " +
           "Without it the job goes to the queue's default line. Groups are private to you.",
       ),
+    callbackUrl: callbackUrl.optional(),
   }),
 );
 
@@ -73,6 +81,21 @@ export const CursorQuery = z
 
 export const LimitQuery = z.coerce.number().int().min(1).max(100).default(20);
 
+export const MAX_WAIT_SECONDS = 60;
+
+export const GetJobQuerySchema = z.object({
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .optional()
+    .describe(
+      `Long-poll: answer as soon as the job is final, or after this many seconds (0-${MAX_WAIT_SECONDS}) with the job ` +
+        "as it is then",
+    ),
+});
+
 export const ListJobsQuerySchema = z.object({
   status: z.enum(JOB_STATUSES).optional(),
   group: group.optional().describe("Only jobs of this group"),
@@ -83,6 +106,18 @@ export const ListJobsQuerySchema = z.object({
 export const JobErrorSchema = z
   .object({ code: z.string(), message: z.string() })
   .meta({ id: "JobError", description: "Why the last attempt failed, e.g. http_5xx or timeout" });
+
+export const CallbackSchema = z
+  .object({
+    url: z.string(),
+    status: z
+      .enum(CALLBACK_STATUSES)
+      .describe("pending until the job is final and a delivery got a 2xx (delivered), or retries ran out (failed)"),
+    attempts: z.number().int().describe("Deliveries tried so far"),
+    lastError: z.string().optional().describe("Why the last delivery failed, e.g. receiver answered 500"),
+    deliveredAt: z.string().optional(),
+  })
+  .meta({ id: "Callback", description: "The job's webhook (callbackUrl) and how its delivery stands" });
 
 export const JobSchema = z
   .object({
@@ -100,6 +135,23 @@ export const JobSchema = z
     createdAt: z.string(),
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
+    position: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        "A queued job read by GET /v1/jobs/{id}: jobs ahead of it in its line (its running one and queued ones), " +
+          "counted up to 10000",
+      ),
+    etaSeconds: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        "With position: a rough estimate of the seconds until the job is done, (position + 1) times the mean run " +
+          "time of the queue's last 100 jobs; absent when none finished lately",
+      ),
+    callback: CallbackSchema.optional(),
   })
   .meta({
     id: "Job",

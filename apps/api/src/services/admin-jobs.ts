@@ -18,6 +18,7 @@ import type { Logger } from "@lineup/log";
 import type { Queue } from "@lineup/queue";
 import type { z } from "zod";
 import type { AdminJobFilterSchema, AdminJobSchema, RedriveSchema } from "../schemas/admin";
+import type { Announce } from "./announce";
 import type { Actor, Audit } from "./audit";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { wakeIfWaiting } from "./jobs";
@@ -29,7 +30,16 @@ export const alreadyEnded = (status?: string) =>
   errors.conflict("not_cancelable", status ? `The job is ${status} already.` : "The job ended meanwhile.");
 export const noSuchJob = () => errors.notFound("No such job.");
 
-export type AdminJobsDeps = { db: Db; queue: Queue; log: Logger; now: () => Date; retentionMs: number; audit: Audit };
+export type AdminJobsDeps = {
+  db: Db;
+  queue: Queue;
+  log: Logger;
+  now: () => Date;
+  retentionMs: number;
+  audit: Audit;
+  /** Tells waits and streams of a change the api recorded. */
+  announce: Announce;
+};
 
 type AdminJobView = z.output<typeof AdminJobSchema>;
 type Filter = z.output<typeof AdminJobFilterSchema>;
@@ -94,6 +104,7 @@ export async function cancelAnyJob(deps: AdminJobsDeps, actor: Actor, id: string
     running: true,
   });
   if (!canceled) throw alreadyEnded();
+  deps.announce(canceled);
   await wakeIfWaiting(deps, id);
   await deps.audit.record(actor, "job.cancel", { jobId: id, was: current.status }, 1);
   return toAdminView(canceled, null, true);
@@ -122,6 +133,7 @@ async function runAgain(deps: AdminJobsDeps, id: string): Promise<JobDoc | null>
     deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
   );
   await deps.queue.forgetDead({ ids: [id] }).catch(() => {});
+  deps.announce({ ...job, seq });
   return { ...job, seq };
 }
 

@@ -28,7 +28,7 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
   const ids = jobs.map((_, i) =>
     idempotencyKey ? idForKey(ownerId, idempotencyKey, i) : new ObjectId().toHexString(),
   );
-  await admit(deps, ownerId, jobs.length);
+  await admit(deps, ownerId, jobs, (i) => `jobs.${i}.callbackUrl`);
 
   const createdAt = deps.now();
   const docs = jobs.map((job, i) =>

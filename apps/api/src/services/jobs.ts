@@ -17,6 +17,7 @@ import type { SubmitMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
 import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../schemas/jobs";
+import type { Announce } from "./announce";
 import { decodeCursor, encodeCursor } from "./cursor";
 import type { QueuedQuota } from "./queued-quota";
 import type { RateLimits } from "./rate-limits";
@@ -47,6 +48,10 @@ export type JobsDeps = {
   defaultGroup: DefaultGroup;
   /** How long a finished (or canceled) job is kept. */
   retentionMs: number;
+  /** CIDRs callback URLs may reach besides global unicast addresses (HTTP_JOB_ALLOWED_NETWORKS). */
+  allowedNetworks: readonly string[];
+  /** Tells waits and streams of a change the api recorded. */
+  announce: Announce;
 };
 
 export const notCancelable = (status: JobStatus) =>
@@ -58,7 +63,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   const [payloadJson] = payloadsWithinLimits(deps, [s.body], () => "payload");
   const requestHash = s.idempotencyKey ? hashBody(s.body) : undefined;
   const id = s.idempotencyKey ? idForKey(s.ownerId, s.idempotencyKey) : new ObjectId().toHexString();
-  await admit(deps, s.ownerId, 1);
+  await admit(deps, s.ownerId, [s.body], () => "callbackUrl");
 
   const { ownerId, idempotencyKey, requestId } = s;
   const job = { id, ownerId, job: s.body, payloadJson: payloadJson as string, idempotencyKey, requestHash, requestId };
@@ -97,13 +102,6 @@ async function replay(deps: JobsDeps, id: string, requestHash?: string): Promise
   return { job: toJobView(existing), replay: true };
 }
 
-export async function getJob(deps: Pick<JobsDeps, "db">, ownerId: string, id: string): Promise<JobView> {
-  const doc = isJobId(id) ? await findOwnJob(deps.db, id, ownerId) : null;
-  // Someone else's job is as invisible as a missing one.
-  if (!doc) throw errors.notFound("No such job.");
-  return toJobView(doc);
-}
-
 export async function listJobs(
   deps: Pick<JobsDeps, "db">,
   params: { ownerId: string; status?: JobStatus; group?: string; limit: number; cursor?: string },
@@ -120,7 +118,7 @@ export async function listJobs(
 }
 
 export async function cancelJob(
-  deps: Pick<JobsDeps, "db" | "now" | "quota" | "queue" | "retentionMs" | "log">,
+  deps: Pick<JobsDeps, "db" | "now" | "quota" | "queue" | "retentionMs" | "log" | "announce">,
   ownerId: string,
   id: string,
 ): Promise<JobView> {
@@ -133,6 +131,7 @@ export async function cancelJob(
     expireAt: new Date(now.getTime() + deps.retentionMs),
   });
   if (canceled) {
+    deps.announce(canceled);
     deps.quota.released(ownerId);
     await wakeIfWaiting(deps, id);
     return toJobView(canceled);

@@ -4,6 +4,7 @@ import { AppError, errors } from "@lineup/errors";
 import { DEFAULT_MAX_ATTEMPTS, type JobDoc, lineOf } from "@lineup/jobs";
 import type { Envelope } from "@lineup/queue";
 import type { SubmitJob } from "../schemas/jobs";
+import { checkCallbackUrls } from "./callback-urls";
 import type { JobsDeps } from "./jobs";
 import { checkPayloadLimits } from "./payload-limits";
 
@@ -26,13 +27,22 @@ export function payloadsWithinLimits(
   return jobs.map((job) => JSON.stringify(job.payload));
 }
 
-/** Rate limit (each job counts), Redis ready, and the queued quota (the jobs count together). 429 or 503 if not. */
-export async function admit(deps: JobsDeps, ownerId: string, jobs: number): Promise<void> {
-  await deps.rateLimits.submit(ownerId, jobs);
+/**
+ * Rate limit (each job counts), callback URLs reachable, Redis ready, and the queued quota (the jobs count together).
+ * 429, 422 or 503 if not.
+ */
+export async function admit(
+  deps: JobsDeps,
+  ownerId: string,
+  jobs: SubmitJob[],
+  at: (i: number) => string,
+): Promise<void> {
+  await deps.rateLimits.submit(ownerId, jobs.length);
+  await checkCallbackUrls(jobs, deps.allowedNetworks, at);
   await deps.queueReady().catch((err) => {
     throw queueUnavailable(err);
   });
-  await deps.quota.check(ownerId, jobs);
+  await deps.quota.check(ownerId, jobs.length);
 }
 
 export type NewJob = {
@@ -61,6 +71,9 @@ export function newJobDoc(deps: Pick<JobsDeps, "queue" | "defaultGroup">, j: New
     createdAt,
     ...(j.idempotencyKey ? { idempotencyKey: j.idempotencyKey, requestHash: j.requestHash } : {}),
     ...(j.requestId ? { requestId: j.requestId } : {}),
+    ...(j.job.callbackUrl !== undefined
+      ? { callback: { url: j.job.callbackUrl, status: "pending", attempts: 0 } }
+      : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // `http` handler: one HTTP request to a target, behind the network guard, with manual redirects and a capped body.
 import type { HttpPayload } from "@lineup/jobs";
-import { resolveAllowed } from "./network-guard";
+import { fetchChecked, GuardError } from "@lineup/network-guard";
 import { type Handler, JobError } from "./types";
 
 export type HttpResult = { status: number; headers: Record<string, string>; body: string; truncated: boolean };
@@ -27,7 +27,7 @@ export const http: Handler<HttpPayload> = async (payload, ctx) => {
   headers.set("Idempotency-Key", ctx.jobId);
   try {
     for (let hop = 0; ; hop++) {
-      const response = await send(url, method, headers, body, ctx.allowedNetworks, signal);
+      const response = await fetchChecked(url, { method, headers, body, allowedNetworks: ctx.allowedNetworks, signal });
       const location = response.headers.get("location");
       if (!REDIRECT_STATUSES.has(response.status) || location === null) return await finish(response);
       await response.body?.cancel().catch(() => undefined);
@@ -55,27 +55,6 @@ function encodeBody(body: HttpPayload["body"], headers: Headers): string | undef
   if (body === undefined || typeof body === "string") return body;
   if (!headers.has("content-type")) headers.set("content-type", "application/json");
   return JSON.stringify(body);
-}
-
-async function send(
-  url: URL,
-  method: Method,
-  headers: Headers,
-  body: string | undefined,
-  allowedNetworks: readonly string[],
-  signal: AbortSignal,
-): Promise<Response> {
-  const address = await abortable(resolveAllowed(url.hostname, allowedNetworks), signal);
-  const target = new URL(url);
-  const outgoing = new Headers(headers);
-  if (url.protocol === "http:") {
-    // Connect to the address the guard approved, so a second DNS answer cannot swap in an inside one (rebinding).
-    // https keeps the name because TLS needs it for SNI and the certificate check; fetch then resolves it again, which
-    // leaves a short rebinding window there. Accepted: the attacker would also need a valid certificate for that name.
-    target.hostname = address.includes(":") ? `[${address}]` : address;
-    outgoing.set("Host", url.host);
-  }
-  return fetch(target, { method, headers: outgoing, body, redirect: "manual", signal });
 }
 
 function redirectTarget(location: string, base: URL): URL {
@@ -125,18 +104,9 @@ async function readCapped(response: Response): Promise<{ body: string; truncated
   }
 }
 
-/** DNS lookups cannot be cancelled; this at least stops waiting for one when the attempt is over. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
 function toJobError(err: unknown, timeout: AbortSignal, jobSignal: AbortSignal): JobError {
   if (err instanceof JobError) return err;
+  if (err instanceof GuardError) return new JobError(err.code, err.message, { retryable: err.retryable, cause: err });
   if (timeout.aborted) return new JobError("timeout", "target did not answer in time", { retryable: true });
   if (jobSignal.aborted) return new JobError("aborted", "the job was stopped", { retryable: true, cause: err });
   // Only the error code: the message of a fetch error can quote the URL, whose query may hold a token.

@@ -1,8 +1,7 @@
 // Tests for the SSRF guard: which addresses are refused, and how host names are resolved and judged.
 import { afterEach, describe, expect, it, mock, spyOn } from "bun:test";
 import * as dns from "node:dns/promises";
-import { isRefusedAddress, resolveAllowed } from "./network-guard";
-import { JobError } from "./types";
+import { GuardError, isRefusedAddress, resolveAllowed } from "./guard";
 
 const refused = [
   "127.0.0.1",
@@ -138,13 +137,13 @@ describe("resolveAllowed", () => {
       addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }))) as never);
   }
 
-  async function failure(promise: Promise<unknown>): Promise<JobError> {
+  async function failure(promise: Promise<unknown>): Promise<GuardError> {
     const err = await promise.then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(JobError);
-    return err as JobError;
+    expect(err).toBeInstanceOf(GuardError);
+    return err as GuardError;
   }
 
   it("returns an allowed IP literal without resolving it", async () => {

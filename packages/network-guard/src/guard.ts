@@ -1,9 +1,26 @@
-// SSRF guard for `http` jobs: a target must resolve to global unicast addresses only, or to networks the operator
-// listed (HTTP_JOB_ALLOWED_NETWORKS). Ranges come from ipaddr.js, a maintained classification of the IANA registries.
+// SSRF guard for `http` jobs and webhooks: a target must resolve to global unicast addresses only, or to networks the
+// operator listed (HTTP_JOB_ALLOWED_NETWORKS). Ranges come from ipaddr.js, a maintained classification of the IANA
+// registries.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
-import { JobError } from "./types";
+
+/**
+ * Why a target may not be reached: `target_refused` (it resolves to a refused address: final) or `dns_failed` (its
+ * name did not resolve: may mend; `notFound` when the name has no address at all, rather than a lookup that failed).
+ */
+export class GuardError extends Error {
+  readonly code: "target_refused" | "dns_failed";
+  readonly retryable: boolean;
+  readonly notFound: boolean;
+  constructor(code: GuardError["code"], message: string, options: { notFound?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "GuardError";
+    this.code = code;
+    this.retryable = code === "dns_failed";
+    this.notFound = options.notFound ?? false;
+  }
+}
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Network = [Address, number];
@@ -66,9 +83,11 @@ async function resolveHost(host: string): Promise<string[]> {
     const found = await lookup(host, { all: true });
     if (found.length > 0) return found.map((a) => a.address);
   } catch (err) {
-    throw new JobError("dns_failed", `could not resolve ${host}`, { retryable: true, cause: err });
+    const code = (err as { code?: unknown } | null)?.code;
+    const notFound = code === "ENOTFOUND" || code === "ENODATA";
+    throw new GuardError("dns_failed", `could not resolve ${host}`, { notFound, cause: err });
   }
-  throw new JobError("dns_failed", `${host} has no addresses`, { retryable: true });
+  throw new GuardError("dns_failed", `${host} has no addresses`, { notFound: true });
 }
 
 /**
@@ -80,7 +99,7 @@ export async function resolveAllowed(hostname: string, allowedNetworks: readonly
   const addresses = isIP(host) ? [host] : await resolveHost(host);
   const refused = addresses.find((address) => isRefusedAddress(address, allowedNetworks));
   if (refused !== undefined) {
-    throw new JobError("target_refused", `${host} resolves to a refused address (${refused})`, { retryable: false });
+    throw new GuardError("target_refused", `${host} resolves to a refused address (${refused})`);
   }
   return addresses[0] ?? host;
 }

@@ -1,0 +1,251 @@
+// Server-Sent Events of job changes: GET /v1/jobs/{id}/events (one job, ending once it is final) and GET /v1/events
+// (every job of the user). Each event is `id: <history id>` and the job view at that change; a reconnect with
+// Last-Event-ID replays the user's history after it (bounded: EVENT_HISTORY_LENGTH), then goes on live. Idle streams
+// get a comment every SSE_HEARTBEAT_MS. Open streams are bounded per user and per process, and all end at shutdown.
+import { type Db, findJobs, findOwnJob } from "@lineup/db";
+import { AppError, errors } from "@lineup/errors";
+import { changeOf, isFinal, isJobId, type JobDoc, viewAt } from "@lineup/jobs";
+import type { Logger } from "@lineup/log";
+import type { EventMetrics } from "@lineup/metrics";
+import { compareEventIds, type EventLog, isEventId, type PublishedChange } from "@lineup/queue";
+import type { ChangeFeed } from "./change-feed";
+import type { JobReader } from "./job-reader";
+
+export type StreamsDeps = {
+  db: Db;
+  feed: ChangeFeed;
+  events: EventLog;
+  read: JobReader;
+  log: Logger;
+  metrics: EventMetrics;
+  heartbeatMs: number;
+  perUser: number;
+  max: number;
+  /** Aborted when the api shuts down: every stream ends (clients resume elsewhere with Last-Event-ID). */
+  closing: AbortSignal;
+};
+
+export const tooManyStreams = (limit: number) =>
+  new AppError(429, "too_many_streams", `You have ${limit} event streams open on this server already; close one.`, {
+    headers: { "retry-after": "5" },
+  });
+export const streamsFull = () =>
+  new AppError(503, "unavailable", "This server holds as many event streams as it may; try again shortly.", {
+    headers: { "retry-after": "5" },
+  });
+
+const HISTORY_PAGE = 100;
+// The client's reconnection delay (the `retry:` field): quick, since a drop loses nothing.
+const RETRY_MS = 1_000;
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  // Proxies that buffer (nginx) would hold events back.
+  "x-accel-buffering": "no",
+};
+
+type Scope = { ownerId: string; jobId?: string };
+
+export function createEventStreams(deps: StreamsDeps) {
+  const openPerUser = new Map<string, number>();
+  let open = 0;
+
+  function admit(ownerId: string): () => void {
+    if (open >= deps.max) throw streamsFull();
+    const mine = openPerUser.get(ownerId) ?? 0;
+    if (mine >= deps.perUser) throw tooManyStreams(deps.perUser);
+    open += 1;
+    openPerUser.set(ownerId, mine + 1);
+    deps.metrics.streams.inc();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      open -= 1;
+      const left = (openPerUser.get(ownerId) ?? 1) - 1;
+      if (left > 0) openPerUser.set(ownerId, left);
+      else openPerUser.delete(ownerId);
+      deps.metrics.streams.dec();
+    };
+  }
+
+  /** Opens a stream; throws (404, 429, 503) before anything is sent when it cannot be. */
+  async function open_(scope: Scope, lastEventId: string | undefined, signal: AbortSignal): Promise<Response> {
+    if (scope.jobId !== undefined && !isJobId(scope.jobId)) throw errors.notFound("No such job.");
+    const release = admit(scope.ownerId);
+    const encoder = new TextEncoder();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let ended = false;
+    let lastId: string | undefined;
+    // The job stream's last state sent (status and attempts): a change the first snapshot already showed is skipped.
+    let lastState: string | undefined;
+    // Changes heard while the stream is set up wait here; once it is live, each waits behind what is being sent, so
+    // events leave in history order.
+    let live = false;
+    const early: PublishedChange[] = [];
+    let chain: Promise<void> = Promise.resolve();
+    let heartbeat: ReturnType<typeof setInterval> | undefined;
+    const work = (task: () => Promise<void>) => {
+      chain = chain
+        .then(() => (ended ? undefined : task()))
+        .catch((err) => {
+          deps.log.warn("event stream failed; the client resumes with Last-Event-ID", {
+            error: (err as Error).message,
+          });
+          end();
+        });
+    };
+    const listen = (change: PublishedChange) => {
+      if (live) work(() => send([change]));
+      else early.push(change);
+    };
+    const offChanges =
+      scope.jobId === undefined ? deps.feed.onOwner(scope.ownerId, listen) : deps.feed.onJob(scope.jobId, listen);
+    const offGap = deps.feed.onGap(() => {
+      if (live) work(() => replay(lastId ?? "0-0"));
+    });
+    const onClosing = () => end();
+
+    function write(text: string): void {
+      if (ended) return;
+      try {
+        controller.enqueue(encoder.encode(text));
+      } catch {
+        end();
+      }
+    }
+
+    function end(): void {
+      if (ended) return;
+      ended = true;
+      cleanup();
+      try {
+        controller.close();
+      } catch {
+        // already closed by the client
+      }
+    }
+
+    function cleanup(): void {
+      offChanges();
+      offGap();
+      if (heartbeat) clearInterval(heartbeat);
+      signal.removeEventListener("abort", end);
+      deps.closing.removeEventListener("abort", onClosing);
+      release();
+    }
+
+    /** Sends the changes not sent yet, each as the job was at that change, reading their jobs once. */
+    async function send(changes: PublishedChange[]): Promise<void> {
+      const fresh = changes.filter((c) => lastId === undefined || compareEventIds(c.id, lastId) > 0);
+      if (!fresh.length) return;
+      const docs = await docsOf([...new Set(fresh.map((c) => c.job))]);
+      for (const change of fresh) {
+        if (ended) return;
+        lastId = change.id;
+        const doc = docs.get(change.job);
+        // Gone (past its retention), or another user's: nothing to show.
+        if (!doc || doc.ownerId !== scope.ownerId) continue;
+        if (scope.jobId !== undefined && stateOf(change) === lastState) continue;
+        emit(change.id, viewAt(doc, change));
+        if (scope.jobId !== undefined && isFinal(change.status)) return end();
+      }
+    }
+
+    function emit(id: string | undefined, view: object): void {
+      if (scope.jobId !== undefined) lastState = stateOf(view as { status: string; attempts: number });
+      write(`${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(view)}\n\n`);
+    }
+
+    async function docsOf(ids: string[]): Promise<Map<string, JobDoc>> {
+      const docs = ids.length === 1 ? [await deps.read(ids[0] as string)] : await findJobs(deps.db, ids);
+      return new Map(docs.flatMap((d) => (d ? [[d._id, d] as const] : [])));
+    }
+
+    /** The user's history after `afterId`, page by page (only this job's changes, for a job stream). */
+    async function replay(afterId: string): Promise<void> {
+      for (let after = afterId; !ended; ) {
+        const page = await deps.events.after(scope.ownerId, after, HISTORY_PAGE);
+        await send(scope.jobId === undefined ? page : page.filter((c) => c.job === scope.jobId));
+        // Filtered out or not, the page was read: the cursor moves past it.
+        const last = page.at(-1)?.id;
+        if (last && (lastId === undefined || compareEventIds(last, lastId) > 0)) lastId = last;
+        if (page.length < HISTORY_PAGE || !last) return;
+        after = last;
+      }
+    }
+
+    /** What is sent before going live: the history since Last-Event-ID, or a job stream's current state. */
+    async function start(doc: JobDoc | null, head: string | undefined): Promise<void> {
+      if (lastEventId !== undefined) {
+        const bounds = await deps.events.bounds(scope.ownerId);
+        // Older than what the history kept after trimming: changes may be lost. Said so, then what there is.
+        if (bounds?.trimmed && compareEventIds(lastEventId, bounds.first) < 0) {
+          write(`event: truncated\ndata: ${JSON.stringify({ lastEventId, oldestEventId: bounds.first })}\n\n`);
+        }
+        await replay(lastEventId);
+        // The history lost the job's end (trimmed, or a change never announced): its record still has it.
+        if (doc && isFinal(doc.status) && !ended) {
+          emit(lastId, viewAt(doc, changeOf(doc)));
+          end();
+        }
+        return;
+      }
+      lastId = head;
+      if (!doc) return;
+      emit(head, viewAt(doc, changeOf(doc)));
+      if (isFinal(doc.status)) end();
+    }
+
+    try {
+      // Listening started above; now the reads, so no change falls between them.
+      const head = lastEventId === undefined ? (await deps.events.bounds(scope.ownerId))?.last : undefined;
+      const doc = scope.jobId === undefined ? null : await findOwnJob(deps.db, scope.jobId, scope.ownerId);
+      if (scope.jobId !== undefined && !doc) throw errors.notFound("No such job.");
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c;
+          write(`retry: ${RETRY_MS}\n\n`);
+          heartbeat = setInterval(() => write(": heartbeat\n\n"), deps.heartbeatMs);
+          work(async () => {
+            await start(doc, head);
+            live = true;
+            await send(early.splice(0));
+          });
+        },
+        cancel() {
+          ended = true;
+          cleanup();
+        },
+      });
+      signal.addEventListener("abort", end);
+      deps.closing.addEventListener("abort", onClosing);
+      if (signal.aborted || deps.closing.aborted) end();
+      return new Response(body, { headers: SSE_HEADERS });
+    } catch (err) {
+      ended = true;
+      cleanup();
+      throw err;
+    }
+  }
+
+  return {
+    /** One job's changes, ending after its final state. */
+    job: (ownerId: string, jobId: string, lastEventId: string | undefined, signal: AbortSignal) =>
+      open_({ ownerId, jobId }, validId(lastEventId), signal),
+    /** Every change of the user's jobs. */
+    owner: (ownerId: string, lastEventId: string | undefined, signal: AbortSignal) =>
+      open_({ ownerId }, validId(lastEventId), signal),
+  };
+}
+
+export type EventStreams = ReturnType<typeof createEventStreams>;
+
+/** A Last-Event-ID that is not one of ours (a client's own, or garbage) is ignored, as if absent. */
+function validId(id: string | undefined): string | undefined {
+  return isEventId(id) ? id : undefined;
+}
+
+function stateOf(s: { status: string; attempts: number }): string {
+  return `${s.status}:${s.attempts}`;
+}

@@ -1,0 +1,249 @@
+// Webhooks (a job's callbackUrl) against the real api and worker processes and a receiver on loopback: signatures that
+// the standardwebhooks package verifies, a failing receiver retried, the SSRF guard at submission and at delivery,
+// the secret's rotation, and the callback's state on the job.
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { Webhook } from "standardwebhooks";
+import { makeApp, startTarget, tokenFor } from "./support";
+
+let ctx: TestContext;
+let api: AppProcess;
+let worker: AppProcess;
+let receiver: ReturnType<typeof startTarget>;
+// Per path: the statuses the receiver answers, in turn (then 200).
+const script = new Map<string, number[]>();
+
+const FAST_RETRIES = { WEBHOOK_RETRY_BASE_MS: "200", WEBHOOK_TIMEOUT_MS: "2000" };
+const LOOPBACK = { HTTP_JOB_ALLOWED_NETWORKS: "127.0.0.0/8" };
+
+beforeAll(async () => {
+  ctx = await createTestContext("webhooks");
+  receiver = startTarget((req) => {
+    const statuses = script.get(new URL(req.url).pathname) ?? [];
+    return new Response("", { status: statuses.shift() ?? 200 });
+  });
+  api = await spawnApp("api", { ...ctx.env, ...LOOPBACK });
+  worker = await spawnApp("worker", { ...ctx.env, ...LOOPBACK, ...FAST_RETRIES, WORKER_ID: "w-hooks" });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await api?.stop();
+  receiver?.stop();
+  await ctx.cleanup();
+});
+
+async function call(method: string, path: string, token: string, body?: unknown, base = api.url) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies.
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function user(base = api.url): Promise<string> {
+  return tokenFor({
+    call: async (method, path, opts = {}) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(opts.body),
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+    },
+  });
+}
+
+async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await Bun.sleep(25);
+  }
+}
+
+const deliveriesTo = (path: string) => receiver.requests.filter((r) => r.path === path);
+
+/** The job once its webhook is settled as `status`. */
+const settled = (token: string, id: string, status: "delivered" | "failed") =>
+  until(async () => {
+    const view = (await call("GET", `/v1/jobs/${id}`, token)).body;
+    return view.callback.status === status && view;
+  });
+
+describe("webhooks", () => {
+  it("POSTs the final job, signed so standardwebhooks verifies it with the user's secret", async () => {
+    const token = await user();
+    const path = `/hook/${crypto.randomUUID()}`;
+    const job = await call("POST", "/v1/jobs", token, {
+      type: "echo",
+      payload: { order: 7 },
+      callbackUrl: `${receiver.url}${path}`,
+    });
+    expect(job.status).toBe(202);
+    expect(job.body.callback).toEqual({ url: `${receiver.url}${path}`, status: "pending", attempts: 0 });
+
+    const [delivery] = await until(async () => deliveriesTo(path).length > 0 && deliveriesTo(path));
+    const { body: secret } = await call("GET", "/v1/auth/webhook-secret", token);
+    expect(secret.secret).toMatch(/^whsec_/);
+    const headers = Object.fromEntries(delivery?.headers ?? []);
+    const verified = new Webhook(secret.secret).verify(delivery?.body as string, headers);
+    expect(verified).toMatchObject({ id: job.body.id, status: "succeeded", result: { order: 7 } });
+    expect(headers["content-type"]).toBe("application/json");
+    expect(headers["webhook-id"]).toStartWith(`msg_${job.body.id}_`);
+    // Someone else's secret does not verify it.
+    const { body: otherSecret } = await call("GET", "/v1/auth/webhook-secret", await user());
+    expect(() => new Webhook(otherSecret.secret).verify(delivery?.body as string, headers)).toThrow();
+
+    const done = await settled(token, job.body.id, "delivered");
+    expect(done.callback).toMatchObject({ status: "delivered", attempts: 1, deliveredAt: expect.any(String) });
+  });
+
+  it("retries a receiver that fails (500, then 200) with the same message id, and records the failure", async () => {
+    const token = await user();
+    const path = `/hook/${crypto.randomUUID()}`;
+    script.set(path, [500, 503]);
+    const job = await call("POST", "/v1/jobs", token, {
+      type: "echo",
+      payload: 1,
+      callbackUrl: `${receiver.url}${path}`,
+    });
+    const view = await settled(token, job.body.id, "delivered");
+    expect(view.callback).toMatchObject({ status: "delivered", attempts: 3, lastError: "receiver answered 503" });
+    const attempts = deliveriesTo(path);
+    expect(attempts).toHaveLength(3);
+    expect(new Set(attempts.map((a) => a.headers.get("webhook-id"))).size).toBe(1);
+    // Backing off: the second wait is longer than the first.
+    const [a, b, c] = attempts.map((r) => r.at) as [number, number, number];
+    expect(c - b).toBeGreaterThan(b - a);
+    const { body: secret } = await call("GET", "/v1/auth/webhook-secret", token);
+    for (const attempt of attempts) {
+      expect(new Webhook(secret.secret).verify(attempt.body, Object.fromEntries(attempt.headers))).toMatchObject({
+        id: job.body.id,
+      });
+    }
+  });
+
+  it("sends a webhook for a canceled job too", async () => {
+    const token = await user();
+    const path = `/hook/${crypto.randomUUID()}`;
+    // Held behind a job of its group that fails and waits out its retry backoff (a second).
+    const group = `cancel-${crypto.randomUUID()}`;
+    const blocker = `/block/${crypto.randomUUID()}`;
+    script.set(blocker, [500, 500]);
+    const payload = { url: `${receiver.url}${blocker}`, method: "POST" };
+    await call("POST", "/v1/jobs", token, { type: "http", group, maxAttempts: 2, payload });
+    const job = await call("POST", "/v1/jobs", token, {
+      type: "echo",
+      payload: 1,
+      group,
+      callbackUrl: `${receiver.url}${path}`,
+    });
+    const canceled = await call("DELETE", `/v1/jobs/${job.body.id}`, token);
+    expect(canceled.status).toBe(200);
+    const [delivery] = await until(async () => deliveriesTo(path).length > 0 && deliveriesTo(path));
+    expect(JSON.parse(delivery?.body as string)).toMatchObject({ id: job.body.id, status: "canceled" });
+  });
+
+  it("signs with the old secret too for a while after a rotation", async () => {
+    const token = await user();
+    const { body: before } = await call("GET", "/v1/auth/webhook-secret", token);
+    const { status, body: after } = await call("POST", "/v1/auth/webhook-secret/rotate", token);
+    expect(status).toBe(200);
+    expect(after.secret).not.toBe(before.secret);
+    expect(Date.parse(after.previousValidUntil) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    expect((await call("GET", "/v1/auth/webhook-secret", token)).body.secret).toBe(after.secret);
+    const path = `/hook/${crypto.randomUUID()}`;
+    await call("POST", "/v1/jobs", token, { type: "echo", payload: 1, callbackUrl: `${receiver.url}${path}` });
+    const [delivery] = await until(async () => deliveriesTo(path).length > 0 && deliveriesTo(path));
+    const headers = Object.fromEntries(delivery?.headers ?? []);
+    for (const secret of [before.secret, after.secret]) {
+      expect(new Webhook(secret).verify(delivery?.body as string, headers)).toMatchObject({ status: "succeeded" });
+    }
+  });
+
+  it("gives up at once on a callbackUrl the worker's guard refuses at delivery time", async () => {
+    // This api lets loopback through; the worker does not (as if the name had moved to an inside address).
+    const strict = await spawnApp("worker", { ...ctx.env, ...FAST_RETRIES, WORKER_ID: "w-hooks-strict" });
+    await worker.stop();
+    try {
+      const token = await user();
+      const path = `/hook/${crypto.randomUUID()}`;
+      const job = await call("POST", "/v1/jobs", token, {
+        type: "echo",
+        payload: 1,
+        callbackUrl: `${receiver.url}${path}`,
+      });
+      const view = await settled(token, job.body.id, "failed");
+      expect(view.callback).toMatchObject({ status: "failed", attempts: 1 });
+      expect(view.callback.lastError).toContain("refused address");
+      expect(deliveriesTo(path)).toHaveLength(0);
+    } finally {
+      await strict.stop();
+      worker = await spawnApp("worker", { ...ctx.env, ...LOOPBACK, ...FAST_RETRIES, WORKER_ID: "w-hooks" });
+    }
+  });
+});
+
+describe("callbackUrl at submission", () => {
+  let strictApi: Awaited<ReturnType<typeof makeApp>>;
+  beforeAll(async () => {
+    // A queue of its own that no worker serves: nothing accepted here is ever run or delivered.
+    strictApi = await makeApp(ctx, { env: { QUEUE_NAME: `${ctx.queueName}-strict` } });
+  });
+
+  it.each([
+    ["loopback", "http://127.0.0.1:9/hook"],
+    ["localhost", "http://localhost/hook"],
+    ["cloud metadata", "http://169.254.169.254/latest/meta-data"],
+    ["a private network", "https://10.1.2.3/hook"],
+    ["IPv6 loopback", "http://[::1]/hook"],
+  ])("refuses %s with 422 naming callbackUrl, and records nothing", async (_what, url) => {
+    const token = await tokenFor(strictApi, "hooks");
+    const res = await strictApi.call("POST", "/v1/jobs", {
+      token,
+      body: { type: "echo", payload: 1, callbackUrl: url },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({
+      code: "validation_failed",
+      details: [{ path: "callbackUrl", message: expect.stringContaining("public address") }],
+    });
+    expect((await strictApi.call("GET", "/v1/jobs", { token })).body.items).toEqual([]);
+  });
+
+  it("refuses a URL that is not http(s), and names the batch job that has a refused one", async () => {
+    const token = await tokenFor(strictApi, "hooks");
+    const ftp = await strictApi.call("POST", "/v1/jobs", {
+      token,
+      body: { type: "echo", payload: 1, callbackUrl: "ftp://example.com/x" },
+    });
+    expect(ftp.status).toBe(422);
+    expect(ftp.body.error.details.map((d: { path: string }) => d.path)).toEqual(["callbackUrl"]);
+    const batch = await strictApi.call("POST", "/v1/jobs/batch", {
+      token,
+      body: {
+        jobs: [
+          { type: "echo", payload: 1, callbackUrl: "http://93.184.215.14/hook" },
+          { type: "echo", payload: 2, callbackUrl: "http://127.0.0.1/hook" },
+        ],
+      },
+    });
+    expect(batch.status).toBe(422);
+    expect(batch.body.error.details).toEqual([{ path: "jobs.1.callbackUrl", message: expect.any(String) }]);
+  });
+
+  it("accepts a public address", async () => {
+    const token = await tokenFor(strictApi, "hooks");
+    const res = await strictApi.call("POST", "/v1/jobs", {
+      token,
+      body: { type: "echo", payload: 1, callbackUrl: "https://93.184.215.14/hook" },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.callback).toEqual({ url: "https://93.184.215.14/hook", status: "pending", attempts: 0 });
+  });
+});

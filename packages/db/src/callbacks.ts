@@ -1,0 +1,54 @@
+// Webhook deliveries, kept on their jobs (the `callback` field of the jobs collection): claim the next one that is due
+// with a lease, and record how the attempt went, fenced on the claim so a late writer changes nothing.
+import type { JobDoc } from "@lineup/jobs";
+import type { Db } from "mongodb";
+import { jobsCollection } from "./jobs";
+
+/**
+ * Takes the webhook that has been due longest: counts an attempt and pushes dueAt past the lease in one atomic
+ * write, so no other worker takes it meanwhile, and one that dies with it leaves it due again when the lease ends.
+ * Returns the job as claimed (callback.attempts is the claim's number), or null when nothing is due.
+ */
+export async function claimDueCallback(
+  db: Db,
+  params: { queue: string; now: Date; leaseMs: number },
+): Promise<JobDoc | null> {
+  return jobsCollection(db).findOneAndUpdate(
+    { "callback.dueAt": { $lte: params.now }, "callback.status": "pending", queue: params.queue },
+    {
+      $set: { "callback.dueAt": new Date(params.now.getTime() + params.leaseMs) },
+      $inc: { "callback.attempts": 1 },
+    },
+    { sort: { "callback.dueAt": 1 }, returnDocument: "after" },
+  );
+}
+
+export type CallbackOutcome =
+  | { status: "delivered"; at: Date }
+  | { status: "retry"; error: string; dueAt: Date }
+  | { status: "failed"; error: string };
+
+/** Records how the claimed attempt went; false when the claim was lost (its lease ended and another took it). */
+export async function recordCallback(
+  db: Db,
+  params: { id: string; attempts: number; outcome: CallbackOutcome },
+): Promise<boolean> {
+  const { outcome } = params;
+  const update =
+    outcome.status === "delivered"
+      ? {
+          $set: { "callback.status": "delivered" as const, "callback.deliveredAt": outcome.at },
+          $unset: { "callback.dueAt": "" as const },
+        }
+      : outcome.status === "retry"
+        ? { $set: { "callback.lastError": outcome.error, "callback.dueAt": outcome.dueAt } }
+        : {
+            $set: { "callback.status": "failed" as const, "callback.lastError": outcome.error },
+            $unset: { "callback.dueAt": "" as const },
+          };
+  const res = await jobsCollection(db).updateOne(
+    { _id: params.id, "callback.status": "pending", "callback.attempts": params.attempts },
+    update,
+  );
+  return res.modifiedCount === 1;
+}
