@@ -1,10 +1,10 @@
 // `bun run bench` runs every benchmark in one go (under 10 minutes) and writes bench/results/latest.json and the
 // README's benchmark section; `bun run bench -- --quick` (under a minute, run by CI) writes bench/results/quick.json
 // and leaves the README alone. No scenario asserts a timing: the targets are reported, met or not, with their gap.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@lineup/testkit";
-import { renderReadme } from "./lib/report";
+import { writeReadme } from "./lib/report";
 import type { Run } from "./lib/runs";
 import { startStack } from "./lib/stack";
 import { type ApiCost, apiCost } from "./scenarios/api-cost";
@@ -89,13 +89,7 @@ try {
 mkdirSync(join(REPO_ROOT, "bench/results"), { recursive: true });
 const file = join(REPO_ROOT, `bench/results/${quick ? "quick" : "latest"}.json`);
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-if (!quick) {
-  const readme = join(REPO_ROOT, "README.md");
-  const text = readFileSync(readme, "utf8");
-  const section = /(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/;
-  if (!section.test(text)) throw new Error("README.md has no <!-- bench:start --> ... <!-- bench:end --> section");
-  writeFileSync(readme, text.replace(section, `$1${renderReadme(results)}$2`));
-}
+if (!quick) writeReadme(results);
 for (const t of results.targets)
   console.log(`bench: ${t.met ? "met " : "MISS"} ${t.name}: ${t.measured} (goal ${t.goal})`);
 console.log(`bench: wrote ${file} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

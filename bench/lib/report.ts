@@ -1,4 +1,7 @@
 // Turns bench/results/latest.json into the README's benchmark section (between the bench markers).
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "@lineup/testkit";
 import type { Results } from "../run";
 import { round } from "./measure";
 
@@ -8,6 +11,15 @@ const table = (head: string[], rows: (string | number)[][]) =>
     `| ${head.map(() => "---").join(" | ")} |`,
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
+
+/** Replaces the README's benchmark section with these results. */
+export function writeReadme(results: Results): void {
+  const readme = join(REPO_ROOT, "README.md");
+  const text = readFileSync(readme, "utf8");
+  const section = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
+  if (!section.test(text)) throw new Error("README.md has no <!-- bench:start --> ... <!-- bench:end --> section");
+  writeFileSync(readme, text.replace(section, `$1${renderReadme(results)}\n$2`));
+}
 
 export function renderReadme(r: Results): string {
   const out: string[] = [];
@@ -194,11 +206,11 @@ function capacity(r: Results): string[] {
     `**Capacity** (derived from the rows above: per job end to end, ${round(a.redisCommandsPerSubmission + w.redisCommandsPerJob, 1)} ` +
       `Redis commands and ${round(redisUs, 0)} µs of Redis CPU, so one Redis shard (one core) tops out near ` +
       `${Math.round(1e6 / redisUs).toLocaleString("en")} jobs/s; ${round(a.cpuUsPerSubmission, 0)} µs of api CPU, ` +
-      `${round(w.cpuUsPerJob, 0)} µs of worker CPU and ${round(mongoPerJob, 2)} MongoDB writes. Sized at ` +
+      `${round(w.cpuUsPerJob, 0)} µs of worker CPU and ${round(mongoPerJob, 2)} MongoDB commands. Sized at ` +
       `${HEADROOM * 100}% busy, for \`echo\`-cheap handlers; real handlers add their own work.)`,
     "",
     table(
-      ["jobs/s", "Redis shards (masters)", "api cores", "worker cores", "MongoDB writes/s"],
+      ["jobs/s", "Redis shards (masters)", "api cores", "worker cores", "MongoDB commands/s"],
       [row(10_000), row(100_000)],
     ),
   ];
