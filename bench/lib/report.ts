@@ -5,12 +5,13 @@ import { REPO_ROOT } from "@lineup/testkit";
 import type { Results } from "../run";
 import { round } from "./measure";
 
-const table = (head: string[], rows: (string | number)[][]) =>
-  [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+// Markdown tables padded to their columns' widths, as the formatter (biome) lays them out.
+const table = (head: string[], rows: (string | number)[][]) => {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map((_, i) => Math.max(3, ...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => `| ${widths.map((w, i) => (r[i] ?? "").padEnd(w)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
+};
 
 /** Replaces the README's benchmark section with these results. */
 export function writeReadme(results: Results): void {
