@@ -21,6 +21,8 @@ export async function startWorker(
     concurrency?: number;
     retryBackoffMs?: number;
     retentionMs?: number;
+    /** 1 s unless a test holds a job longer on purpose. */
+    jobTimeoutMs?: number;
     lines?: string[];
   } = {},
 ) {
@@ -51,7 +53,7 @@ export async function startWorker(
     handlers: { ...realHandlers, ...options.handlers } as Handlers,
     log,
     concurrency: options.concurrency ?? 1,
-    jobTimeoutMs: 1_000,
+    jobTimeoutMs: options.jobTimeoutMs ?? 1_000,
     retryBackoffMs: options.retryBackoffMs ?? 10,
     retentionMs: options.retentionMs ?? 30 * 24 * 3600_000,
     // The test targets listen on loopback.

@@ -416,6 +416,8 @@ describe("operations", () => {
       concurrency: 2,
       // Long enough that a loaded machine still sees both jobs finished before they are removed.
       retentionMs: 3_000,
+      // The slow job stays running (its attempt must not time out) until the end.
+      jobTimeoutMs: 60_000,
       handlers: {
         echo: async (p) => {
           if (p === "bad") throw new JobError("bad", "never", { retryable: false });
