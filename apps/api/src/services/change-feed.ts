@@ -24,8 +24,10 @@ export function createChangeFeed(deps: { subscriber: Redis; channel: string; log
   let subscribed: Promise<unknown> | null = null;
   let connectedOnce = false;
 
-  function subscribe(): void {
-    if (subscribed) return;
+  let listening = false;
+  function listen(): void {
+    if (listening) return;
+    listening = true;
     const { subscriber } = deps;
     subscriber.on("message", (channel: string, message: string) => {
       if (channel !== deps.channel) return;
@@ -40,11 +42,20 @@ export function createChangeFeed(deps: { subscriber: Redis; channel: string; log
       deps.log.info("change feed reconnected; listeners catch up");
       for (const fn of gaps) fn();
     });
-    subscribed = subscriber.subscribe(deps.channel).then(
+  }
+
+  function subscribe(): void {
+    if (subscribed) return;
+    listen();
+    subscribed = deps.subscriber.subscribe(deps.channel).then(
       () => {
         connectedOnce = true;
       },
-      (err) => deps.log.warn("could not subscribe to job changes yet", { error: (err as Error).message }),
+      (err) => {
+        // The next listener tries again; until then waits end on their time, streams on their heartbeats.
+        subscribed = null;
+        deps.log.warn("could not subscribe to job changes yet", { error: (err as Error).message });
+      },
     );
   }
 
