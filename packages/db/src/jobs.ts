@@ -51,7 +51,7 @@ export async function setJobSeqs(db: Db, seqs: { id: string; seq: number }[]): P
   );
 }
 
-/** Undoes a batch's inserts the queue never accepted (the 503 path): nothing stays behind. */
+/** Undoes inserts the queue never accepted (the 503 path): nothing stays behind. */
 export async function deleteUnsequencedJobs(db: Db, ids: string[]): Promise<void> {
   await jobsCollection(db).deleteMany({ _id: { $in: ids }, status: "queued", seq: { $exists: false } });
 }
@@ -69,11 +69,6 @@ export async function findJobs(db: Db, ids: string[]): Promise<(JobDoc | null)[]
  * starts the job, so a plain update by _id is safe. */
 export async function setJobSeq(db: Db, id: string, seq: number): Promise<void> {
   await jobsCollection(db).updateOne({ _id: id }, { $set: { seq } });
-}
-
-/** Undoes an insert the queue never accepted (the 503 path): nothing stays behind. */
-export async function deleteUnsequencedJob(db: Db, id: string): Promise<void> {
-  await jobsCollection(db).deleteOne({ _id: id, status: "queued", seq: { $exists: false } });
 }
 
 export async function findJob(db: Db, id: string): Promise<JobDoc | null> {

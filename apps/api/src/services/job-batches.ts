@@ -1,6 +1,6 @@
 // Batches: up to 100 jobs accepted together or not at all. One MongoDB insert, one Redis script that gives them
 // consecutive seqs and appends each to its line, one write of the seqs; 202 only when both stores hold every job.
-import { deleteUnsequencedJobs, findJobs, insertJobs, isDuplicateKey, refusedInserts, setJobSeqs } from "@lineup/db";
+import { insertJobs, isDuplicateKey, refusedInserts, setJobSeqs } from "@lineup/db";
 import { type JobView, toJobView } from "@lineup/jobs";
 import { ObjectId } from "mongodb";
 import type { SubmitBatch } from "../schemas/jobs";
@@ -9,12 +9,12 @@ import {
   admit,
   envelopeOf,
   hashBody,
-  idempotencyInProgress,
-  idempotencyKeyReused,
   idForKey,
   newJobDoc,
   payloadsWithinLimits,
   queueUnavailable,
+  replayed,
+  withdraw,
 } from "./submission";
 
 export type BatchSubmission = { ownerId: string; body: SubmitBatch; idempotencyKey?: string; requestId?: string };
@@ -51,13 +51,13 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
   } catch (err) {
     // The jobs the insert did not refuse are ours: they go again, whatever happens next.
     const refused = refusedInserts(err);
-    await undo(
+    await withdraw(
       deps,
       ids.filter((_, i) => !refused?.has(i)),
     );
     if (!isDuplicateKey(err)) throw err;
     // Jobs with these ids exist: this key was used before (or is being used right now).
-    if (idempotencyKey) return replay(deps, ids, requestHash);
+    if (idempotencyKey) return { jobs: await replayed(deps, ids, requestHash), replay: true };
     throw err;
   }
 
@@ -66,7 +66,7 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
     seqs = await deps.queue.enqueueBatch(docs.map(envelopeOf));
   } catch (err) {
     // Redis took none of them (the script is atomic): undo the inserts so a 503 leaves nothing behind.
-    await undo(deps, ids);
+    await withdraw(deps, ids);
     throw queueUnavailable(err);
   }
   // Awaited, as for a single job: a Redis that loses its last writes gets these jobs back at their seq places only if
@@ -78,25 +78,4 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
   deps.quota.accepted(ownerId, docs.length);
   for (const doc of docs) deps.metrics.submitted.inc({ type: doc.type });
   return { jobs: docs.map((doc, i) => toJobView({ ...doc, seq: seqs[i] })), replay: false };
-}
-
-/** The same key and body again: the same jobs, once every one of them is queued. */
-async function replay(deps: JobsDeps, ids: string[], requestHash?: string): Promise<BatchResult> {
-  const docs = await findJobs(deps.db, ids);
-  const first = docs[0];
-  if (!first) throw idempotencyInProgress();
-  if (first.requestHash !== requestHash) throw idempotencyKeyReused();
-  const pending = docs.some((doc) => !doc || (doc.seq === undefined && doc.status === "queued"));
-  if (pending) throw idempotencyInProgress();
-  return { jobs: docs.map((doc) => toJobView(doc as NonNullable<typeof doc>)), replay: true };
-}
-
-async function undo(deps: JobsDeps, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await deleteUnsequencedJobs(deps.db, ids).catch((err) =>
-    deps.log.error("could not undo a batch that was not accepted; the reconciler will queue it", {
-      jobIds: ids,
-      error: err,
-    }),
-  );
 }

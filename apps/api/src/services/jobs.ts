@@ -2,8 +2,6 @@
 import {
   cancelJob as cancelJobRecord,
   type Db,
-  deleteUnsequencedJob,
-  findJob,
   findOwnJob,
   insertJob,
   isDuplicateKey,
@@ -25,12 +23,12 @@ import {
   admit,
   envelopeOf,
   hashBody,
-  idempotencyInProgress,
-  idempotencyKeyReused,
   idForKey,
   newJobDoc,
   payloadsWithinLimits,
   queueUnavailable,
+  replayed,
+  withdraw,
 } from "./submission";
 
 export type JobsDeps = {
@@ -71,7 +69,10 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   try {
     await insertJob(deps.db, doc);
   } catch (err) {
-    if (s.idempotencyKey && isDuplicateKey(err)) return replay(deps, id, requestHash);
+    if (s.idempotencyKey && isDuplicateKey(err)) {
+      const [first] = await replayed(deps, [id], requestHash);
+      return { job: first as JobView, replay: true };
+    }
     throw err;
   }
 
@@ -79,10 +80,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   try {
     seq = await deps.queue.enqueue(envelopeOf(doc));
   } catch (err) {
-    // Redis did not take it: undo the insert so a 503 leaves nothing behind.
-    await deleteUnsequencedJob(deps.db, id).catch((e) =>
-      deps.log.error("could not undo a job Redis refused; the reconciler will queue it", { jobId: id, error: e }),
-    );
+    await withdraw(deps, [id]);
     throw queueUnavailable(err);
   }
   // The job is accepted now. Recording seq can fail without harm: the worker records it when it starts the job.
@@ -92,14 +90,6 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   deps.quota.accepted(s.ownerId);
   deps.metrics.submitted.inc({ type: doc.type });
   return { job: toJobView({ ...doc, seq }), replay: false };
-}
-
-async function replay(deps: JobsDeps, id: string, requestHash?: string): Promise<{ job: JobView; replay: boolean }> {
-  const existing = await findJob(deps.db, id);
-  if (!existing) throw idempotencyInProgress();
-  if (existing.requestHash !== requestHash) throw idempotencyKeyReused();
-  if (existing.seq === undefined && existing.status === "queued") throw idempotencyInProgress();
-  return { job: toJobView(existing), replay: true };
 }
 
 export async function listJobs(

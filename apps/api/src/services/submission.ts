@@ -1,7 +1,8 @@
 // What single and batch submissions share: the admission checks, the stored record and its envelope, idempotency.
 import { createHash } from "node:crypto";
+import { deleteUnsequencedJobs, findJobs } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
-import { DEFAULT_MAX_ATTEMPTS, type JobDoc, lineOf } from "@lineup/jobs";
+import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type JobView, lineOf, toJobView } from "@lineup/jobs";
 import type { Envelope } from "@lineup/queue";
 import type { SubmitJob } from "../schemas/jobs";
 import { checkCallbackUrls } from "./callback-urls";
@@ -80,6 +81,31 @@ export function newJobDoc(deps: Pick<JobsDeps, "queue" | "defaultGroup">, j: New
 /** What Redis holds for the job (seq is Redis's to assign). */
 export function envelopeOf(doc: JobDoc): Omit<Envelope, "seq"> {
   return { id: doc._id, line: doc.line as string, type: doc.type, enqueuedAt: Date.now(), requestId: doc.requestId };
+}
+
+/**
+ * The same Idempotency-Key and body again: the jobs of the first request, once every one of them is queued. 409 while
+ * any is not (the first request is still being handled), 422 for another body.
+ */
+export async function replayed(deps: Pick<JobsDeps, "db">, ids: string[], requestHash?: string): Promise<JobView[]> {
+  const docs = await findJobs(deps.db, ids);
+  const first = docs[0];
+  if (!first) throw idempotencyInProgress();
+  if (first.requestHash !== requestHash) throw idempotencyKeyReused();
+  const pending = docs.some((doc) => !doc || (doc.seq === undefined && doc.status === "queued"));
+  if (pending) throw idempotencyInProgress();
+  return docs.map((doc) => toJobView(doc as JobDoc));
+}
+
+/** Removes the records of jobs Redis did not take, so a 503 leaves nothing behind (else the reconciler queues them). */
+export async function withdraw(deps: Pick<JobsDeps, "db" | "log">, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await deleteUnsequencedJobs(deps.db, ids).catch((err) =>
+    deps.log.error("could not withdraw jobs that were not accepted; the reconciler will queue them", {
+      jobIds: ids,
+      error: err,
+    }),
+  );
 }
 
 /**
