@@ -10,7 +10,6 @@ import {
   listJobs,
   requeueFailedJob,
   restoreFailedJob,
-  setJobSeq,
 } from "@lineup/db";
 import { errors } from "@lineup/errors";
 import { isFinal, isJobId, type JobDoc, lineOfJob, toJobView } from "@lineup/jobs";
@@ -22,6 +21,7 @@ import type { Announce } from "./announce";
 import type { Actor, Audit } from "./audit";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { wakeIfWaiting } from "./jobs";
+import { envelopeOf, recordSeq } from "./submission";
 
 export const notRetryable = () => errors.conflict("not_retryable", "Only failed jobs can be retried.");
 export const retryUnavailable = (cause?: unknown) =>
@@ -117,21 +117,13 @@ async function runAgain(deps: AdminJobsDeps, id: string): Promise<JobDoc | null>
   const job = swap.after;
   let seq: number;
   try {
-    seq = await deps.queue.enqueue({
-      id,
-      line: lineOfJob(job),
-      type: job.type,
-      enqueuedAt: Date.now(),
-      requestId: job.requestId,
-    });
+    seq = await deps.queue.enqueue(envelopeOf(job));
   } catch (err) {
     // Redis did not take it: it stays failed, as it was.
     await restoreFailedJob(deps.db, swap.before);
     throw retryUnavailable(err);
   }
-  await setJobSeq(deps.db, id, seq).catch((err) =>
-    deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
-  );
+  await recordSeq(deps, id, seq);
   await deps.queue.forgetDead({ ids: [id] }).catch(() => {});
   deps.announce({ ...job, seq });
   return { ...job, seq };

@@ -6,7 +6,6 @@ import {
   insertJob,
   isDuplicateKey,
   listJobs as listJobRecords,
-  setJobSeq,
 } from "@lineup/db";
 import { errors } from "@lineup/errors";
 import { type DefaultGroup, isJobId, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
@@ -27,6 +26,7 @@ import {
   newJobDoc,
   payloadsWithinLimits,
   queueUnavailable,
+  recordSeq,
   replayed,
   withdraw,
 } from "./submission";
@@ -83,10 +83,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
     await withdraw(deps, [id]);
     throw queueUnavailable(err);
   }
-  // The job is accepted now. Recording seq can fail without harm: the worker records it when it starts the job.
-  await setJobSeq(deps.db, id, seq).catch((err) =>
-    deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
-  );
+  await recordSeq(deps, id, seq);
   deps.quota.accepted(s.ownerId);
   deps.metrics.submitted.inc({ type: doc.type });
   return { job: toJobView({ ...doc, seq }), replay: false };

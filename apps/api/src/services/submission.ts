@@ -1,8 +1,8 @@
 // What single and batch submissions share: the admission checks, the stored record and its envelope, idempotency.
 import { createHash } from "node:crypto";
-import { deleteUnsequencedJobs, findJobs } from "@lineup/db";
+import { deleteUnsequencedJobs, findJobs, setJobSeq } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
-import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type JobView, lineOf, toJobView } from "@lineup/jobs";
+import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type JobView, lineOf, lineOfJob, toJobView } from "@lineup/jobs";
 import type { Envelope } from "@lineup/queue";
 import type { SubmitJob } from "../schemas/jobs";
 import { checkCallbackUrls } from "./callback-urls";
@@ -80,7 +80,14 @@ export function newJobDoc(deps: Pick<JobsDeps, "queue" | "defaultGroup">, j: New
 
 /** What Redis holds for the job (seq is Redis's to assign). */
 export function envelopeOf(doc: JobDoc): Omit<Envelope, "seq"> {
-  return { id: doc._id, line: doc.line as string, type: doc.type, enqueuedAt: Date.now(), requestId: doc.requestId };
+  return { id: doc._id, line: lineOfJob(doc), type: doc.type, enqueuedAt: Date.now(), requestId: doc.requestId };
+}
+
+/** Records the seq Redis gave a queued job. The job is accepted already: on failure the worker records it at start. */
+export async function recordSeq(deps: Pick<JobsDeps, "db" | "log">, id: string, seq: number): Promise<void> {
+  await setJobSeq(deps.db, id, seq).catch((err) =>
+    deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
+  );
 }
 
 /**
