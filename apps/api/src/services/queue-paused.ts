@@ -1,5 +1,5 @@
-// Whether the queue is paused, for the answers that mention it (submissions, /readyz). Read from Redis at most once a
-// second, and "not paused" when Redis cannot say: it decorates answers, it never fails them.
+// Whether the queue is paused, for submissions' X-Queue-Paused (/readyz reads Redis itself: probes are few). Read from
+// Redis at most once a second, and "not paused" when Redis cannot say: it decorates answers, it never fails them.
 import type { Queue } from "@lineup/queue";
 
 const FRESH_MS = 1_000;
