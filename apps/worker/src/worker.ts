@@ -96,7 +96,7 @@ export function createWorker(deps: WorkerDeps) {
         await house.promoteIfDue();
         const raw = await takeAny();
         // Paused while we waited: it goes back untouched, to the front.
-        if (raw && (await queue.isPaused())) {
+        if (raw && (await queue.pausedFor(raw))) {
           await queue.giveBack(workerId, raw);
           house.notePaused();
           return null;

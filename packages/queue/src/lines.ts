@@ -121,6 +121,11 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
       return { held: held === 1, next: next || null, late: late === 1 };
     },
 
+    /** Whether the queue is paused, as the taken job's partition says (a pause sets its flag in every partition). */
+    async pausedFor(raw: string): Promise<boolean> {
+      return (await redis.exists(keysOfRaw(raw).paused)) === 1;
+    },
+
     /** A failed attempt waits out its backoff in the delayed set; its line waits with it. */
     async defer(workerId: string, raw: string, dueAtMs: number): Promise<boolean> {
       const keys = keysOfRaw(raw);
