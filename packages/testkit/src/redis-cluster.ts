@@ -19,6 +19,8 @@ export type RedisCluster = RedisServer & {
   masters(): Promise<number[]>;
   /** SIGKILLs a node (a master, to make its replica take over). */
   kill(port: number): Promise<void>;
+  /** Starts a killed node again on its data: it rejoins as a replica. Resolves once every replica is in sync. */
+  revive(port: number): Promise<void>;
   /** The port of a master's replica. */
   replicaOf(masterPort: number): Promise<number>;
   /** SIGSTOP / SIGCONT one node: a stopped replica misses what its master acknowledges meanwhile. */
@@ -133,6 +135,13 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       node.proc.kill("SIGKILL");
       await node.proc.exited;
     },
+    async revive(port) {
+      if (running(port)) return;
+      launch(port);
+      await waitForPort(port, 15_000, () => running(port));
+      await cluster.waitHealthy();
+      await replicasInSync();
+    },
     async waitHealthy(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -150,14 +159,18 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     },
   };
   await cluster.waitHealthy();
-  // Every replica has finished its first sync before anyone relies on a failover: one that has not cannot take over.
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const replication = await Promise.all(ports.map((p) => info(p, "replication").catch(() => "")));
-    const replicas = replication.filter((i) => /role:slave/.test(i));
-    if (replicas.length === 3 && replicas.every((i) => /master_link_status:up/.test(i))) break;
-    if (Date.now() > deadline) throw new Error("the Redis Cluster's replicas did not sync in time");
-    await Bun.sleep(100);
-  }
+  await replicasInSync();
   return cluster;
+
+  /** Every replica has finished its first sync: one that has not cannot take over in a failover. */
+  async function replicasInSync(): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const replication = await Promise.all(ports.map((p) => info(p, "replication").catch(() => "")));
+      const replicas = replication.filter((i) => /role:slave/.test(i));
+      if (replicas.length === 3 && replicas.every((i) => /master_link_status:up/.test(i))) return;
+      if (Date.now() > deadline) throw new Error("the Redis Cluster's replicas did not sync in time");
+      await Bun.sleep(100);
+    }
+  }
 }

@@ -68,18 +68,20 @@ export type TestContext = Namespace &
 
 /**
  * Servers plus a private database and queue name for one test file; call cleanup() in afterAll.
- * `ownMongo` gives the context a Mongo-wire server of its own (for tests that stop and start it), never MONGO_URL.
+ * `ownMongo` gives the context a Mongo-wire server of its own (for tests that stop and start it), never MONGO_URL;
+ * `ownRedis` a redis-server of its own (for tests that kill and restart it; ignored on a cluster).
  * `cluster` (or LINEUP_TEST_CLUSTER=1 in the environment) points it at a Redis Cluster, with the queue split into
  * CLUSTER_PARTITIONS partitions.
  */
 export async function createTestContext(
   label?: string,
-  options: { ownMongo?: MongoOptions; cluster?: boolean } = {},
+  options: { ownMongo?: MongoOptions; ownRedis?: boolean; cluster?: boolean } = {},
 ): Promise<TestContext> {
   const shared = await sharedServices();
   const cluster = (options.cluster ?? process.env.LINEUP_TEST_CLUSTER === "1") ? await sharedCluster() : undefined;
   const own = options.ownMongo ? await startMongo(undefined, options.ownMongo) : undefined;
-  const services = { redis: cluster ?? shared.redis, mongo: own ?? shared.mongo };
+  const ownRedis = options.ownRedis && !cluster ? await startRedis() : undefined;
+  const services = { redis: cluster ?? ownRedis ?? shared.redis, mongo: own ?? shared.mongo };
   const ns = namespace(label);
   const client = new MongoClient(services.mongo.url, { serverSelectionTimeoutMS: 5_000 });
   await client.connect();
@@ -109,6 +111,8 @@ export async function createTestContext(
         .catch(() => {});
       await client.close();
       await own?.dispose();
+      await ownRedis?.dispose();
+      if (ownRedis) return redisClient.disconnect();
       await deleteKeys(redisClient, `lineup:{${ns.queueName}*`).catch(() => {});
       redisClient.disconnect();
     },
