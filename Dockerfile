@@ -12,6 +12,7 @@ COPY packages/client/package.json packages/client/package.json
 COPY packages/config/package.json packages/config/package.json
 COPY packages/db/package.json packages/db/package.json
 COPY packages/errors/package.json packages/errors/package.json
+COPY packages/health/package.json packages/health/package.json
 COPY packages/jobs/package.json packages/jobs/package.json
 COPY packages/log/package.json packages/log/package.json
 COPY packages/metrics/package.json packages/metrics/package.json

@@ -1,6 +1,7 @@
 // Builds the Lineup HTTP app from injected dependencies; never listens and never reads the environment.
 import type { Config } from "@lineup/config";
 import { countQueueJobs, type Db } from "@lineup/db";
+import { checkReadiness } from "@lineup/health";
 import type { Logger } from "@lineup/log";
 import {
   createRegistry,
@@ -44,7 +45,6 @@ import { createPausedView } from "./services/queue-paused";
 import { createQueueReady } from "./services/queue-ready";
 import { createQueuedQuota } from "./services/queued-quota";
 import { createRateLimits } from "./services/rate-limits";
-import { checkReadiness } from "./services/readiness";
 import { createRevocation } from "./services/revocation";
 import { createTokens } from "./services/tokens";
 

@@ -2,8 +2,7 @@
 import { loadConfigOrExit } from "@lineup/config";
 import { claimPartitions, connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
-import { connectRedis } from "@lineup/queue";
-import type Redis from "ioredis";
+import { connectRedis, untilReady } from "@lineup/queue";
 import { buildApp } from "./app";
 
 const startedAt = performance.now();
@@ -45,7 +44,7 @@ const redis = connectRedis(
   },
 );
 redis.on("error", (err) => log.warn("redis connection error", { error: err.message }));
-await waitForRedis(redis);
+await untilReady(redis);
 // One connection listens for every job change, whatever the number of waiting clients; it waits out Redis outages
 // and subscribes again by itself.
 const subscriber = connectRedis(
@@ -92,9 +91,4 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     log.info("api stopped");
     process.exit(0);
   });
-}
-
-async function waitForRedis(client: Redis): Promise<void> {
-  if (client.status === "ready") return;
-  await new Promise<void>((resolve) => client.once("ready", () => resolve()));
 }

@@ -1,6 +1,7 @@
 // What a worker does beside its slots, on a timer: it registers its id and beats its heart, recovers the jobs of
 // workers that died, moves retries whose backoff is over back to ready, and runs the reconciler. It also decides
-// when slots may take jobs: only once a full reconcile ran after start and after every Redis reconnection.
+// when slots may take jobs: only once a full reconcile ran after start and after every Redis reconnection. And it
+// tells whether the worker is stalled: a slot's step past its bound while Redis answers the heartbeat.
 import { canceledAmong, type Db } from "@lineup/db";
 import type { Logger } from "@lineup/log";
 import type { WorkerStateMetrics } from "@lineup/metrics";
@@ -8,6 +9,7 @@ import { onRedisChanged, type Queue } from "@lineup/queue";
 import type Redis from "ioredis";
 import { sleep } from "./persist";
 import { reconcile } from "./reconciler";
+import type { Stall, Watchdog } from "./watchdog";
 
 export type HousekeepingDeps = {
   db: Db;
@@ -28,6 +30,8 @@ export type HousekeepingDeps = {
   retentionMs: number;
   /** Called when the id was taken from this process: it must stop. */
   onLostId: () => void;
+  /** Times the slots' steps. */
+  watchdog: Watchdog;
 };
 
 export function createHousekeeping(deps: HousekeepingDeps) {
@@ -47,6 +51,9 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   // As of the last heartbeat; slots check Redis itself before they run anything.
   let paused = false;
   let ticking: Promise<void> | null = null;
+  // When Redis last answered a heartbeat: a step stuck while it answers is a stall, not an outage.
+  let lastBeat = 0;
+  let stall: Stall | null = null;
 
   // A Redis that restarted may have lost its last second of writes, and so may a cluster replica promoted in a
   // failover: nothing is taken until a full reconcile ran.
@@ -74,6 +81,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   async function beat(): Promise<void> {
     deps.state.heartbeat.set(Date.now() / 1000);
     const { alive, paused: nowPaused } = await queue.heartbeat(workerId, instance);
+    lastBeat = Date.now();
     if (nowPaused !== paused) log.info(nowPaused ? "queue paused: taking no new jobs" : "queue resumed");
     paused = nowPaused;
     if (alive) return;
@@ -139,12 +147,21 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     await reconcile(reconcileDeps, { full: false, aliveWorkers: alive });
   }
 
+  function checkProgress(): void {
+    const found = deps.watchdog.stalled();
+    const was = stall;
+    stall = found && Date.now() - lastBeat < 2 * tickMs + 1_000 ? found : null;
+    deps.state.stalled.set(stall ? 1 : 0);
+    if (stall && !was) log.error("worker stalled: a slot's step outlived its bound; restart this worker", stall);
+  }
+
   function tick(): Promise<void> {
     ticking ??= (async () => {
       for (const step of [beat, promote, recoverDead, giveBackStrays, stopCanceled, reconcileIfDue]) {
         if (deps.stopped.aborted) return;
         await step().catch((err) => log.warn("housekeeping step failed; retrying", { step: step.name, error: err }));
       }
+      checkProgress();
     })().finally(() => {
       ticking = null;
     });
@@ -161,6 +178,9 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     },
 
     mayTake: () => registered && reconciled === generation && !paused,
+
+    /** What stalls the worker, as of the last tick; null while it makes progress. */
+    stalled: () => stall,
 
     /** A slot found the queue paused before the heartbeat did. */
     notePaused() {

@@ -1,10 +1,11 @@
-// Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz and /metrics, runs the worker's
+// Lineup worker entry: loads config, connects MongoDB and Redis, serves /healthz, /readyz and /metrics, runs the worker's
 // slots, and on SIGTERM/SIGINT finishes (or gives back) every job in hand and exits 0.
 import { loadConfigOrExit } from "@lineup/config";
 import { claimPartitions, connectMongoWithRetry, ensureIndexes } from "@lineup/db";
+import { checkReadiness } from "@lineup/health";
 import { createLogger } from "@lineup/log";
 import { createRegistry, webhookMetrics, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
-import { connectRedis, createEventLog, createQueue } from "@lineup/queue";
+import { connectRedis, createEventLog, createQueue, untilReady } from "@lineup/queue";
 import { handlers } from "./handlers";
 import { createNotifier } from "./notifier";
 import { startProbeServer } from "./probe-server";
@@ -46,14 +47,9 @@ const blocking = connectRedis(target, {
 });
 for (const conn of [redis, blocking])
   conn.on("error", (err) => log.warn("redis connection error", { error: err.message }));
+await Promise.all([untilReady(redis), untilReady(blocking)]);
 
 const registry = createRegistry("worker", config.queueName);
-const probes = startProbeServer({
-  host: config.host,
-  port: config.workerMetricsPort,
-  registry,
-  metricsToken: config.metricsToken,
-});
 const notifier = createNotifier({
   events: createEventLog(redis, config.queueName, { historyLength: config.eventHistoryLength }),
   log,
@@ -90,6 +86,15 @@ const worker = createWorker({
   reconcileIntervalMs: config.reconcileIntervalMs,
   reconcileGraceMs: config.reconcileGraceMs,
   shutdownGraceMs: config.shutdownGraceMs,
+  stallMs: config.workerStallMs,
+});
+const probes = startProbeServer({
+  host: config.host,
+  port: config.workerMetricsPort,
+  registry,
+  metricsToken: config.metricsToken,
+  stalled: worker.stalled,
+  readiness: () => checkReadiness({ db: mongo.db, redis, timeoutMs: config.readyTimeoutMs }),
 });
 log.info("worker ready", {
   queue: config.queueName,

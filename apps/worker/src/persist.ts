@@ -2,6 +2,7 @@
 // because a backing service blinked. Other errors are thrown at once.
 import { isMongoUnavailable } from "@lineup/db";
 import type { Logger } from "@lineup/log";
+import { isRedisUnavailable } from "@lineup/queue";
 
 export class StoppedError extends Error {
   constructor() {
@@ -33,10 +34,7 @@ export async function persist<T>(
 }
 
 export function isTransient(err: unknown): boolean {
-  if (isMongoUnavailable(err)) return true;
-  const code = (err as { code?: string } | null)?.code;
-  const name = (err as Error | null)?.name;
-  return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "EPIPE" || name === "MaxRetriesPerRequestError";
+  return isMongoUnavailable(err) || isRedisUnavailable(err);
 }
 
 /** Resolves after ms, or early when the signal aborts. */

@@ -10,6 +10,7 @@ import { createJobWrites } from "./job-writes";
 import type { Notifier } from "./notifier";
 import { persist, sleep } from "./persist";
 import { type ProcessDeps, processEnvelope, type Settlement } from "./process-job";
+import { createWatchdog, type Stall } from "./watchdog";
 
 export type WorkerDeps = Omit<ProcessDeps, "abort" | "writes" | "notify"> & {
   queue: Queue;
@@ -29,23 +30,35 @@ export type WorkerDeps = Omit<ProcessDeps, "abort" | "writes" | "notify"> & {
   reconcileIntervalMs: number;
   reconcileGraceMs: number;
   shutdownGraceMs: number;
+  /** A slot's step this far past its bound makes the worker stalled (WORKER_STALL_MS). */
+  stallMs: number;
 };
 
+// A blocking take waits at most this long on the server (Sidekiq and Faktory use 2 s too): short enough that an idle
+// slot notices shutdown quickly, and far inside the lease, so a dead worker's last take is over long before anyone
+// recovers its jobs.
+const TAKE_TIMEOUT_SECONDS = 2;
+
 /**
- * Options for the worker's Redis connections. A command is never queued while Redis is away nor sent again after a
- * reconnection: a take or a complete decided before Redis restarted (perhaps with its last writes lost) must not run
- * after it, before the reconciler has put back what was lost. Failed commands are retried by the worker itself.
+ * Options for the worker's Redis connections. Every command settles, whatever happens to the connection:
+ * - one in flight when the connection drops fails at once (`maxRetriesPerRequest: 0` has ioredis reject everything
+ *   it sent on the closed connection; with `null` and no resend it dropped them unsettled, and a blocking take or a
+ *   complete then waited for ever, stalling every slot behind it);
+ * - a server that stops answering (paused, partitioned) is treated as a drop: after `socketTimeout` with a reply due
+ *   and none arriving, the socket is destroyed, so the same rule settles its commands. It is longer than a blocking
+ *   take, which legitimately waits that long for its answer.
+ * A command is never queued while Redis is away nor sent again after a reconnection: a take or a complete decided
+ * before Redis restarted (perhaps with its last writes lost) must not run after it, before the reconciler has put
+ * back what was lost. Failed commands are retried by the worker itself.
  */
 export const WORKER_REDIS_OPTIONS = {
-  maxRetriesPerRequest: null,
+  maxRetriesPerRequest: 0,
   enableOfflineQueue: false,
   autoResendUnfulfilledCommands: false,
+  socketTimeout: TAKE_TIMEOUT_SECONDS * 1000 + 3_000,
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
 } as const;
 
-// Short enough that an idle slot notices shutdown quickly (Sidekiq and Faktory use 2 s too), and far inside the
-// lease, so a dead worker's last take is over long before anyone recovers its jobs.
-const TAKE_TIMEOUT_SECONDS = 2;
 // With partitions, an idle slot waits on one at a time: briefly, so jobs in the others are not kept waiting.
 const PARTITION_WAIT_SECONDS = 0.25;
 // A slot goes on with jobs of one partition at most this many times before it takes its turn round the others.
@@ -63,8 +76,14 @@ export function createWorker(deps: WorkerDeps) {
   // The running jobs by id, each with the switch that stops its handler when an admin cancels it.
   const running = new Map<string, AbortController>();
   let lostId = false;
+  const watchdog = createWatchdog({
+    stallMs: deps.stallMs,
+    jobTimeoutMs: deps.jobTimeoutMs,
+    takeTimeoutMs: TAKE_TIMEOUT_SECONDS * 1000,
+  });
   const house = createHousekeeping({
     ...deps,
+    watchdog,
     stopped: stopping.signal,
     inHand,
     running,
@@ -91,18 +110,20 @@ export function createWorker(deps: WorkerDeps) {
         await sleep(100, stopping.signal);
         continue;
       }
-      const turn = taking.then(async () => {
-        if (!mayTake()) return null;
-        await house.promoteIfDue();
-        const raw = await takeAny();
-        // Paused while we waited: it goes back untouched, to the front.
-        if (raw && (await queue.pausedFor(raw))) {
-          await queue.giveBack(workerId, raw);
-          house.notePaused();
-          return null;
-        }
-        return raw;
-      });
+      const turn = taking.then(() =>
+        watchdog.watch("take", async () => {
+          if (!mayTake()) return null;
+          await house.promoteIfDue();
+          const raw = await takeAny();
+          // Paused while we waited: it goes back untouched, to the front.
+          if (raw && (await queue.pausedFor(raw))) {
+            await queue.giveBack(workerId, raw);
+            house.notePaused();
+            return null;
+          }
+          return raw;
+        }),
+      );
       taking = turn.catch(() => {});
       try {
         const raw = await turn;
@@ -175,7 +196,8 @@ export function createWorker(deps: WorkerDeps) {
           const cancel = new AbortController();
           if (id) running.set(id, cancel);
           const mayChain = queue.partitions === 1 || chained < CHAIN_LIMIT;
-          raw = await settle(settled, await processEnvelope(processDeps, settled, cancel.signal), mayChain);
+          const settlement = await watchdog.watch("run", () => processEnvelope(processDeps, settled, cancel.signal));
+          raw = await watchdog.watch("settle", () => settle(settled, settlement, mayChain));
           if (id) running.delete(id);
           inHand.delete(settled);
         }
@@ -210,6 +232,9 @@ export function createWorker(deps: WorkerDeps) {
       await stopped;
       return lostId ? "lost-id" : "stopped";
     },
+
+    /** What stalls the worker (a slot's step past its bound while Redis answers), or null while it makes progress. */
+    stalled: (): Stall | null => house.stalled(),
 
     /** Stops taking jobs; each slot's job gets shutdownGraceMs to finish, then goes back to the head of its line. */
     stop(): Promise<void> {

@@ -18,19 +18,24 @@ export async function startWorker(
     queueName?: string;
     workerId?: string;
     shutdownGraceMs?: number;
+    /** WORKER_STALL_MS. */
+    stallMs?: number;
     concurrency?: number;
     retryBackoffMs?: number;
     retentionMs?: number;
     /** 1 s unless a test holds a job longer on purpose. */
     jobTimeoutMs?: number;
     lines?: string[];
+    /** Stands in for the blocking connection (a test makes its takes misbehave). */
+    blocking?: (real: Redis) => Redis;
   } = {},
 ) {
   await ensureIndexes(ctx.db);
   const queueName = options.queueName ?? ctx.queueName;
   const redis = new Redis(ctx.redisUrl, WORKER_REDIS_OPTIONS);
   const workerId = options.workerId ?? "w-test";
-  const blocking = new Redis(ctx.redisUrl, WORKER_REDIS_OPTIONS);
+  const realBlocking = new Redis(ctx.redisUrl, WORKER_REDIS_OPTIONS);
+  const blocking = options.blocking?.(realBlocking) ?? realBlocking;
   const queue = createQueue(redis, queueName);
   const registry = createRegistry("worker", queueName);
   const metrics = workerJobMetrics(registry);
@@ -62,6 +67,7 @@ export async function startWorker(
     reconcileIntervalMs: 200,
     reconcileGraceMs: 1_000,
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
+    stallMs: options.stallMs ?? 30_000,
   });
   const running = worker.start();
   await waitFor(async () => (await ctx.redisClient.zscore(queue.keys.workers, workerId)) !== null);
@@ -69,6 +75,7 @@ export async function startWorker(
     queue,
     metrics,
     registry,
+    stalled: worker.stalled,
     async stop() {
       await worker.stop();
       await running;

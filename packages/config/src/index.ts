@@ -79,6 +79,8 @@ export type Config = Readonly<{
   retryBackoffMs: number;
   /** How long the active worker's lease lasts without renewal (a standby takes over after it). */
   workerLeaseMs: number;
+  /** A slot's step this far past its bound means the worker is stalled. */
+  workerStallMs: number;
   reconcileIntervalMs: number;
   /** Age after which a queued job Redis never confirmed is re-enqueued. */
   reconcileGraceMs: number;
@@ -184,6 +186,7 @@ export function loadConfig(
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
     retryBackoffMs: e.RETRY_BACKOFF_MS,
     workerLeaseMs: e.WORKER_LEASE_MS,
+    workerStallMs: e.WORKER_STALL_MS,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileGraceMs: e.RECONCILE_GRACE_MS,
     jobRetentionSeconds: e.JOB_RETENTION,

@@ -174,6 +174,7 @@ export const envSchema = z.object({
   JOB_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(3_600_000).default(60_000)),
   RETRY_BACKOFF_MS: opt(z.coerce.number().int().min(0).max(600_000).default(1_000)),
   WORKER_LEASE_MS: opt(z.coerce.number().int().min(1_000).max(60_000).default(8_000)),
+  WORKER_STALL_MS: opt(z.coerce.number().int().min(1_000).max(3_600_000).default(30_000)),
   RECONCILE_INTERVAL_MS: opt(z.coerce.number().int().min(500).max(3_600_000).default(5_000)),
   RECONCILE_GRACE_MS: opt(z.coerce.number().int().min(1_000).max(3_600_000).default(30_000)),
   CORS_ORIGINS: opt(

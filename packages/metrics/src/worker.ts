@@ -1,4 +1,4 @@
-// Worker state metrics: the heartbeat ops alert on, and how many of the worker's slots are running a job.
+// Worker state metrics: the heartbeat ops alert on, whether the worker is stalled, and how many of its slots run a job.
 import { Gauge, type Registry } from "prom-client";
 
 export function workerStateMetrics(registry: Registry) {
@@ -11,6 +11,11 @@ export function workerStateMetrics(registry: Registry) {
     slotsBusy: new Gauge({
       name: "lineup_worker_slots_busy",
       help: "Slots of this worker running a job right now",
+      registers: [registry],
+    }),
+    stalled: new Gauge({
+      name: "lineup_worker_stalled",
+      help: "1 while a slot's step has outlived its bound by WORKER_STALL_MS with Redis answering (the worker makes no progress)",
       registers: [registry],
     }),
     slotsTotal: new Gauge({

@@ -36,6 +36,12 @@ export function connectRedis(target: RedisTarget, options: ConnectOptions = {}):
   return cluster as unknown as Redis;
 }
 
+/** Resolves once the connection is ready for commands (at start, before a process relies on it). */
+export async function untilReady(redis: Redis): Promise<void> {
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve) => redis.once("ready", () => resolve()));
+}
+
 /**
  * Calls `onChange` whenever the Redis behind a connection may have changed and may have lost writes: a server that
  * reconnected (it may have restarted) or a cluster whose masters changed (a failover promotes a replica that may lack

@@ -1,6 +1,6 @@
 // @lineup/queue: Lineup's Redis queue (keys, Lua scripts, envelope, operations).
 
-export { type ConnectOptions, connectRedis, onRedisChanged, type RedisTarget } from "./connect";
+export { type ConnectOptions, connectRedis, onRedisChanged, type RedisTarget, untilReady } from "./connect";
 export { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
 export {
   compareEventIds,
@@ -14,4 +14,5 @@ export {
 export { authKeys, eventKeys, partitionOf, queueKeys, rateLimitKeys } from "./keys";
 export type { Completion } from "./lines";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
+export { isRedisUnavailable } from "./redis-errors";
 export { raiseTokenGeneration } from "./token-generation";

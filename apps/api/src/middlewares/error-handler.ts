@@ -2,6 +2,7 @@
 import { isMongoUnavailable } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import type { Logger } from "@lineup/log";
+import { isRedisUnavailable } from "@lineup/queue";
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { AllowedMethods } from "./allowed-methods";
 import { requestIdOf } from "./request-context";
@@ -65,12 +66,4 @@ function pathOf(where: string, path: unknown): string {
 function messageOf(issue: { message?: unknown; summary?: unknown }): string {
   const m = issue.message ?? issue.summary;
   return typeof m === "string" ? m : "Invalid value";
-}
-
-// ioredis rejects queued commands with these when Redis is unreachable.
-function isRedisUnavailable(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    (error.name === "MaxRetriesPerRequestError" || (error as { code?: string }).code === "ECONNREFUSED")
-  );
 }

@@ -1,9 +1,9 @@
 // Liveness (the process is up) and readiness (MongoDB and Redis answer) probes.
 import { errors } from "@lineup/errors";
+import type { Readiness } from "@lineup/health";
 import { Elysia } from "elysia";
 import { errorResponse } from "../schemas/common";
 import { HealthSchema, ReadySchema } from "../schemas/health";
-import type { Readiness } from "../services/readiness";
 
 export const healthRoutes = (deps: {
   readiness: () => Promise<Readiness>;

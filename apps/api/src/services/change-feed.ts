@@ -36,11 +36,20 @@ export function createChangeFeed(deps: { subscriber: Redis; channel: string; log
         for (const fn of byOwner.get(change.owner) ?? []) fn(change);
       }
     });
-    // ioredis subscribes again by itself after a reconnection; what was announced in between is lost to us.
+    // After a break, what was announced meanwhile is lost to us. ioredis subscribes again by itself, but says nothing
+    // when that is done; listeners must catch up from the history only once it is, or an announcement made between
+    // their catch-up and the new subscription would reach nobody. So we subscribe again ourselves (a repeat is
+    // harmless) and call the gaps when Redis confirms it.
     onRedisChanged(subscriber, () => {
       if (!connectedOnce) return;
-      deps.log.info("change feed reconnected; listeners catch up");
-      for (const fn of gaps) fn();
+      subscriber.subscribe(deps.channel).then(
+        () => {
+          deps.log.info("change feed reconnected; listeners catch up");
+          for (const fn of gaps) fn();
+        },
+        // The connection broke again: its next "ready" tries again.
+        (err) => deps.log.warn("could not subscribe to job changes again yet", { error: (err as Error).message }),
+      );
     });
   }
 

@@ -1,7 +1,8 @@
 // Server-Sent Events of job changes: GET /v1/jobs/{id}/events (one job, ending once it is final) and GET /v1/events
 // (every job of the user). Each event is `id: <history id>` and the job view at that change; a reconnect with
-// Last-Event-ID replays the user's history after it (bounded: EVENT_HISTORY_LENGTH), then goes on live. Idle streams
-// get a comment every SSE_HEARTBEAT_MS. Open streams are bounded per user and per process, and all end at shutdown.
+// Last-Event-ID replays the user's history after it (bounded: EVENT_HISTORY_LENGTH), then goes on live: each
+// announcement of a change wakes the stream to send the history after the last id sent. Idle streams get a comment
+// every SSE_HEARTBEAT_MS, and catch up with the history then too. Open streams are bounded per user and per process, and all end at shutdown.
 import { type Db, findJobs, findOwnJob } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import { changeOf, isFinal, isJobId, type JobDoc, viewAt } from "@lineup/jobs";
@@ -79,10 +80,12 @@ export function createEventStreams(deps: StreamsDeps) {
     let lastId: string | undefined;
     // The job stream's last state sent (status and attempts): a change the first snapshot already showed is skipped.
     let lastState: string | undefined;
-    // Changes heard while the stream is set up wait here; once it is live, each waits behind what is being sent, so
-    // events leave in history order.
+    // Announcements only wake the stream up: what it sends is read from the history, after the last id it sent. So
+    // events leave in history order, and an announcement that never arrived (announcements are best effort: one made
+    // while Redis reconnects or a cluster's nodes change can reach no api) is made up for by the next one, or by the
+    // next heartbeat. A wake-up while a catch-up waits its turn adds nothing.
     let live = false;
-    const early: PublishedChange[] = [];
+    let waking = false;
     let chain: Promise<void> = Promise.resolve();
     let heartbeat: ReturnType<typeof setInterval> | undefined;
     const work = (task: () => Promise<void>) => {
@@ -95,15 +98,17 @@ export function createEventStreams(deps: StreamsDeps) {
           end();
         });
     };
-    const listen = (change: PublishedChange) => {
-      if (live) work(() => send([change]));
-      else early.push(change);
+    const catchUp = () => {
+      if (!live || waking) return;
+      waking = true;
+      work(() => {
+        waking = false;
+        return replay(lastId ?? "0-0");
+      });
     };
     const offChanges =
-      scope.jobId === undefined ? deps.feed.onOwner(scope.ownerId, listen) : deps.feed.onJob(scope.jobId, listen);
-    const offGap = deps.feed.onGap(() => {
-      if (live) work(() => replay(lastId ?? "0-0"));
-    });
+      scope.jobId === undefined ? deps.feed.onOwner(scope.ownerId, catchUp) : deps.feed.onJob(scope.jobId, catchUp);
+    const offGap = deps.feed.onGap(catchUp);
     const onClosing = () => end();
 
     function write(text: string): void {
@@ -206,11 +211,15 @@ export function createEventStreams(deps: StreamsDeps) {
         start(c) {
           controller = c;
           write(`retry: ${RETRY_MS}\n\n`);
-          heartbeat = setInterval(() => write(": heartbeat\n\n"), deps.heartbeatMs);
+          heartbeat = setInterval(() => {
+            write(": heartbeat\n\n");
+            catchUp();
+          }, deps.heartbeatMs);
           work(async () => {
             await start(doc, head);
             live = true;
-            await send(early.splice(0));
+            // What changed while the stream was set up.
+            catchUp();
           });
         },
         cancel() {
