@@ -4,6 +4,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@lineup/testkit";
 import { writeReadme } from "./lib/report";
-import type { Results } from "./run";
+import type { Results } from "./lib/results";
 
 writeReadme(JSON.parse(readFileSync(join(REPO_ROOT, "bench/results/latest.json"), "utf8")) as Results);

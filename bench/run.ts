@@ -5,38 +5,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@lineup/testkit";
 import { writeReadme } from "./lib/report";
+import type { LoginLoad, Results, Target } from "./lib/results";
 import type { Run } from "./lib/runs";
 import { startStack } from "./lib/stack";
 import { type ApiCost, apiCost } from "./scenarios/api-cost";
 import { type BacklogRun, backlog } from "./scenarios/backlog";
 import { type CriticalPath, criticalPath } from "./scenarios/critical-path";
-import { type LongPoll, longPoll } from "./scenarios/long-poll";
+import { longPoll } from "./scenarios/long-poll";
 import { type Startup, startup } from "./scenarios/startup";
 import { throughput } from "./scenarios/throughput";
 import { workerCost } from "./scenarios/worker-cost";
-
-export type LoginLoad = {
-  idleP50Ms: number;
-  idleP99Ms: number;
-  loadP50Ms: number;
-  loadP99Ms: number;
-  ratioP99: number;
-};
-export type Target = { name: string; goal: string; measured: string; met: boolean; gap: string };
-export type Results = {
-  date: string;
-  quick: boolean;
-  machine: { cores: number; bun: string; redis: string; store: string };
-  workerCost: Run[];
-  apiCost: ApiCost;
-  throughput: Run[];
-  criticalPath: CriticalPath;
-  backlog: BacklogRun[];
-  startup: Startup;
-  longPoll: LongPoll;
-  loginLoad: LoginLoad | null;
-  targets: Target[];
-};
 
 const quick = process.argv.includes("--quick");
 const started = performance.now();

@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@lineup/testkit";
-import type { Results } from "../run";
 import { round } from "./measure";
+import type { Results } from "./results";
 
 // Markdown tables padded to their columns' widths, as the formatter (biome) lays them out.
 const table = (head: string[], rows: (string | number)[][]) => {

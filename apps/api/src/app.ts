@@ -32,21 +32,11 @@ import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
-import { createAnnounce } from "./services/announce";
-import { createAudit } from "./services/audit";
-import { createChangeFeed } from "./services/change-feed";
-import { createEventStreams } from "./services/event-streams";
-import { createHashingGate } from "./services/hashing-gate";
-import { createPositions } from "./services/job-position";
-import { createJobReader } from "./services/job-reader";
-import { createWaits } from "./services/job-wait";
-import { createPasswords } from "./services/passwords";
-import { createPausedView } from "./services/queue-paused";
-import { createQueueReady } from "./services/queue-ready";
-import { createQueuedQuota } from "./services/queued-quota";
-import { createRateLimits } from "./services/rate-limits";
-import { createRevocation } from "./services/revocation";
-import { createTokens } from "./services/tokens";
+import { createAudit } from "./services/admin";
+import { createHashingGate, createPasswords, createRevocation, createTokens } from "./services/auth";
+import { createAnnounce, createChangeFeed, createEventStreams } from "./services/events";
+import { createPausedView, createPositions, createQueuedQuota, createQueueReady, createWaits } from "./services/jobs";
+import { createJobReader, createRateLimits } from "./services/shared";
 
 export type AppDeps = {
   config: Config;

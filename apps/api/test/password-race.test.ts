@@ -2,7 +2,7 @@
 // or revive a token the change retired.
 import { afterAll, afterEach, beforeAll, describe, expect, it, mock, spyOn } from "bun:test";
 import { createTestContext, type TestContext } from "@lineup/testkit";
-import { createRevocation } from "../src/services/revocation";
+import { createRevocation } from "../src/services/auth";
 import { makeApp, uniqueEmail } from "./support";
 
 let ctx: TestContext;

@@ -1,12 +1,10 @@
 // Structured logging: one JSON line per event on stdout (or a human-readable line with LOG_FORMAT=pretty), secrets
 // redacted by key name in either format.
+import { type Fields, type Format, LEVELS, type Level } from "./levels";
 import { formatPretty } from "./pretty";
 import { redact } from "./redact";
 
-export const LEVELS = ["debug", "info", "warn", "error"] as const;
-export type Level = (typeof LEVELS)[number];
-export type Fields = Record<string, unknown>;
-export type Format = "json" | "pretty";
+export { type Fields, type Format, LEVELS, type Level } from "./levels";
 
 export type LoggerOptions = {
   level?: Level;

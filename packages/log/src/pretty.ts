@@ -1,5 +1,5 @@
 // The human-readable log format for the dev run (LOG_FORMAT=pretty): one line per event, a stack below it.
-import type { Fields, Level } from "./index";
+import type { Fields, Level } from "./levels";
 
 const LEVEL_COLORS: Record<Level, string> = { debug: "90", info: "32", warn: "33", error: "31" };
 const paint = (on: boolean, code: string, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);

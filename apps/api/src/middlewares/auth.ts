@@ -4,8 +4,7 @@
 // accept (401 and 403 come before 422).
 import { errors } from "@lineup/errors";
 import { Elysia } from "elysia";
-import type { Revocation } from "../services/revocation";
-import type { Claims, Tokens } from "../services/tokens";
+import type { Claims, Revocation, Tokens } from "../services/auth";
 
 export const authPlugin = (tokens: Tokens, revocation: Revocation) => {
   const verified = new WeakMap<Request, Claims>();

@@ -2,7 +2,7 @@
 // type but application/json (415), bytes that are not UTF-8, text with lone surrogates, and nesting past
 // MAX_BODY_DEPTH (422). Nesting is counted on the raw bytes, before JSON.parse and anything else that recurses.
 import { errors } from "@lineup/errors";
-import { walkJson } from "../services/json-walk";
+import { walkJson } from "../services/shared";
 
 /** Deeper than any body the API accepts (a job payload may nest 32 levels inside the body), yet far below the stack. */
 export const MAX_BODY_DEPTH = 64;

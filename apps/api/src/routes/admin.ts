@@ -21,10 +21,19 @@ import {
   retryAnswers,
 } from "../schemas/admin-answers";
 import { JobIdParamsSchema } from "../schemas/jobs";
-import { type AdminJobsDeps, cancelAnyJob, jobDetail, listAllJobs, redrive, retryJob } from "../services/admin-jobs";
-import { type AdminQueuesDeps, queueGroups, queueOverview, setPaused } from "../services/admin-queues";
-import type { Revocation } from "../services/revocation";
-import type { Tokens } from "../services/tokens";
+import {
+  type AdminJobsDeps,
+  type AdminQueuesDeps,
+  cancelAnyJob,
+  jobDetail,
+  listAllJobs,
+  queueGroups,
+  queueOverview,
+  redrive,
+  retryJob,
+  setPaused,
+} from "../services/admin";
+import type { Revocation, Tokens } from "../services/auth";
 
 const tags = ["admin"];
 

@@ -11,8 +11,16 @@ import {
   registerAnswers,
   webhookSecretAnswers,
 } from "../schemas/auth-answers";
-import { type AccountsDeps, changePassword, currentUser, login, logout, register } from "../services/accounts";
-import { rotateWebhookSecret, webhookSecret } from "../services/webhook-secrets";
+import {
+  type AccountsDeps,
+  changePassword,
+  currentUser,
+  login,
+  logout,
+  register,
+  rotateWebhookSecret,
+  webhookSecret,
+} from "../services/auth";
 
 export const authRoutes = (deps: AccountsDeps & { clientAddress: ClientAddress }) =>
   new Elysia({ name: "auth-routes", prefix: "/v1/auth" })

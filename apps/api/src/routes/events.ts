@@ -6,9 +6,8 @@ import { authPlugin } from "../middlewares/auth";
 import { exampleEventStream, exampleJobEventStream } from "../schemas/examples";
 import { jobEventsAnswers, userEventsAnswers } from "../schemas/job-answers";
 import { JobIdParamsSchema } from "../schemas/jobs";
-import type { EventStreams } from "../services/event-streams";
-import type { Revocation } from "../services/revocation";
-import type { Tokens } from "../services/tokens";
+import type { Revocation, Tokens } from "../services/auth";
+import type { EventStreams } from "../services/events";
 
 const EventHeadersSchema = z.object({
   "last-event-id": z

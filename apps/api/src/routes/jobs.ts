@@ -14,11 +14,9 @@ import {
   SubmitHeadersSchema,
   SubmitJobSchema,
 } from "../schemas/jobs";
-import { submitBatch } from "../services/job-batches";
-import type { Waits } from "../services/job-wait";
-import { cancelJob, type JobsDeps, listJobs, submitJob } from "../services/jobs";
-import type { Revocation } from "../services/revocation";
-import type { Tokens } from "../services/tokens";
+import type { Revocation, Tokens } from "../services/auth";
+import type { Waits } from "../services/jobs";
+import { cancelJob, type JobsDeps, listJobs, submitBatch, submitJob } from "../services/jobs";
 
 // The submit route's Location header (the job's URL), added to its generated answers in the document.
 const located = { description: "", headers: { Location: { $ref: "#/components/headers/Location" } } };

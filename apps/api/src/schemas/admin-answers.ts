@@ -1,8 +1,7 @@
 // The answers the admin routes document: success bodies with their examples, and every error a route can give, with
 // bodies made by the constructors the code throws.
 import { errors } from "@lineup/errors";
-import { alreadyEnded, noSuchJob, notRetryable, retryUnavailable } from "../services/admin-jobs";
-import { noSuchQueue } from "../services/admin-queues";
+import { alreadyEnded, noSuchJob, noSuchQueue, notRetryable, retryUnavailable } from "../services/admin";
 import {
   AdminJobPageSchema,
   AdminJobSchema,

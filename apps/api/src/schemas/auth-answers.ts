@@ -1,8 +1,8 @@
 // The answers the accounts routes document: every error a route can give, with bodies made by the constructors the
 // code throws.
 import { errors } from "@lineup/errors";
-import { adminsOnly, passwordChanged, registrationClosed, wrongPassword } from "../services/accounts";
-import { rateLimited } from "../services/rate-limits";
+import { adminsOnly, passwordChanged, registrationClosed, wrongPassword } from "../services/auth";
+import { rateLimited } from "../services/shared";
 import { authErrors, bodyErrors, errorContent, errorResponse, unavailable, validationFailed } from "./common";
 
 const credentialErrors = { ...bodyErrors, 422: validationFailed(), 503: unavailable };

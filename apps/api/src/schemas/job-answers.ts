@@ -1,12 +1,16 @@
 // The answers the jobs routes document: success bodies with their examples, and every error a route can give, with
 // bodies made by the constructors the code throws.
 import { errors } from "@lineup/errors";
-import { streamsFull, tooManyStreams } from "../services/event-streams";
-import { tooManyWaiting } from "../services/job-wait";
-import { notCancelable } from "../services/jobs";
-import { quotaExceeded } from "../services/queued-quota";
-import { rateLimited } from "../services/rate-limits";
-import { idempotencyInProgress, idempotencyKeyReused, queueUnavailable } from "../services/submission";
+import { streamsFull, tooManyStreams } from "../services/events";
+import {
+  idempotencyInProgress,
+  idempotencyKeyReused,
+  notCancelable,
+  queueUnavailable,
+  quotaExceeded,
+  tooManyWaiting,
+} from "../services/jobs";
+import { rateLimited } from "../services/shared";
 import { authErrors, bodyErrors, errorResponse, unavailable, validationFailed } from "./common";
 import { exampleBatchJobs, exampleCanceledJob, exampleQueuedJob } from "./examples";
 import { JobBatchSchema, JobSchema } from "./jobs";

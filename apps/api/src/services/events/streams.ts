@@ -9,8 +9,8 @@ import { changeOf, isFinal, isJobId, type JobDoc, viewAt } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { EventMetrics } from "@lineup/metrics";
 import { compareEventIds, type EventLog, isEventId, type PublishedChange } from "@lineup/queue";
+import type { JobReader } from "../shared";
 import type { ChangeFeed } from "./change-feed";
-import type { JobReader } from "./job-reader";
 
 export type StreamsDeps = {
   db: Db;

@@ -5,8 +5,8 @@ import { type Db, findOwnJob } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import { isFinal, isJobId, type JobDoc, type JobView, toJobView } from "@lineup/jobs";
 import type { EventMetrics } from "@lineup/metrics";
-import type { ChangeFeed } from "./change-feed";
-import type { Positions } from "./job-position";
+import type { ChangeFeed } from "../events";
+import type { Positions } from "./position";
 
 export type WaitDeps = {
   db: Db;

@@ -1,6 +1,6 @@
 // The audit trail of admin actions: who (the admin's id and email), what, when, to what, and how many jobs.
 import { type Db, findUserById, listAudit, recordAudit } from "@lineup/db";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor } from "../shared";
 
 export type Actor = { id: string; email: string };
 

@@ -3,8 +3,8 @@
 import { insertJobs, isDuplicateKey, refusedInserts, setJobSeqs } from "@lineup/db";
 import { type JobView, toJobView } from "@lineup/jobs";
 import { ObjectId } from "mongodb";
-import type { SubmitBatch } from "../schemas/jobs";
-import type { JobsDeps } from "./jobs";
+import type { SubmitBatch } from "../../schemas/jobs";
+import type { JobsDeps } from "./deps";
 import {
   admit,
   envelopeOf,

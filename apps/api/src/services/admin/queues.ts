@@ -6,7 +6,7 @@ import { errors } from "@lineup/errors";
 import { JOB_STATUSES, type JobStatus } from "@lineup/jobs";
 import type { Queue } from "@lineup/queue";
 import type { z } from "zod";
-import type { GroupListSchema, QueueOverviewSchema } from "../schemas/admin";
+import type { GroupListSchema, QueueOverviewSchema } from "../../schemas/admin";
 import type { Actor, Audit } from "./audit";
 
 export const noSuchQueue = () => errors.notFound("No such queue here.");

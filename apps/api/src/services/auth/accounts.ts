@@ -10,9 +10,9 @@ import {
   type UserDoc,
 } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
-import type { Credentials, PasswordChange, UserView } from "../schemas/auth";
+import type { Credentials, PasswordChange, UserView } from "../../schemas/auth";
+import type { RateLimits } from "../shared";
 import type { Passwords } from "./passwords";
-import type { RateLimits } from "./rate-limits";
 import type { Revocation } from "./revocation";
 import type { Claims, IssuedToken, Tokens } from "./tokens";
 

@@ -16,12 +16,11 @@ import { isFinal, isJobId, type JobDoc, lineOfJob, toJobView } from "@lineup/job
 import type { Logger } from "@lineup/log";
 import type { Queue } from "@lineup/queue";
 import type { z } from "zod";
-import type { AdminJobFilterSchema, AdminJobSchema, RedriveSchema } from "../schemas/admin";
-import type { Announce } from "./announce";
+import type { AdminJobFilterSchema, AdminJobSchema, RedriveSchema } from "../../schemas/admin";
+import type { Announce } from "../events";
+import { envelopeOf, recordSeq, wakeIfWaiting } from "../jobs";
+import { decodeCursor, encodeCursor } from "../shared";
 import type { Actor, Audit } from "./audit";
-import { decodeCursor, encodeCursor } from "./cursor";
-import { wakeIfWaiting } from "./jobs";
-import { envelopeOf, recordSeq } from "./submission";
 
 export const notRetryable = () => errors.conflict("not_retryable", "Only failed jobs can be retried.");
 export const retryUnavailable = (cause?: unknown) =>

@@ -1,23 +1,17 @@
 // Jobs: submit (MongoDB first, then Redis, 202 only when both hold it), read, list and cancel.
 import {
   cancelJob as cancelJobRecord,
-  type Db,
   findOwnJob,
   insertJob,
   isDuplicateKey,
   listJobs as listJobRecords,
 } from "@lineup/db";
 import { errors } from "@lineup/errors";
-import { type DefaultGroup, isJobId, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
-import type { Logger } from "@lineup/log";
-import type { SubmitMetrics } from "@lineup/metrics";
-import type { Queue } from "@lineup/queue";
+import { isJobId, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
 import { ObjectId } from "mongodb";
-import type { SubmitJob } from "../schemas/jobs";
-import type { Announce } from "./announce";
-import { decodeCursor, encodeCursor } from "./cursor";
-import type { QueuedQuota } from "./queued-quota";
-import type { RateLimits } from "./rate-limits";
+import type { SubmitJob } from "../../schemas/jobs";
+import { decodeCursor, encodeCursor } from "../shared";
+import type { JobsDeps } from "./deps";
 import {
   admit,
   envelopeOf,
@@ -30,27 +24,6 @@ import {
   replayed,
   withdraw,
 } from "./submission";
-
-export type JobsDeps = {
-  db: Db;
-  queue: Queue;
-  /** Resolves once Redis is connected and its seq counter is at MongoDB's floor. */
-  queueReady: () => Promise<void>;
-  now: () => Date;
-  log: Logger;
-  metrics: SubmitMetrics;
-  maxPayloadBytes: number;
-  quota: QueuedQuota;
-  rateLimits: RateLimits;
-  /** The line of jobs without a group. */
-  defaultGroup: DefaultGroup;
-  /** How long a finished (or canceled) job is kept. */
-  retentionMs: number;
-  /** CIDRs callback URLs may reach besides global unicast addresses (HTTP_JOB_ALLOWED_NETWORKS). */
-  allowedNetworks: readonly string[];
-  /** Tells waits and streams of a change the api recorded. */
-  announce: Announce;
-};
 
 export const notCancelable = (status: JobStatus) =>
   errors.conflict("not_cancelable", `The job is ${status}; only queued jobs can be canceled.`);

@@ -1,7 +1,7 @@
 // Limits on a job payload beyond the body limit: its JSON size and nesting depth, measured together in one pass
 // without recursion and before anything recursive (JSON.stringify, hashing) touches the value.
 import { errors } from "@lineup/errors";
-import { walkJson } from "./json-walk";
+import { walkJson } from "../shared";
 
 export const MAX_PAYLOAD_DEPTH = 32;
 

@@ -4,7 +4,7 @@
 // So a lookup that fails for a reason that may pass (a DNS server down or slow) does not refuse the job.
 import { errors } from "@lineup/errors";
 import { GuardError, resolveAllowed } from "@lineup/network-guard";
-import type { SubmitJob } from "../schemas/jobs";
+import type { SubmitJob } from "../../schemas/jobs";
 
 // A submission waits this long at most for the callback hosts' DNS answers.
 const LOOKUP_TIMEOUT_MS = 3_000;

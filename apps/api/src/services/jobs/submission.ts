@@ -4,9 +4,9 @@ import { deleteUnsequencedJobs, findJobs, setJobSeq } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type JobView, lineOf, lineOfJob, toJobView } from "@lineup/jobs";
 import type { Envelope } from "@lineup/queue";
-import type { SubmitJob } from "../schemas/jobs";
+import type { SubmitJob } from "../../schemas/jobs";
 import { checkCallbackUrls } from "./callback-urls";
-import type { JobsDeps } from "./jobs";
+import type { JobsDeps } from "./deps";
 import { checkPayloadLimits } from "./payload-limits";
 
 export const queueUnavailable = (cause: unknown) =>

@@ -1,0 +1,30 @@
+// What the jobs services are given: the stores, the queue, limits and the announcer, wired once in app.ts.
+import type { Db } from "@lineup/db";
+import type { DefaultGroup } from "@lineup/jobs";
+import type { Logger } from "@lineup/log";
+import type { SubmitMetrics } from "@lineup/metrics";
+import type { Queue } from "@lineup/queue";
+import type { Announce } from "../events";
+import type { RateLimits } from "../shared";
+import type { QueuedQuota } from "./queued-quota";
+
+export type JobsDeps = {
+  db: Db;
+  queue: Queue;
+  /** Resolves once Redis is connected and its seq counter is at MongoDB's floor. */
+  queueReady: () => Promise<void>;
+  now: () => Date;
+  log: Logger;
+  metrics: SubmitMetrics;
+  maxPayloadBytes: number;
+  quota: QueuedQuota;
+  rateLimits: RateLimits;
+  /** The line of jobs without a group. */
+  defaultGroup: DefaultGroup;
+  /** How long a finished (or canceled) job is kept. */
+  retentionMs: number;
+  /** CIDRs callback URLs may reach besides global unicast addresses (HTTP_JOB_ALLOWED_NETWORKS). */
+  allowedNetworks: readonly string[];
+  /** Tells waits and streams of a change the api recorded. */
+  announce: Announce;
+};

@@ -1,0 +1,10 @@
+// The jobs services' public face: what routes, app.ts and other features may use.
+export { submitBatch } from "./batches";
+export type { JobsDeps } from "./deps";
+export { cancelJob, listJobs, notCancelable, submitJob, wakeIfWaiting } from "./jobs";
+export { createPositions } from "./position";
+export { createPausedView } from "./queue-paused";
+export { createQueueReady } from "./queue-ready";
+export { createQueuedQuota, quotaExceeded } from "./queued-quota";
+export { envelopeOf, idempotencyInProgress, idempotencyKeyReused, queueUnavailable, recordSeq } from "./submission";
+export { createWaits, tooManyWaiting, type Waits } from "./wait";

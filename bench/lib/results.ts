@@ -1,0 +1,31 @@
+// The shape of a benchmark run's results (bench/results/latest.json): what run.ts measures and report.ts renders.
+
+import type { ApiCost } from "../scenarios/api-cost";
+import type { BacklogRun } from "../scenarios/backlog";
+import type { CriticalPath } from "../scenarios/critical-path";
+import type { LongPoll } from "../scenarios/long-poll";
+import type { Startup } from "../scenarios/startup";
+import type { Run } from "./runs";
+
+export type LoginLoad = {
+  idleP50Ms: number;
+  idleP99Ms: number;
+  loadP50Ms: number;
+  loadP99Ms: number;
+  ratioP99: number;
+};
+export type Target = { name: string; goal: string; measured: string; met: boolean; gap: string };
+export type Results = {
+  date: string;
+  quick: boolean;
+  machine: { cores: number; bun: string; redis: string; store: string };
+  workerCost: Run[];
+  apiCost: ApiCost;
+  throughput: Run[];
+  criticalPath: CriticalPath;
+  backlog: BacklogRun[];
+  startup: Startup;
+  longPoll: LongPoll;
+  loginLoad: LoginLoad | null;
+  targets: Target[];
+};
