@@ -3,8 +3,8 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
 import { authPlugin } from "../middlewares/auth";
+import { jobEventsAnswers, userEventsAnswers } from "../schemas/events";
 import { exampleEventStream, exampleJobEventStream } from "../schemas/examples";
-import { jobEventsAnswers, userEventsAnswers } from "../schemas/job-answers";
 import { JobIdParamsSchema } from "../schemas/jobs";
 import type { Revocation, Tokens } from "../services/auth";
 import type { EventStreams } from "../services/events";

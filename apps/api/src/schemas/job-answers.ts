@@ -1,7 +1,6 @@
 // The answers the jobs routes document: success bodies with their examples, and every error a route can give, with
 // bodies made by the constructors the code throws.
 import { errors } from "@lineup/errors";
-import { streamsFull, tooManyStreams } from "../services/events";
 import {
   idempotencyInProgress,
   idempotencyKeyReused,
@@ -53,7 +52,7 @@ export const batchAnswers = {
   ),
 };
 
-const noSuchJob = errorResponse(
+export const noSuchJob = errorResponse(
   "No such job of yours (someone else's job is just as missing)",
   errors.notFound("No such job."),
 );
@@ -74,22 +73,6 @@ export const getAnswers = {
     tooManyWaiting(),
   ),
 };
-
-const eventErrors = {
-  ...authErrors,
-  429: errorResponse(
-    "You hold SSE_STREAMS_PER_USER event streams on this server already (see Retry-After)",
-    tooManyStreams(10),
-  ),
-  503: errorResponse(
-    "MongoDB or Redis does not answer, or this server holds SSE_STREAMS_MAX streams already (see Retry-After)",
-    errors.unavailable("A backing service is unavailable; try again shortly."),
-    streamsFull(),
-  ),
-};
-
-export const jobEventsAnswers = { ...eventErrors, 404: noSuchJob };
-export const userEventsAnswers = eventErrors;
 
 export const cancelAnswers = {
   200: JobSchema.meta({ description: "The job, now canceled", examples: [exampleCanceledJob] }),
