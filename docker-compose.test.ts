@@ -148,7 +148,7 @@ describe("docker-compose.yml", () => {
 });
 
 describe(".env.example", () => {
-  it("lists every setting in the README's configuration table", async () => {
+  it("lists every setting in the configuration table (docs/configuration.md)", async () => {
     const listed = Object.keys(await dotenvFromExample());
     expect((await documentedSettings()).filter((setting) => !listed.includes(setting))).toEqual([]);
   });

@@ -1,4 +1,4 @@
-// `bun bench/readme.ts` writes the README's benchmark section again from bench/results/latest.json (after a change to
+// `bun bench/readme.ts` writes the benchmark tables of docs/benchmarks.md again from bench/results/latest.json (after a change to
 // how it is rendered), without measuring anything.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,6 +1,6 @@
 // `bun run bench` runs every benchmark in one go (under 10 minutes) and writes bench/results/latest.json and the
-// README's benchmark section; `bun run bench -- --quick` (under a minute, run by CI) writes bench/results/quick.json
-// and leaves the README alone. No scenario asserts a timing: the targets are reported, met or not, with their gap.
+// benchmark tables in docs/benchmarks.md; `bun run bench -- --quick` (under a minute, run by CI) writes bench/results/quick.json
+// and leaves the docs alone. No scenario asserts a timing: the targets are reported, met or not, with their gap.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@lineup/testkit";

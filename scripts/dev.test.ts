@@ -33,7 +33,12 @@ const listening = (port: number) =>
 
 /** Runs `bun run dev` on the shared data dir until `use` is done, then Ctrl-C; checks nothing is left running. */
 async function withDevRun(use: (api: string, output: () => string) => Promise<void>): Promise<void> {
-  const [port, workerPort] = [await freePort(), await freePort()];
+  const [port, workerPort, redisPort, mongoPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const dev = spawn("bun", ["run", "dev"], {
     cwd: REPO_ROOT,
     // Its own process group, so SIGINT reaches the whole tree the way Ctrl-C in a terminal does.
@@ -48,6 +53,9 @@ async function withDevRun(use: (api: string, output: () => string) => Promise<vo
       LINEUP_DEV_DATA_DIR: dataDir,
       PORT: String(port),
       WORKER_METRICS_PORT: String(workerPort),
+      LINEUP_DEV_REDIS_PORT: String(redisPort),
+      LINEUP_DEV_MONGO_PORT: String(mongoPort),
+      REGISTRATION_RATE_LIMIT: "",
       BCRYPT_COST: "4",
       LOG_LEVEL: "info",
     },
@@ -62,6 +70,9 @@ async function withDevRun(use: (api: string, output: () => string) => Promise<vo
     await until(async () => ((await fetch(`${api}/readyz`)).ok ? true : undefined), 60_000);
     expect(output).toContain(`http://localhost:${port}/docs`);
     expect(output).toContain(`http://localhost:${workerPort}/metrics`);
+    // The servers it starts listen where it was asked.
+    expect(output).toContain(`redis://127.0.0.1:${redisPort}`);
+    expect(output).toContain(`:${mongoPort}`);
     await use(api, () => output);
   } finally {
     process.kill(-(dev.pid as number), "SIGINT");
@@ -79,6 +90,11 @@ it("runs a job end to end with human-readable logs and leaves no process behind 
     const json = { "content-type": "application/json" };
     const creds = JSON.stringify({ email: "dev@example.com", password: PASSWORD });
     expect((await fetch(`${api}/v1/auth/register`, { method: "POST", headers: json, body: creds })).status).toBe(201);
+    // A developer signs up more test users than production's limit of 10 an hour allows.
+    for (let i = 0; i < 12; i++) {
+      const user = JSON.stringify({ email: `dev.${i}@example.com`, password: PASSWORD });
+      expect((await fetch(`${api}/v1/auth/register`, { method: "POST", headers: json, body: user })).status).toBe(201);
+    }
     const login = (await (
       await fetch(`${api}/v1/auth/login`, { method: "POST", headers: json, body: creds })
     ).json()) as {

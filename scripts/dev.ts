@@ -1,6 +1,7 @@
 // `bun run dev`: the local run. Without MONGO_URL / REDIS_URL it starts a private redis-server and a
-// Mongo-wire server (mongod, else the lineup-mongo stand-in) with data under .data/ (LINEUP_DEV_DATA_DIR to move it), then the
-// api and worker in watch mode. The api's JWT secret is kept in the data dir (JWT_SECRET overrides it), so a save
+// Mongo-wire server (mongod, else the lineup-mongo stand-in) with data under .data/ (LINEUP_DEV_DATA_DIR to move it), on
+// 6379 and 27017 when free (LINEUP_DEV_REDIS_PORT and LINEUP_DEV_MONGO_PORT choose others), then the api and worker in
+// watch mode. Sign-ups are not rate limited as in production (a developer makes many test users). The api's JWT secret is kept in the data dir (JWT_SECRET overrides it), so a save
 // that restarts the api logs nobody out; logs are human-readable (LOG_FORMAT overrides it). Ctrl-C stops everything
 // it started. A missing server binary gets one line saying how to install it.
 import { mkdirSync } from "node:fs";
@@ -17,8 +18,9 @@ const stops: (() => Promise<void>)[] = [];
 const secretGiven = Boolean(env.JWT_SECRET?.trim());
 const jwtSecret = secretGiven ? (env.JWT_SECRET as string) : keptJwtSecret(dataDir);
 
-/** The usual port when it is free, so other tools find the server; any free port otherwise. */
-async function portOr(preferred: number): Promise<number> {
+/** The port asked for; else the usual one when it is free, so other tools find the server; any free port otherwise. */
+async function portOr(asked: string | undefined, preferred: number): Promise<number> {
+  if (asked?.trim()) return Number(asked);
   const free = await new Promise<boolean>((done) => {
     const s = createServer()
       .once("error", () => done(false))
@@ -35,7 +37,10 @@ try {
   let redisUrl = env.REDIS_URL;
   if (!redisUrl) {
     mkdirSync(join(dataDir, "redis"), { recursive: true });
-    const redis = await startRedis({ dir: join(dataDir, "redis"), port: await portOr(6379) });
+    const redis = await startRedis({
+      dir: join(dataDir, "redis"),
+      port: await portOr(env.LINEUP_DEV_REDIS_PORT, 6379),
+    });
     stops.push(() => redis.dispose());
     redisUrl = redis.url;
   }
@@ -44,7 +49,7 @@ try {
     mkdirSync(join(dataDir, "mongo"), { recursive: true });
     const mongo = await startMongo(undefined, {
       dir: join(dataDir, "mongo"),
-      port: await portOr(27017),
+      port: await portOr(env.LINEUP_DEV_MONGO_PORT, 27017),
       durable: true,
     });
     stops.push(() => mongo.dispose());
@@ -62,6 +67,7 @@ try {
     REDIS_URL: redisUrl,
     JWT_SECRET: jwtSecret,
     LOG_FORMAT: env.LOG_FORMAT?.trim() || "pretty",
+    REGISTRATION_RATE_LIMIT: env.REGISTRATION_RATE_LIMIT?.trim() || "100000",
   };
   const apps = ["apps/api/src/index.ts", "apps/worker/src/index.ts"].map((entry) =>
     Bun.spawn(["bun", "--watch", entry], { cwd: REPO_ROOT, env: appEnv, stdout: "inherit", stderr: "inherit" }),

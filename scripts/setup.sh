@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Lineup's tests and local run need on a Debian machine; idempotent and quick when all is there.
-#   Bun 1.4.5 (npm), redis-server, prometheus, docker-compose and chromium (apt), and lineup-mongo, the Mongo-wire
+#   Bun 1.4.5 (npm), redis-server, prometheus, docker-compose, jq and chromium (apt), and lineup-mongo, the Mongo-wire
 #   stand-in (mongo-java-server from Maven Central, with a JDK and Maven from apt where missing), and helm (Go module
 #   proxy).
 set -euo pipefail
@@ -29,6 +29,8 @@ apt_missing=()
 have redis-server || apt_missing+=(redis-server)
 have prometheus || apt_missing+=(prometheus)
 have promtool || apt_missing+=(prometheus)
+# The README's first job reads the API's JSON answers with jq.
+have jq || apt_missing+=(jq)
 # Validates docker-compose.yml (`docker-compose config -q`); no engine is needed for that.
 have docker-compose || apt_missing+=(docker-compose)
 # Headless Chromium renders /docs in apps/api/test/docs-browser.test.ts (through playwright-core, with no network).

@@ -1,4 +1,4 @@
-// Turns bench/results/latest.json into the README's benchmark section (between the bench markers).
+// Turns bench/results/latest.json into the benchmark tables of docs/benchmarks.md (between the bench markers).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@lineup/testkit";
@@ -13,13 +13,14 @@ const table = (head: string[], rows: (string | number)[][]) => {
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
 };
 
-/** Replaces the README's benchmark section with these results. */
+/** Replaces the benchmark tables of docs/benchmarks.md with these results. */
 export function writeReadme(results: Results): void {
-  const readme = join(REPO_ROOT, "README.md");
-  const text = readFileSync(readme, "utf8");
+  const page = join(REPO_ROOT, "docs/benchmarks.md");
+  const text = readFileSync(page, "utf8");
   const section = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
-  if (!section.test(text)) throw new Error("README.md has no <!-- bench:start --> ... <!-- bench:end --> section");
-  writeFileSync(readme, text.replace(section, `$1${renderReadme(results)}\n$2`));
+  if (!section.test(text))
+    throw new Error("docs/benchmarks.md has no <!-- bench:start --> ... <!-- bench:end --> section");
+  writeFileSync(page, text.replace(section, `$1${renderReadme(results)}\n$2`));
 }
 
 export function renderReadme(r: Results): string {

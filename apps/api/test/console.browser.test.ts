@@ -1,7 +1,7 @@
 // The operations console in a real browser: Debian's chromium driven by playwright-core, against the real api and
 // worker processes, redis-server and the Mongo-wire server. Each test is something an operator does. Every request the
 // page makes to anywhere but the api is blocked and fails the test (the console works offline: no CDN).
-// CONSOLE_SCREENSHOTS_DIR=docs/console refreshes the README's screenshots.
+// CONSOLE_SCREENSHOTS_DIR=docs/console refreshes the screenshots in docs/operations.md.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";

@@ -77,7 +77,7 @@ describe("API reference page", () => {
     await page.waitForLoadState("networkidle");
 
     await page.screenshot({ path: join(screenshots, "docs-full.png"), fullPage: true });
-    // The route list of jobs, as the README shows it.
+    // The route list of jobs, as docs/api.md shows it.
     await page.locator("#operations-tag-jobs").scrollIntoViewIfNeeded();
     await page.evaluate(() => window.scrollBy(0, -20));
     const shot = join(screenshots, "docs.png");

@@ -71,7 +71,7 @@ describe("raw HTTP", () => {
     expect(res.body).not.toContain("secret");
   });
 
-  // Bun's HTTP parser answers these before any JavaScript runs and offers no hook to shape them (README, Security).
+  // Bun's HTTP parser answers these before any JavaScript runs and offers no hook to shape them (docs/security.md).
   it("leaves smuggling-shaped requests to Bun, which refuses them and closes the connection", async () => {
     const res = await exchange(
       "POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",

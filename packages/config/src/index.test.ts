@@ -124,7 +124,7 @@ describe("loadConfig", () => {
     );
   });
 
-  it("has every setting in the README's configuration table, and nothing the table lacks", async () => {
+  it("has every setting in the configuration table (docs/configuration.md), and nothing the table lacks", async () => {
     expect((await documentedSettings()).sort()).toEqual(Object.keys(envSchema.shape).sort());
   });
 });
