@@ -30,8 +30,8 @@ export type ClientOptions = {
   baseUrl: string;
   /** A bearer token from login; without one, only register and login work. */
   token?: string;
-  /** A fetch of your own (a proxy, a test double); the global fetch by default. */
-  fetch?: typeof fetch;
+  /** A fetch of your own (a proxy, a test double, one with other RequestInit defaults); the global fetch by default. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 };
 
 export type SubmitOptions = {
