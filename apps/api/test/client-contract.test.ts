@@ -1,9 +1,23 @@
 // The client package writes the API's wire types out itself (so it depends on nothing); this file makes tsc fail
-// when they drift from the api's schemas or from @lineup/jobs' JobView. Checked by `bun run typecheck`.
+// when they drift from the api's schemas (the admin ones too) or from @lineup/jobs' JobView. Checked by
+// `bun run typecheck`.
 import { describe, expect, it } from "bun:test";
 import type * as Client from "@lineup/client";
 import type { catalog, JobView } from "@lineup/jobs";
 import type { z } from "zod";
+import type {
+  AdminJobPageSchema,
+  AdminJobSchema,
+  AdminJobsQuerySchema,
+  AuditPageSchema,
+  AuditQuerySchema,
+  GroupListSchema,
+  GroupsQuerySchema,
+  QueueListSchema,
+  QueueOverviewSchema,
+  RedriveResultSchema,
+  RedriveSchema,
+} from "../src/schemas/admin";
 import type { TokenSchema, UserSchema } from "../src/schemas/auth";
 import type { ErrorSchema } from "../src/schemas/common";
 import type {
@@ -34,6 +48,19 @@ const matches = {
   // Defaults (timeoutMs, limit) make fields optional to send and present once parsed: compared with both made required.
   httpPayload: holds<Equal<Required<Client.HttpPayload>, Required<z.output<(typeof catalog)["http"]>>>>(),
   listParams: holds<Equal<Required<Client.ListParams>, Required<z.output<typeof ListJobsQuerySchema>>>>(),
+  // The admin routes (client.admin), the same way: answers field for field, what the client sends accepted.
+  queues: holds<Equal<{ items: Client.QueueOverview[] }, z.output<typeof QueueListSchema>>>(),
+  queue: holds<Equal<Client.QueueOverview, z.output<typeof QueueOverviewSchema>>>(),
+  groups: holds<Equal<{ items: Client.QueueGroup[] }, z.output<typeof GroupListSchema>>>(),
+  groupsParams: holds<Equal<Required<Client.QueueGroupsParams>, Required<z.output<typeof GroupsQuerySchema>>>>(),
+  adminJob: holds<Equal<Client.AdminJob, z.output<typeof AdminJobSchema>>>(),
+  adminJobPage: holds<Equal<Client.AdminJobPage, z.output<typeof AdminJobPageSchema>>>(),
+  adminJobsParams: holds<Equal<Required<Client.AdminJobsParams>, Required<z.output<typeof AdminJobsQuerySchema>>>>(),
+  redriveAccepted: holds<Client.RedriveFilter extends z.input<typeof RedriveSchema> ? true : false>(),
+  redrive: holds<Equal<Required<Client.RedriveFilter>, Required<z.output<typeof RedriveSchema>>>>(),
+  redriveResult: holds<Equal<Client.RedriveResult, z.output<typeof RedriveResultSchema>>>(),
+  audit: holds<Equal<Client.AuditPage, z.output<typeof AuditPageSchema>>>(),
+  auditParams: holds<Equal<Required<Client.PageParams>, Required<z.output<typeof AuditQuerySchema>>>>(),
 };
 
 describe("client wire types", () => {

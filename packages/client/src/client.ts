@@ -3,6 +3,10 @@
 import { LineupError } from "./errors.js";
 import { readEvents } from "./sse.js";
 import type {
+  AdminJob,
+  AdminJobPage,
+  AdminJobsParams,
+  AuditPage,
   Credentials,
   Job,
   JobEvent,
@@ -10,6 +14,12 @@ import type {
   JobStatus,
   ListParams,
   NewJob,
+  PageParams,
+  QueueGroup,
+  QueueGroupsParams,
+  QueueOverview,
+  RedriveFilter,
+  RedriveResult,
   Token,
   User,
   WebhookSecret,
@@ -20,8 +30,8 @@ export type ClientOptions = {
   baseUrl: string;
   /** A bearer token from login; without one, only register and login work. */
   token?: string;
-  /** A fetch of your own (a proxy, a test double); the global fetch by default. */
-  fetch?: typeof fetch;
+  /** A fetch of your own (a proxy, a test double, one with other RequestInit defaults); the global fetch by default. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 };
 
 export type SubmitOptions = {
@@ -56,6 +66,8 @@ export interface LineupClient {
   /** Logs in and answers a client that carries the token. */
   loginAs(credentials: Credentials): Promise<LineupClient>;
   me(): Promise<User>;
+  /** Revokes the client's token with the API, so it (and any copy of it) stops working. */
+  logout(): Promise<void>;
   /** Queues one job; answers it (status queued, with its seq). */
   submit(job: NewJob, opts?: SubmitOptions): Promise<Job>;
   /** Queues 1 to 100 jobs, all or none; answers them in the order given, with consecutive seqs. */
@@ -84,6 +96,30 @@ export interface LineupClient {
   webhookSecret(): Promise<WebhookSecret>;
   /** A new webhook secret; the old one keeps signing beside it for 24 hours (previousValidUntil). */
   rotateWebhookSecret(): Promise<WebhookSecret>;
+  /** The operations API (`/v1/admin/...`): needs an admin's token (403 forbidden otherwise); every change is audited. */
+  admin: AdminClient;
+}
+
+export interface AdminClient {
+  /** Every queue this api serves (one), with its jobs by status, groups and workers. */
+  queues(): Promise<QueueOverview[]>;
+  /** The queue's lines with the most jobs queued, most first. */
+  queueGroups(name: string, params?: QueueGroupsParams): Promise<QueueGroup[]>;
+  /** Workers finish what they hold and take nothing new; submissions are still queued. Answers the queue. */
+  pauseQueue(name: string): Promise<QueueOverview>;
+  resumeQueue(name: string): Promise<QueueOverview>;
+  /** One page of every user's jobs, newest first, filtered; pass nextCursor back as cursor for the next. */
+  jobs(params?: AdminJobsParams): Promise<AdminJobPage>;
+  /** One job of any user, with every attempt (history). */
+  job(id: string): Promise<AdminJob>;
+  /** Runs a failed job again, with a new seq at the tail of its line; a job that has not failed is a 409. */
+  retry(id: string): Promise<AdminJob>;
+  /** Cancels a job that has not ended, running ones too; an ended one is a 409. */
+  cancel(id: string): Promise<AdminJob>;
+  /** Runs again every failed job the filter matches (at most limit, oldest first). */
+  redrive(filter?: RedriveFilter): Promise<RedriveResult>;
+  /** One page of admin actions, newest first. */
+  audit(params?: PageParams): Promise<AuditPage>;
 }
 
 export function createClient(options: ClientOptions): LineupClient {
@@ -130,6 +166,8 @@ export function createClient(options: ClientOptions): LineupClient {
   }
 
   const jobPath = (id: string) => `/v1/jobs/${encodeURIComponent(id)}`;
+  const adminJobPath = (id: string) => `/v1/admin/jobs/${encodeURIComponent(id)}`;
+  const queuePath = (name: string) => `/v1/admin/queues/${encodeURIComponent(name)}`;
   const keyed = (opts: SubmitOptions) =>
     opts.idempotencyKey === undefined ? undefined : { "idempotency-key": opts.idempotencyKey };
 
@@ -145,6 +183,8 @@ export function createClient(options: ClientOptions): LineupClient {
     },
 
     me: () => call<User>("GET", "/v1/auth/me"),
+
+    logout: () => call<void>("POST", "/v1/auth/logout"),
 
     submit: (job: NewJob, opts: SubmitOptions = {}) =>
       call<Job>("POST", "/v1/jobs", { body: job, headers: keyed(opts), signal: opts.signal }),
@@ -212,6 +252,23 @@ export function createClient(options: ClientOptions): LineupClient {
     webhookSecret: () => call<WebhookSecret>("GET", "/v1/auth/webhook-secret"),
 
     rotateWebhookSecret: () => call<WebhookSecret>("POST", "/v1/auth/webhook-secret/rotate"),
+
+    admin: {
+      async queues() {
+        return (await call<{ items: QueueOverview[] }>("GET", "/v1/admin/queues")).items;
+      },
+      async queueGroups(name: string, params: QueueGroupsParams = {}) {
+        return (await call<{ items: QueueGroup[] }>("GET", `${queuePath(name)}/groups`, { query: params })).items;
+      },
+      pauseQueue: (name: string) => call<QueueOverview>("POST", `${queuePath(name)}/pause`),
+      resumeQueue: (name: string) => call<QueueOverview>("POST", `${queuePath(name)}/resume`),
+      jobs: (params: AdminJobsParams = {}) => call<AdminJobPage>("GET", "/v1/admin/jobs", { query: params }),
+      job: (id: string) => call<AdminJob>("GET", adminJobPath(id)),
+      retry: (id: string) => call<AdminJob>("POST", `${adminJobPath(id)}/retry`),
+      cancel: (id: string) => call<AdminJob>("POST", `${adminJobPath(id)}/cancel`),
+      redrive: (filter: RedriveFilter = {}) => call<RedriveResult>("POST", "/v1/admin/jobs/retry", { body: filter }),
+      audit: (params: PageParams = {}) => call<AuditPage>("GET", "/v1/admin/audit", { query: params }),
+    },
   };
   return client;
 }

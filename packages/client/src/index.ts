@@ -1,5 +1,6 @@
 // @lineup/client: a typed client for the Lineup API, with no dependencies (fetch only).
 export {
+  type AdminClient,
   type ClientOptions,
   createClient,
   type EventsOptions,
@@ -9,6 +10,13 @@ export {
 export { LineupError } from "./errors.js";
 export { readEvents, type ServerSentEvent } from "./sse.js";
 export type {
+  AdminJob,
+  AdminJobFilter,
+  AdminJobPage,
+  AdminJobsParams,
+  Attempt,
+  AuditEntry,
+  AuditPage,
   Callback,
   Credentials,
   ErrorBody,
@@ -23,6 +31,12 @@ export type {
   JsonValue,
   ListParams,
   NewJob,
+  PageParams,
+  QueueGroup,
+  QueueGroupsParams,
+  QueueOverview,
+  RedriveFilter,
+  RedriveResult,
   Token,
   User,
   WebhookSecret,

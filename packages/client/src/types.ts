@@ -86,3 +86,98 @@ export type ErrorBody = { error: { code: string; message: string; details?: Erro
 
 /** One Server-Sent Event of a job stream: the job as it is after a state change. */
 export type JobEvent = { id: string | null; event: string; job: Job };
+
+// ------------------------------------------------------------------------------------ admin (the operations API)
+
+/** The filter of the admin job list and of redrive. from and to are ISO 8601 instants (created at or after, before). */
+export type AdminJobFilter = {
+  status?: JobStatus;
+  type?: string;
+  /** The owner's user id. */
+  owner?: string;
+  group?: string;
+  from?: string;
+  to?: string;
+};
+
+/** One page of a cursor-paged admin list: limit 1 to 100 (20 when absent), cursor the previous page's nextCursor. */
+export type PageParams = { limit?: number; cursor?: string };
+
+export type AdminJobsParams = AdminJobFilter & PageParams;
+
+/** How many of a queue's lines to list: 1 to 500, 50 when absent. */
+export type QueueGroupsParams = { limit?: number };
+
+/** One run of a job, as the worker recorded it. */
+export type Attempt = {
+  attempt: number;
+  workerId: string;
+  startedAt: string;
+  endedAt?: string;
+  /** interrupted: the worker died during it; returned: given back at a worker's shutdown. */
+  outcome: "running" | "succeeded" | "failed" | "retry" | "returned" | "canceled" | "interrupted";
+  error?: { code: string; message: string };
+};
+
+/**
+ * A job of any user, as operators see it: where it runs, whose it is, and (in its detail) every attempt. An interface
+ * rather than `Job & {...}`: the contract test's type equality tells an intersection from the flat type the api has.
+ */
+export interface AdminJob extends Job {
+  queue: string;
+  /** The line the job runs in: q (the queue's), u:<owner> or g:<owner>:<group>. */
+  line: string;
+  ownerId: string;
+  ownerEmail: string | null;
+  workerId?: string;
+  /** Every attempt, oldest first; in the job's detail only. */
+  history?: Attempt[];
+}
+
+export type AdminJobPage = { items: AdminJob[]; nextCursor: string | null };
+
+/** Which failed jobs a redrive runs again: the filter without status, and at most limit of them (1-1000, 100). */
+export type RedriveFilter = Omit<AdminJobFilter, "status"> & { limit?: number };
+
+export type RedriveResult = { count: number; ids: string[] };
+
+/** A queue's state: jobs by status, its groups, its workers and what each holds. */
+export type QueueOverview = {
+  name: string;
+  paused: boolean;
+  jobs: { queued: number; running: number; succeeded: number; failed: number; canceled: number };
+  /** Failed jobs remembered in Redis's dead set. */
+  deadSet: number;
+  groups: { ready: number; inFlight: number; retrying: number };
+  oldestReadyAgeSeconds: number;
+  /** Jobs that reached a final state in the last 60 s. */
+  throughputLastMinute: number;
+  workers: {
+    id: string;
+    alive: boolean;
+    lastSeenAt: string;
+    holding: { id: string; seq: number; line: string; type: string }[];
+  }[];
+};
+
+/** A line with jobs queued: its owner and group, when it is not the queue's own line. */
+export type QueueGroup = {
+  line: string;
+  ownerId?: string;
+  group?: string;
+  queued: number;
+  oldestCreatedAt: string;
+};
+
+/** One admin action: who, when, what, on what, to how many jobs. */
+export type AuditEntry = {
+  id: string;
+  at: string;
+  actorId: string;
+  actorEmail: string;
+  action: string;
+  target: Record<string, unknown>;
+  count: number;
+};
+
+export type AuditPage = { items: AuditEntry[]; nextCursor: string | null };

@@ -1,5 +1,5 @@
 // The client against the real api and worker processes: accounts, submit, batch, get, list, cancel, wait, events,
-// the webhook secret, and the typed errors the api answers.
+// the webhook secret, the typed errors the api answers, and the operations API (client.admin) with an admin's token.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
 import { createClient, type Job, type LineupClient, LineupError, type NewJob } from "../src";
@@ -9,10 +9,11 @@ let api: AppProcess;
 let worker: AppProcess | undefined;
 let client: LineupClient;
 const credentials = { email: `client.${crypto.randomUUID().slice(0, 8)}@example.com`, password: "a long password" };
+const operator = { email: `ops.${crypto.randomUUID().slice(0, 8)}@example.com`, password: "another long password" };
 
 beforeAll(async () => {
   ctx = await createTestContext("client-live");
-  api = await spawnApp("api", ctx.env);
+  api = await spawnApp("api", { ...ctx.env, ADMIN_EMAILS: operator.email });
   const anonymous = createClient({ baseUrl: api.url });
   await anonymous.register(credentials);
   client = await anonymous.loginAs(credentials);
@@ -155,5 +156,60 @@ describe("client against the live api", () => {
     const rotated = await client.rotateWebhookSecret();
     expect(rotated.secret).not.toBe(first.secret);
     expect(rotated.previousValidUntil).toEqual(expect.any(String));
+  });
+
+  it("operates the queue with an admin's token: overview, groups, pause, jobs, cancel, retry, redrive, audit", async () => {
+    const anonymous = createClient({ baseUrl: api.url });
+    await anonymous.register(operator);
+    const operatorClient = await anonymous.loginAs(operator);
+    const ops = operatorClient.admin;
+    expect(await failure(client.admin.queues())).toMatchObject({ status: 403, code: "forbidden" });
+
+    const [queue, ...others] = await ops.queues();
+    expect(others).toEqual([]);
+    expect(queue).toMatchObject({ name: ctx.queueName, paused: false });
+    const name = ctx.queueName;
+    expect((await ops.pauseQueue(name)).paused).toBe(true);
+    const waiting = await client.submit({ type: "echo", payload: "waits", group: "client-admin" });
+    try {
+      const groups = await ops.queueGroups(name, { limit: 10 });
+      expect(groups.find((g) => g.group === "client-admin")).toMatchObject({ queued: 1 });
+      const page = await ops.jobs({ group: "client-admin", status: "queued", limit: 5 });
+      expect(page.items.map((j) => [j.id, j.ownerEmail])).toEqual([[waiting.id, credentials.email]]);
+      expect(await ops.cancel(waiting.id)).toMatchObject({ id: waiting.id, status: "canceled" });
+      expect(await failure(ops.cancel(waiting.id))).toMatchObject({ status: 409, code: "not_cancelable" });
+      expect(await failure(ops.retry(waiting.id))).toMatchObject({ status: 409, code: "not_retryable" });
+    } finally {
+      expect((await ops.resumeQueue(name)).paused).toBe(false);
+    }
+
+    // A job that fails at once (the worker may not reach loopback addresses): retried, then redriven by its group.
+    const doomed = await client.submit({
+      type: "http",
+      payload: { url: "http://127.0.0.1:9/", method: "GET" },
+      group: "client-redrive",
+      maxAttempts: 1,
+    });
+    await until(doomed.id, (j) => j.status === "failed");
+    const failed = await ops.job(doomed.id);
+    expect(failed.history?.map((a) => a.outcome)).toEqual(["failed"]);
+    const retried = await ops.retry(doomed.id);
+    expect(retried.status).toBe("queued");
+    expect(retried.seq).toBeGreaterThan(failed.seq as number);
+    await until(doomed.id, (j) => j.status === "failed");
+    expect(await ops.redrive({ group: "client-redrive" })).toEqual({ count: 1, ids: [doomed.id] });
+    await until(doomed.id, (j) => j.status === "failed");
+    expect((await ops.job(doomed.id)).history).toHaveLength(3);
+
+    const first = await ops.audit({ limit: 3 });
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const rest = await ops.audit({ limit: 3, cursor: first.nextCursor ?? undefined });
+    expect(rest.nextCursor).toBeNull();
+    expect([...first.items, ...rest.items].map((e) => [e.action, e.actorEmail])).toEqual(
+      ["jobs.redrive", "job.retry", "queue.resume", "job.cancel", "queue.pause"].map((a) => [a, operator.email]),
+    );
+
+    await operatorClient.logout();
+    expect(await failure(operatorClient.me())).toMatchObject({ status: 401, code: "unauthorized" });
   });
 });
