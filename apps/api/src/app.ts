@@ -29,9 +29,11 @@ import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { consoleRoutes } from "./routes/console";
 import { eventRoutes } from "./routes/events";
+import { groupRoutes } from "./routes/groups";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
+import { scheduleRoutes } from "./routes/schedules";
 import { createAudit } from "./services/admin";
 import { createHashingGate, createPasswords, createRevocation, createTokens } from "./services/auth";
 import { createAnnounce, createChangeFeed, createEventStreams } from "./services/events";
@@ -150,6 +152,7 @@ export function buildApp(deps: AppDeps) {
         quota: createQueuedQuota({ db, limit: config.maxQueuedPerUser }),
         rateLimits,
         defaultGroup: config.defaultGroup,
+        defaultOnFailure: config.defaultOnFailure,
         retentionMs: config.jobRetentionSeconds * 1000,
         allowedNetworks: config.httpJobAllowedNetworks,
         announce,
@@ -158,6 +161,19 @@ export function buildApp(deps: AppDeps) {
       }),
     )
     .use(eventRoutes({ tokens, revocation, streams }))
+    .use(groupRoutes({ db, queue, now, announce, tokens, revocation }))
+    .use(
+      scheduleRoutes({
+        db,
+        queue,
+        now,
+        tokens,
+        revocation,
+        maxPerUser: config.maxSchedulesPerUser,
+        maxPayloadBytes: config.maxPayloadBytes,
+        allowedNetworks: config.httpJobAllowedNetworks,
+      }),
+    )
     .use(
       adminRoutes({
         db,

@@ -20,6 +20,7 @@ import type {
 } from "../src/schemas/admin";
 import type { TokenSchema, UserSchema } from "../src/schemas/auth";
 import type { ErrorSchema } from "../src/schemas/common";
+import type { GroupSchema, GroupListSchema as UserGroupListSchema } from "../src/schemas/groups";
 import type {
   JobBatchSchema,
   JobPageSchema,
@@ -27,6 +28,12 @@ import type {
   ListJobsQuerySchema,
   SubmitJobSchema,
 } from "../src/schemas/jobs";
+import type {
+  NewScheduleSchema,
+  SchedulePageSchema,
+  SchedulePatchSchema,
+  ScheduleSchema,
+} from "../src/schemas/schedules";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** Compiles only when T is true. */
@@ -48,6 +55,13 @@ const matches = {
   // Defaults (timeoutMs, limit) make fields optional to send and present once parsed: compared with both made required.
   httpPayload: holds<Equal<Required<Client.HttpPayload>, Required<z.output<(typeof catalog)["http"]>>>>(),
   listParams: holds<Equal<Required<Client.ListParams>, Required<z.output<typeof ListJobsQuerySchema>>>>(),
+  // Schedules and groups (client.schedules, client.groups).
+  schedule: holds<Equal<Client.Schedule, z.output<typeof ScheduleSchema>>>(),
+  schedulePage: holds<Equal<Client.SchedulePage, z.output<typeof SchedulePageSchema>>>(),
+  newScheduleAccepted: holds<Client.NewSchedule extends z.input<typeof NewScheduleSchema> ? true : false>(),
+  schedulePatchAccepted: holds<Client.SchedulePatch extends z.input<typeof SchedulePatchSchema> ? true : false>(),
+  group: holds<Equal<Client.Group, z.output<typeof GroupSchema>>>(),
+  groupList: holds<Equal<{ items: Client.Group[] }, z.output<typeof UserGroupListSchema>>>(),
   // The admin routes (client.admin), the same way: answers field for field, what the client sends accepted.
   queues: holds<Equal<{ items: Client.QueueOverview[] }, z.output<typeof QueueListSchema>>>(),
   queue: holds<Equal<Client.QueueOverview, z.output<typeof QueueOverviewSchema>>>(),

@@ -1,14 +1,18 @@
 // What a worker does beside its slots, on a timer: it registers its id and beats its heart, recovers the jobs of
-// workers that died, moves retries whose backoff is over back to ready, and runs the reconciler. It also decides
+// workers that died, moves retries whose backoff is over back to ready, releases jobs that were due later into their
+// lines, fires schedules' ticks, and runs the reconciler. It also decides
 // when slots may take jobs: only once a full reconcile ran after start and after every Redis reconnection. And it
 // tells whether the worker is stalled: a slot's step past its bound while Redis answers the heartbeat.
 import { canceledAmong, type Db } from "@lineup/db";
+import type { DefaultGroup, JobChange, OnFailure } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { WorkerStateMetrics } from "@lineup/metrics";
 import { onRedisChanged, type Queue } from "@lineup/queue";
 import type Redis from "ioredis";
+import { releaseDueJobs } from "./due-jobs";
 import { sleep } from "./persist";
 import { reconcile } from "./reconciler";
+import { fireDueSchedules } from "./schedule-ticks";
 import type { Stall, Watchdog } from "./watchdog";
 
 export type HousekeepingDeps = {
@@ -32,6 +36,10 @@ export type HousekeepingDeps = {
   onLostId: () => void;
   /** Times the slots' steps. */
   watchdog: Watchdog;
+  /** Announces state changes (jobs released, ticks' jobs made). */
+  notify: (changes: JobChange[]) => void;
+  defaultGroup: DefaultGroup;
+  defaultOnFailure: OnFailure;
 };
 
 export function createHousekeeping(deps: HousekeepingDeps) {
@@ -92,8 +100,18 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     deps.onLostId();
   }
 
+  /**
+   * Everything that falls due with time: retries whose backoff is over, jobs submitted for later, schedules' ticks.
+   * Then when the next of them is due, so idle slots wake for it.
+   */
   async function promote(): Promise<void> {
-    nextDue = (await queue.promoteDue()).nextDueAt;
+    const now = Date.now();
+    const retries = await queue.promoteDue(now);
+    await releaseDueJobs(deps, now);
+    await fireDueSchedules(deps, now);
+    const [scheduled, tick] = await Promise.all([queue.dueTimes.nextDueAt(), queue.dueTimes.nextTickAt()]);
+    const due = [retries.nextDueAt, scheduled, tick].filter((t): t is number => t !== null);
+    nextDue = due.length ? Math.min(...due) : null;
   }
 
   async function recoverDead(): Promise<void> {

@@ -87,6 +87,8 @@ const worker = createWorker({
   reconcileGraceMs: config.reconcileGraceMs,
   shutdownGraceMs: config.shutdownGraceMs,
   stallMs: config.workerStallMs,
+  defaultGroup: config.defaultGroup,
+  defaultOnFailure: config.defaultOnFailure,
 });
 const probes = startProbeServer({
   host: config.host,

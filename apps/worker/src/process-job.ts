@@ -1,8 +1,17 @@
 // Runs one job a worker took to the end of one attempt: start (fenced), handler with timeout, and the record of
 // what happened. It says how the job leaves the worker's hands (the Settlement); the worker tells Redis.
 // Safe to call again with the same envelope after a crash or an error: every step is conditional.
-import { type Db, findJob, nextAttempt, requeueJob, retryJobLater } from "@lineup/db";
-import { catalog, changeOf, isFinal, isJobType, type JobChange, type JobDoc, type JobErrorInfo } from "@lineup/jobs";
+import { type Db, findJob, nextAttempt, requeueJob, retryJobLater, stopLine } from "@lineup/db";
+import {
+  catalog,
+  changeOf,
+  isFinal,
+  isJobType,
+  type JobChange,
+  type JobDoc,
+  type JobErrorInfo,
+  lineOfJob,
+} from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { JobOutcome, WorkerJobMetrics } from "@lineup/metrics";
 import { decodeEnvelope, type Envelope } from "@lineup/queue";
@@ -33,9 +42,16 @@ export type ProcessDeps = {
 };
 
 /** How a job leaves the worker: its run ended (the line moves on), it waits out a retry, or it goes back unfinished. */
-export type Settlement = { kind: "complete"; dead: boolean } | { kind: "retry"; dueAt: number } | { kind: "giveBack" };
+export type Settlement =
+  | { kind: "complete"; dead: boolean; halt?: boolean }
+  | { kind: "retry"; dueAt: number }
+  | { kind: "giveBack" };
 
-const ended = (dead = false): Settlement => ({ kind: "complete", dead });
+type Ended = Extract<Settlement, { kind: "complete" }>;
+
+const ended = (dead = false): Ended => ({ kind: "complete", dead });
+/** The job failed for good and says onFailure: halt: it stays its line's head and the line stops. */
+const halted = (): Ended => ({ kind: "complete", dead: true, halt: true });
 
 /** `canceled` aborts the handler when an admin cancels the job while it runs. */
 export async function processEnvelope(
@@ -52,13 +68,13 @@ export async function processEnvelope(
   }
   const log = deps.log.child({ jobId: env.id, seq: env.seq, type: env.type, requestId: env.requestId });
   const job = await claim(deps, env, log);
-  if (job === "failed") return ended(true);
-  if (typeof job === "string") return ended();
-  return run(deps, job, log, canceled);
+  if (typeof job !== "string") return run(deps, job, log, canceled);
+  if (job === "skipped") return ended();
+  return job === "halted" ? halted() : ended(true);
 }
 
 /** queued -> running, or the takeover of a job a crashed run left running. A string says why there is nothing to run. */
-async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<JobDoc | "skipped" | "failed"> {
+async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<JobDoc | "skipped" | "failed" | "halted"> {
   const started = await store(deps, "start", () =>
     deps.writes.start({ id: env.id, seq: env.seq, workerId: deps.workerId, now: new Date() }),
   );
@@ -75,6 +91,11 @@ async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<Job
     return "skipped";
   }
   if (isFinal(current.status)) {
+    if (current.haltedLine) {
+      // Its failure is on record but its worker stopped before its line was halted: halt it now (the same write).
+      await haltLine(deps, current, log);
+      return "halted";
+    }
     if (current.status === "canceled") {
       log.info("canceled job skipped");
       deps.metrics.finished.inc({ type: current.type, outcome: "canceled" });
@@ -87,9 +108,8 @@ async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<Job
   // running: an earlier run died mid-job (or was cut off). That run counted as an attempt.
   if (current.attempts >= current.maxAttempts) {
     const error = { code: "attempts_exhausted", message: "the worker stopped during the last allowed attempt" };
-    await recordFailure(deps, current, error);
     log.warn("job failed: its last attempt was interrupted");
-    return "failed";
+    return (await recordFailure(deps, current, error, log)).halt ? "halted" : "failed";
   }
   const taken = await store(deps, "take over", () =>
     nextAttempt(deps.db, { id: env.id, attempts: current.attempts, workerId: deps.workerId, now: new Date() }),
@@ -107,9 +127,8 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger, canceled: AbortS
   const parsed = schema?.safeParse(parseJson(job.payloadJson));
   if (!schema || !parsed?.success) {
     const message = schema ? "payload fails its type's schema" : `unknown job type ${type}`;
-    await recordFailure(deps, job, { code: "invalid_payload", message });
     log.error("job failed at once: its payload cannot be run");
-    return ended(true);
+    return recordFailure(deps, job, { code: "invalid_payload", message }, log);
   }
   deps.metrics.started.inc({ type });
   const outcome = await attempt(deps, job, parsed.data, log, canceled);
@@ -125,10 +144,9 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger, canceled: AbortS
     ).catch(async (err) => {
       // A result MongoDB will not store (too large, say) still ends the job, as a failure.
       log.error("result could not be stored", { error: err });
-      await recordFailure(deps, job, { code: "result_not_stored", message: "the result could not be stored" });
-      return null;
+      return recordFailure(deps, job, { code: "result_not_stored", message: "the result could not be stored" }, log);
     });
-    if (recorded === null) return ended(true);
+    if (typeof recorded === "object") return recorded;
     if (recorded) observeEnd(deps, job, "succeeded");
     else log.warn("a newer attempt owns the job; this result was not recorded");
     log.info("job succeeded", { attempt: job.attempts });
@@ -137,9 +155,8 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger, canceled: AbortS
   if (deps.abort.aborted) return giveBack(deps, job, log);
   const error = outcome.error;
   if (!error.retryable || job.attempts >= job.maxAttempts) {
-    await recordFailure(deps, job, { code: error.code, message: error.message });
     log.warn("job failed", { attempt: job.attempts, code: error.code });
-    return ended(true);
+    return recordFailure(deps, job, { code: error.code, message: error.message }, log);
   }
   const dueAt = Date.now() + Math.min(deps.retryBackoffMs * 2 ** (job.attempts - 1), 30_000);
   const failure = { code: error.code, message: error.message };
@@ -198,13 +215,38 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
   });
 }
 
-/** Records a final failure (the envelope is dead-lettered when the worker settles it). */
-async function recordFailure(deps: ProcessDeps, job: JobDoc, error: JobErrorInfo) {
+/**
+ * Records a final failure (the envelope is dead-lettered when the worker settles it). A job that says onFailure: halt
+ * halts its line: the failure's record says so, then the line's state, then Redis keeps the job as its line's head.
+ */
+async function recordFailure(deps: ProcessDeps, job: JobDoc, error: JobErrorInfo, log: Logger): Promise<Ended> {
+  const halts = job.onFailure === "halt";
   const recorded = await store(deps, "record failure", () =>
-    deps.writes.finish({ ...ending(deps, job), status: "failed", error }, job),
+    deps.writes.finish({ ...ending(deps, job), status: "failed", error, halts }, job),
   );
   deps.metrics.deadLettered.inc({ type: job.type });
   if (recorded) observeEnd(deps, job, "failed");
+  if (!recorded || !halts) return ended(true);
+  await haltLine(deps, job, log);
+  return halted();
+}
+
+/** Records the job's line as halted by it (the line's state is what the api and the reconciler read), and says so. */
+async function haltLine(deps: ProcessDeps, job: JobDoc, log: Logger): Promise<void> {
+  const line = lineOfJob(job);
+  await store(deps, "halt line", () =>
+    stopLine(deps.db, {
+      queue: job.queue,
+      line,
+      ownerId: job.ownerId,
+      ...(job.group !== undefined ? { group: job.group } : {}),
+      state: "halted",
+      haltedJobId: job._id,
+      now: new Date(),
+    }),
+  );
+  deps.notify([{ ...changeOf(job), status: "failed", haltsLine: true }]);
+  log.warn("job failed for good and halts its line until it is resumed", { line });
 }
 
 /** The run that ends now, and when its job may be removed. */

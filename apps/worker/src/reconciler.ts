@@ -1,15 +1,27 @@
 // No lost job: puts back into Redis every job MongoDB says Redis should hold and Redis lacks.
 //  - full (at start, and after Redis reconnects, when it may have lost its last writes): raises the seq counter to
-//    MongoDB's floor, restores queued jobs at their seq place in their lines, and the queue's paused state. Workers
-//    take no job until it ran.
+//    MongoDB's floor, restores queued jobs at their seq place in their lines, the queue's paused state, the stopped
+//    lines, and the due-time indexes of scheduled jobs and of schedules. Workers take no job until it ran.
 //  - periodic (one worker at a time): queues jobs the api recorded but crashed before queueing (once older than the
-//    grace), and puts back running jobs whose worker is gone and whose line lost them.
+//    grace), puts back running jobs whose worker is gone and whose line lost them, and indexes running schedules the
+//    index lacks.
 // A job is lost only if its line lacks it and MongoDB, read after the line, still says queued or running: a job
 // leaves its line only after its end is on record, so that order of reads cannot mistake a finished job for a lost one.
-import { type Db, findQueueState, type HeldJob, jobsCollection, jobsRedisHolds, maxSeq, setJobSeq } from "@lineup/db";
+import {
+  activeSchedules,
+  type Db,
+  findQueueState,
+  type HeldJob,
+  jobsCollection,
+  jobsRedisHolds,
+  maxSeq,
+  scheduledJobs,
+  setJobSeq,
+  stoppedLines,
+} from "@lineup/db";
 import { lineOfJob } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
-import type { Envelope, Queue } from "@lineup/queue";
+import { type Envelope, type Queue, type ScheduledJob, scheduledEnvelopeOf } from "@lineup/queue";
 
 export type ReconcileDeps = { db: Db; queue: Queue; log: Logger; graceMs: number };
 
@@ -27,6 +39,8 @@ export async function reconcile(
     // An operator's pause is on record in MongoDB; a Redis that lost it gets it back.
     const state = await findQueueState(db, queue.name);
     if (state?.paused !== undefined) await queue.setPaused(state.paused);
+    await restoreStoppedLines(deps);
+    await restoreScheduledJobs(deps);
     for await (const job of jobsRedisHolds(db, { queue: queue.name })) {
       // A job without seq younger than the grace may still be on its way into Redis.
       if (job.seq !== undefined || job.createdAt < cutoff) candidates.push(job);
@@ -37,6 +51,8 @@ export async function reconcile(
       if (!job.workerId || !mode.aliveWorkers.has(job.workerId)) candidates.push(job);
     }
   }
+  // Every mode: a schedule Redis's index lacks would never fire.
+  await restoreScheduleTicks(deps);
   const missing = await notInTheirLines(queue, candidates);
   const lost = await stillWaiting(db, missing);
   if (!lost.length) return { restored: 0, queued: 0 };
@@ -52,8 +68,12 @@ export async function reconcile(
       requestId: job.requestId,
     };
     if (job.seq === undefined) {
-      // Never confirmed by Redis: it takes its place at the tail of its line now.
-      await setJobSeq(db, job._id, await queue.enqueue(base));
+      // Never confirmed by Redis: it takes its place at the tail of its line now. A job that was scheduled leaves the
+      // due-time index in the same step, so a release cannot queue it a second time.
+      const seq = job.runAt
+        ? await queue.dueTimes.release(scheduledEnvelopeOf(job), { repair: true })
+        : await queue.enqueue(base);
+      if (seq !== null) await setJobSeq(db, job._id, seq);
       queued += 1;
     } else {
       byLine.set(base.line, [...(byLine.get(base.line) ?? []), { ...base, seq: job.seq }]);
@@ -88,4 +108,33 @@ async function stillWaiting(db: Db, jobs: HeldJob[]): Promise<HeldJob[]> {
     .toArray();
   const current = new Map(now.map((d) => [d._id, d]));
   return jobs.filter((j) => current.get(j._id)?.status === j.status && current.get(j._id)?.attempts === j.attempts);
+}
+
+/** Redis's stopped lines follow MongoDB's record: lines paused or halted there are stopped, no others. */
+async function restoreStoppedLines(deps: ReconcileDeps): Promise<void> {
+  const { db, queue } = deps;
+  const recorded = new Set((await stoppedLines(db, queue.name)).map((s) => s.line));
+  const inRedis = await queue.stoppedLines();
+  for (const line of recorded) if (!inRedis.has(line)) await queue.stopLine(line);
+  for (const line of inRedis) if (!recorded.has(line)) await queue.resumeLine(line, { mode: "resume" });
+}
+
+/** Every job scheduled on record is in its partition's due-time index (adding one that is there changes nothing). */
+async function restoreScheduledJobs(deps: ReconcileDeps): Promise<void> {
+  let batch: ScheduledJob[] = [];
+  for await (const job of scheduledJobs(deps.db, deps.queue.name)) {
+    batch.push(scheduledEnvelopeOf(job));
+    if (batch.length === 1_000) {
+      await deps.queue.dueTimes.schedule(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await deps.queue.dueTimes.schedule(batch);
+}
+
+async function restoreScheduleTicks(deps: ReconcileDeps): Promise<void> {
+  const ticks: { id: string; dueAt: number }[] = [];
+  for await (const s of activeSchedules(deps.db, deps.queue.name))
+    ticks.push({ id: s._id, dueAt: s.nextRunAt.getTime() });
+  for (let i = 0; i < ticks.length; i += 1_000) await deps.queue.dueTimes.restoreTicks(ticks.slice(i, i + 1_000));
 }

@@ -2,6 +2,7 @@
 // A slot that finishes a job hands the line on and takes its next job in the same Redis step; idle slots wait on
 // one blocking take. Every worker is active: lines run in parallel across all workers' slots.
 // stop() lets each slot finish its job within the grace period or gives the job back to the head of its line.
+import type { DefaultGroup, OnFailure } from "@lineup/jobs";
 import type { WorkerStateMetrics } from "@lineup/metrics";
 import { decodeEnvelope, type Queue } from "@lineup/queue";
 import type Redis from "ioredis";
@@ -32,6 +33,10 @@ export type WorkerDeps = Omit<ProcessDeps, "abort" | "writes" | "notify"> & {
   shutdownGraceMs: number;
   /** A slot's step this far past its bound makes the worker stalled (WORKER_STALL_MS). */
   stallMs: number;
+  /** The line of jobs without a group, for the jobs schedules make (DEFAULT_GROUP). */
+  defaultGroup: DefaultGroup;
+  /** What a job's final failure does to its line when it does not say (DEFAULT_ON_FAILURE). */
+  defaultOnFailure: OnFailure;
 };
 
 // A blocking take waits at most this long on the server (Sidekiq and Faktory use 2 s too): short enough that an idle
@@ -83,6 +88,7 @@ export function createWorker(deps: WorkerDeps) {
   });
   const house = createHousekeeping({
     ...deps,
+    notify,
     watchdog,
     stopped: stopping.signal,
     inHand,
@@ -115,13 +121,12 @@ export function createWorker(deps: WorkerDeps) {
           if (!mayTake()) return null;
           await house.promoteIfDue();
           const raw = await takeAny();
-          // Paused while we waited: it goes back untouched, to the front.
-          if (raw && (await queue.pausedFor(raw))) {
-            await queue.giveBack(workerId, raw);
-            house.notePaused();
-            return null;
-          }
-          return raw;
+          if (!raw) return null;
+          // The queue was paused while we waited (the head went back untouched, to the front), or the head's line is
+          // stopped (it is parked until the line resumes): either way, nothing to run.
+          const admitted = await queue.admit(workerId, raw);
+          if (admitted === "paused") house.notePaused();
+          return admitted === "run" ? raw : null;
         }),
       );
       taking = turn.catch(() => {});
@@ -172,7 +177,12 @@ export function createWorker(deps: WorkerDeps) {
     }
     const done = await persist(
       "complete",
-      () => queue.complete(workerId, raw, { dead: settlement.dead, takeNext: mayChain && mayTake() }),
+      () =>
+        queue.complete(workerId, raw, {
+          dead: settlement.dead,
+          halt: settlement.halt,
+          takeNext: mayChain && mayTake(),
+        }),
       opts,
     );
     if (done.late) {

@@ -68,6 +68,8 @@ export async function startWorker(
     reconcileGraceMs: 1_000,
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     stallMs: options.stallMs ?? 30_000,
+    defaultGroup: "queue",
+    defaultOnFailure: "continue",
   });
   const running = worker.start();
   await waitFor(async () => (await ctx.redisClient.zscore(queue.keys.workers, workerId)) !== null);
@@ -213,4 +215,24 @@ export async function workerFleet(
       return codes.find((c) => c !== 0) ?? codes[0] ?? null;
     },
   };
+}
+
+/** A user of a spawned api: a bearer token and a JSON call that answers status and body. */
+export async function apiUser(api: AppProcess, email = `u.${crypto.randomUUID().slice(0, 8)}@example.com`) {
+  const headers = { "content-type": "application/json" };
+  const credentials = JSON.stringify({ email, password: "password123" });
+  await fetch(`${api.url}/v1/auth/register`, { method: "POST", headers, body: credentials });
+  const login = await fetch(`${api.url}/v1/auth/login`, { method: "POST", headers, body: credentials });
+  const token = ((await login.json()) as { accessToken: string }).accessToken;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers.
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${api.url}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : headers), authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+  return { token, call };
 }

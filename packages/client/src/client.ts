@@ -8,18 +8,24 @@ import type {
   AdminJobsParams,
   AuditPage,
   Credentials,
+  FailedJobChoice,
+  Group,
   Job,
   JobEvent,
   JobPage,
   JobStatus,
   ListParams,
   NewJob,
+  NewSchedule,
   PageParams,
   QueueGroup,
   QueueGroupsParams,
   QueueOverview,
   RedriveFilter,
   RedriveResult,
+  Schedule,
+  SchedulePage,
+  SchedulePatch,
   Token,
   User,
   WebhookSecret,
@@ -96,8 +102,34 @@ export interface LineupClient {
   webhookSecret(): Promise<WebhookSecret>;
   /** A new webhook secret; the old one keeps signing beside it for 24 hours (previousValidUntil). */
   rotateWebhookSecret(): Promise<WebhookSecret>;
+  /** Your cron schedules: each tick makes one job. */
+  schedules: SchedulesClient;
+  /** Your groups: their state, pause and resume. */
+  groups: GroupsClient;
   /** The operations API (`/v1/admin/...`): needs an admin's token (403 forbidden otherwise); every change is audited. */
   admin: AdminClient;
+}
+
+export interface SchedulesClient {
+  /** Makes a schedule; a bad cron, zone or job is a 422 naming the field. */
+  create(schedule: NewSchedule): Promise<Schedule>;
+  /** One page of your schedules, newest first. */
+  list(params?: PageParams): Promise<SchedulePage>;
+  get(id: string): Promise<Schedule>;
+  /** Pauses or resumes it, or changes its cron, zone, job or name. */
+  update(id: string, patch: SchedulePatch): Promise<Schedule>;
+  /** Deletes it; the jobs it made stay. */
+  remove(id: string): Promise<void>;
+}
+
+export interface GroupsClient {
+  /** Your groups that have jobs waiting or running, or a state (optionally only those in one state). */
+  list(params?: { state?: Group["state"] }): Promise<Group[]>;
+  get(group: string): Promise<Group>;
+  /** Its running job finishes; no further job starts until resume. Submissions are still accepted. */
+  pause(group: string): Promise<Group>;
+  /** Runs it again; a halted group needs failedJob (retry or skip), else a 409 group_halted. */
+  resume(group: string, opts?: { failedJob?: FailedJobChoice }): Promise<Group>;
 }
 
 export interface AdminClient {
@@ -166,6 +198,8 @@ export function createClient(options: ClientOptions): LineupClient {
   }
 
   const jobPath = (id: string) => `/v1/jobs/${encodeURIComponent(id)}`;
+  const schedulePath = (id: string) => `/v1/schedules/${encodeURIComponent(id)}`;
+  const groupPath = (group: string) => `/v1/groups/${encodeURIComponent(group)}`;
   const adminJobPath = (id: string) => `/v1/admin/jobs/${encodeURIComponent(id)}`;
   const queuePath = (name: string) => `/v1/admin/queues/${encodeURIComponent(name)}`;
   const keyed = (opts: SubmitOptions) =>
@@ -252,6 +286,24 @@ export function createClient(options: ClientOptions): LineupClient {
     webhookSecret: () => call<WebhookSecret>("GET", "/v1/auth/webhook-secret"),
 
     rotateWebhookSecret: () => call<WebhookSecret>("POST", "/v1/auth/webhook-secret/rotate"),
+
+    schedules: {
+      create: (schedule: NewSchedule) => call<Schedule>("POST", "/v1/schedules", { body: schedule }),
+      list: (params: PageParams = {}) => call<SchedulePage>("GET", "/v1/schedules", { query: params }),
+      get: (id: string) => call<Schedule>("GET", schedulePath(id)),
+      update: (id: string, patch: SchedulePatch) => call<Schedule>("PATCH", schedulePath(id), { body: patch }),
+      remove: (id: string) => call<void>("DELETE", schedulePath(id)),
+    },
+
+    groups: {
+      async list(params: { state?: Group["state"] } = {}) {
+        return (await call<{ items: Group[] }>("GET", "/v1/groups", { query: params })).items;
+      },
+      get: (group: string) => call<Group>("GET", groupPath(group)),
+      pause: (group: string) => call<Group>("POST", `${groupPath(group)}/pause`),
+      resume: (group: string, opts: { failedJob?: FailedJobChoice } = {}) =>
+        call<Group>("POST", `${groupPath(group)}/resume`, { body: opts }),
+    },
 
     admin: {
       async queues() {

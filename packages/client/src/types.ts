@@ -3,7 +3,11 @@
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "canceled";
+/** scheduled: due later (runAt), without a seq until then; queued: waiting for its turn in its line. */
+export type JobStatus = "scheduled" | "queued" | "running" | "succeeded" | "failed" | "canceled";
+
+/** What failing for good does to a job's line: nothing (the next job runs), or halt it until it is resumed. */
+export type OnFailure = "continue" | "halt";
 
 /** A job as the API shows it. Timestamps are ISO 8601 strings. */
 export type Job = {
@@ -29,6 +33,15 @@ export type Job = {
   etaSeconds?: number;
   /** The job's webhook, when it was submitted with a callbackUrl. */
   callback?: Callback;
+  /** A job submitted to run later: when it is due. */
+  runAt?: string;
+  /** A job a schedule made: the schedule, and the tick it was made for. */
+  scheduleId?: string;
+  scheduledFor?: string;
+  /** halt: failing for good halts the job's line. */
+  onFailure?: OnFailure;
+  /** The handler's latest report of how far it got. */
+  progress?: { percent: number; message?: string; at: string };
 };
 
 /** Where a job's webhook stands: pending until delivered (2xx) or given up after retrying for hours. */
@@ -60,16 +73,26 @@ type JobOptions = {
   group?: string;
   /** http(s) URL that gets the job, POSTed and signed (Standard Webhooks), once it is final. */
   callbackUrl?: string;
+  /** halt: if the job fails for good, its line stops (the job first in it) until resumed; continue by default. */
+  onFailure?: OnFailure;
 };
 
+/** When a new job runs: now (neither), at a time (RFC 3339 with an offset), or after a delay (ms, up to 31 days). */
+type DueTime = { runAt?: string; delayMs?: never } | { delayMs?: number; runAt?: never };
+
 /** A job to submit, by type: the payload's shape follows the type. */
-export type NewJob = ({ type: "echo"; payload: JsonValue } | { type: "http"; payload: HttpPayload }) & JobOptions;
+export type NewJob = ({ type: "echo"; payload: JsonValue } | { type: "http"; payload: HttpPayload }) &
+  JobOptions &
+  DueTime;
+
+/** The job a schedule makes at each tick. */
+export type ScheduleJob = ({ type: "echo"; payload: JsonValue } | { type: "http"; payload: HttpPayload }) & JobOptions;
 
 export type JobType = NewJob["type"];
 
 export type JobPage = { items: Job[]; nextCursor: string | null };
 
-export type ListParams = { status?: JobStatus; group?: string; limit?: number; cursor?: string };
+export type ListParams = { status?: JobStatus; group?: string; scheduleId?: string; limit?: number; cursor?: string };
 
 export type Credentials = { email: string; password: string };
 
@@ -145,7 +168,7 @@ export type RedriveResult = { count: number; ids: string[] };
 export type QueueOverview = {
   name: string;
   paused: boolean;
-  jobs: { queued: number; running: number; succeeded: number; failed: number; canceled: number };
+  jobs: { scheduled: number; queued: number; running: number; succeeded: number; failed: number; canceled: number };
   /** Failed jobs remembered in Redis's dead set. */
   deadSet: number;
   groups: { ready: number; inFlight: number; retrying: number };
@@ -181,3 +204,47 @@ export type AuditEntry = {
 };
 
 export type AuditPage = { items: AuditEntry[]; nextCursor: string | null };
+
+/** A cron schedule: one job per tick, in a time zone. */
+export type Schedule = {
+  id: string;
+  name?: string;
+  /** 5 fields (minute first) or 6 (seconds first). */
+  cron: string;
+  /** An IANA time zone; ticks follow its wall clock. */
+  timezone: string;
+  job: {
+    type: string;
+    payload: unknown;
+    group?: string;
+    maxAttempts?: number;
+    callbackUrl?: string;
+    onFailure?: OnFailure;
+  };
+  paused: boolean;
+  /** When the next tick fires; null while paused. */
+  nextRunAt: string | null;
+  lastRunAt?: string;
+  createdAt: string;
+};
+
+export type NewSchedule = { cron: string; timezone?: string; job: ScheduleJob; name?: string; paused?: boolean };
+
+export type SchedulePatch = Partial<Omit<NewSchedule, "job">> & { job?: ScheduleJob };
+
+export type SchedulePage = { items: Schedule[]; nextCursor: string | null };
+
+/** One of your groups: its state and its jobs waiting or running. */
+export type Group = {
+  group: string;
+  /** paused by you (or an admin), or halted by a job that failed for good and said onFailure: halt. */
+  state: "active" | "paused" | "halted";
+  scheduled: number;
+  queued: number;
+  running: number;
+  /** halted: the job that halted it. */
+  haltedJobId?: string;
+};
+
+/** For a halted group: run the job that halted it again first, or leave it failed and go on. */
+export type FailedJobChoice = "retry" | "skip";

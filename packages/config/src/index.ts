@@ -34,6 +34,9 @@ export type Config = Readonly<{
   workerConcurrency: number;
   /** The line of jobs without a group: one for the whole queue, or one per user. */
   defaultGroup: "queue" | "user";
+  /** What a job's final failure does to its line when the job does not say (onFailure). */
+  defaultOnFailure: "continue" | "halt";
+  maxSchedulesPerUser: number;
   /**
    * CIDRs that `http` jobs may reach besides global unicast addresses. Link-local and cloud metadata addresses open only
    * through a network listed inside their own range.
@@ -160,6 +163,8 @@ export function loadConfig(
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerConcurrency: e.WORKER_CONCURRENCY,
     defaultGroup: e.DEFAULT_GROUP,
+    defaultOnFailure: e.DEFAULT_ON_FAILURE,
+    maxSchedulesPerUser: e.MAX_SCHEDULES_PER_USER,
     httpJobAllowedNetworks: Object.freeze(e.HTTP_JOB_ALLOWED_NETWORKS),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

@@ -157,6 +157,7 @@ export const envSchema = z.object({
   WORKER_METRICS_PORT: port(9100),
   WORKER_CONCURRENCY: opt(z.coerce.number().int().min(1).max(256).default(1)),
   DEFAULT_GROUP: opt(z.enum(["queue", "user"], { error: "must be queue or user" }).default("queue")),
+  DEFAULT_ON_FAILURE: opt(z.enum(["continue", "halt"], { error: "must be continue or halt" }).default("continue")),
   HTTP_JOB_ALLOWED_NETWORKS: cidrList(),
   LOG_LEVEL: opt(z.enum(["debug", "info", "warn", "error"]).default("info")),
   LOG_FORMAT: opt(z.enum(["json", "pretty"], { error: "must be json or pretty" }).default("json")),
@@ -204,6 +205,7 @@ export const envSchema = z.object({
   HASH_QUEUE_TIMEOUT_MS: opt(z.coerce.number().int().min(10).max(60_000).default(3_000)),
   SUBMIT_RATE_LIMIT: opt(z.coerce.number().int().min(1).max(1_000_000).default(100)),
   MAX_QUEUED_PER_USER: opt(z.coerce.number().int().min(1).max(10_000_000).default(10_000)),
+  MAX_SCHEDULES_PER_USER: opt(z.coerce.number().int().min(0).max(100_000).default(100)),
   MAX_PAYLOAD_BYTES: opt(
     z.coerce
       .number()

@@ -1,7 +1,9 @@
 // @lineup/db: the Mongo client, indexes and one repository per collection.
 import type { Db } from "mongodb";
 import { ensureAuditIndexes } from "./audit";
+import { ensureLineStateIndexes } from "./groups";
 import { ensureJobIndexes } from "./jobs";
+import { ensureScheduleIndexes } from "./schedules";
 import { ensureUserIndexes } from "./users";
 
 export type { Db } from "mongodb";
@@ -9,8 +11,10 @@ export * from "./audit";
 export * from "./callbacks";
 export { connectMongo, connectMongoWithRetry, type Mongo, type MongoOptions, pingMongo } from "./client";
 export { isDuplicateKey, isMongoUnavailable } from "./errors";
+export * from "./groups";
 export * from "./jobs";
 export * from "./queues";
+export * from "./schedules";
 export * from "./users";
 
 /** Creates every index Lineup relies on; safe to run at every start. */
@@ -18,4 +22,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await ensureUserIndexes(db);
   await ensureJobIndexes(db);
   await ensureAuditIndexes(db);
+  await ensureLineStateIndexes(db);
+  await ensureScheduleIndexes(db);
 }

@@ -15,6 +15,8 @@ export async function ensureJobIndexes(db: Db): Promise<void> {
   await jobs.createIndex({ ownerId: 1, status: 1 }, { name: "owner_status" });
   await jobs.createIndex({ queue: 1, createdAt: -1, _id: -1 }, { name: "queue_newest" });
   await jobs.createIndex({ queue: 1, finishedAt: -1 }, { name: "queue_finished" });
+  // A schedule's jobs, newest first (GET /v1/jobs?scheduleId=).
+  await jobs.createIndex({ ownerId: 1, scheduleId: 1, createdAt: -1, _id: -1 }, { name: "owner_schedule_newest" });
   // A queued job's position: the jobs ahead of it in its line, counted from this index and bounded.
   await jobs.createIndex({ queue: 1, line: 1, status: 1, seq: 1 }, { name: "queue_line_status_seq" });
   // Webhook deliveries that are due (or whose claim lapsed): only final jobs with an unsettled callback have dueAt.
@@ -53,7 +55,11 @@ export async function setJobSeqs(db: Db, seqs: { id: string; seq: number }[]): P
 
 /** Undoes inserts the queue never accepted (the 503 path): nothing stays behind. */
 export async function deleteUnsequencedJobs(db: Db, ids: string[]): Promise<void> {
-  await jobsCollection(db).deleteMany({ _id: { $in: ids }, status: "queued", seq: { $exists: false } });
+  await jobsCollection(db).deleteMany({
+    _id: { $in: ids },
+    status: { $in: ["queued", "scheduled"] },
+    seq: { $exists: false },
+  });
 }
 
 /** Jobs by id, in the order of `ids`; a missing one is null. */
@@ -88,6 +94,8 @@ export type JobFilter = {
   status?: JobStatus;
   type?: string;
   group?: string;
+  /** Only the jobs this schedule made. */
+  scheduleId?: string;
   /** Created at or after / before. */
   from?: Date;
   to?: Date;
@@ -100,6 +108,7 @@ function jobFilter(f: JobFilter): Filter<JobDoc> {
   if (f.status) filter.status = f.status;
   if (f.type !== undefined) filter.type = f.type;
   if (f.group !== undefined) filter.group = f.group;
+  if (f.scheduleId !== undefined) filter.scheduleId = f.scheduleId;
   if (f.from || f.to) filter.createdAt = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
   return filter;
 }
@@ -162,6 +171,79 @@ export async function requeueFailedJob(db: Db, id: string): Promise<{ before: Jo
   return after ? { before, after } : null;
 }
 
+/**
+ * A job that halted its line runs again first: failed -> queued with its seq kept (it is still its line's head) and its
+ * original allowance of attempts. null when it is not the failed job that halted its line.
+ */
+export async function retryHaltedJob(db: Db, id: string): Promise<JobDoc | null> {
+  const jobs = jobsCollection(db);
+  const before = await jobs.findOne({ _id: id, status: "failed", haltedLine: true });
+  if (!before) return null;
+  const perRun = before.attemptsPerRun ?? before.maxAttempts;
+  const callback = before.callback
+    ? { callback: { url: before.callback.url, status: "pending" as const, attempts: 0 } }
+    : {};
+  return jobs.findOneAndUpdate(
+    { _id: id, status: "failed", attempts: before.attempts },
+    {
+      $set: { status: "queued", maxAttempts: before.attempts + perRun, attemptsPerRun: perRun, ...callback },
+      $unset: { haltedLine: "", error: "", finishedAt: "", resultJson: "", expireAt: "", retryAt: "", startedAt: "" },
+    },
+    { returnDocument: "after" },
+  );
+}
+
+/** The line a failed job halted goes on without it: the job stays failed, and no longer halts anything. */
+export async function releaseHaltedJob(db: Db, id: string): Promise<JobDoc | null> {
+  return jobsCollection(db).findOneAndUpdate(
+    { _id: id, haltedLine: true },
+    { $unset: { haltedLine: "" } },
+    { returnDocument: "after" },
+  );
+}
+
+/** How many of a line's jobs are scheduled, queued and running (a group's view). */
+export async function countLineJobs(
+  db: Db,
+  queue: string,
+  line: string,
+): Promise<{ scheduled: number; queued: number; running: number }> {
+  const jobs = jobsCollection(db);
+  const [scheduled, queued, running] = await Promise.all(
+    (["scheduled", "queued", "running"] as const).map((status) => jobs.countDocuments({ queue, line, status })),
+  );
+  return { scheduled: scheduled ?? 0, queued: queued ?? 0, running: running ?? 0 };
+}
+
+/** The owner's groups that have jobs waiting or running, with how many in each status (at most `limit` groups). */
+export async function ownerGroupCounts(
+  db: Db,
+  params: { queue: string; ownerId: string; limit: number },
+): Promise<Map<string, { scheduled: number; queued: number; running: number }>> {
+  const rows = await jobsCollection(db)
+    .aggregate<{ _id: { group: string; status: "scheduled" | "queued" | "running" }; n: number }>([
+      {
+        $match: {
+          ownerId: params.ownerId,
+          queue: params.queue,
+          status: { $in: ["scheduled", "queued", "running"] },
+          group: { $exists: true },
+        },
+      },
+      { $group: { _id: { group: "$group", status: "$status" }, n: { $sum: 1 } } },
+      { $sort: { "_id.group": 1 } },
+      { $limit: params.limit * 3 },
+    ])
+    .toArray();
+  const counts = new Map<string, { scheduled: number; queued: number; running: number }>();
+  for (const row of rows) {
+    const c = counts.get(row._id.group) ?? { scheduled: 0, queued: 0, running: 0 };
+    c[row._id.status] = row.n;
+    counts.set(row._id.group, c);
+  }
+  return counts;
+}
+
 /** Undoes requeueFailedJob when Redis would not take the job: it is failed again, exactly as it was. */
 export async function restoreFailedJob(db: Db, before: JobDoc): Promise<void> {
   const { _id, ...fields } = before;
@@ -191,7 +273,7 @@ export async function countFinishedSince(db: Db, queue: string, since: Date): Pr
 }
 
 /**
- * queued (waiting, or waiting out a retry) -> canceled; with `running`, a running job too (an admin's cancel: the
+ * scheduled or queued (waiting, or waiting out a retry) -> canceled; with `running`, a running job too (an admin's cancel: the
  * worker aborts its handler). null when the job is missing, not the owner's (when one is given), past that, or
  * changed between the read and the write. The job's webhook becomes due in the same write.
  */
@@ -202,7 +284,7 @@ export async function cancelJob(
   const jobs = jobsCollection(db);
   const current = await jobs.findOne({
     _id: params.id,
-    status: params.running ? { $in: ["queued", "running"] } : "queued",
+    status: { $in: params.running ? ["scheduled", "queued", "running"] : ["scheduled", "queued"] },
     ...(params.ownerId !== undefined ? { ownerId: params.ownerId } : {}),
   });
   if (!current) return null;
@@ -319,7 +401,7 @@ export type FinishParams = {
   hasCallback?: boolean;
   /** When the finished job may be removed (its end + JOB_RETENTION). */
   expireAt: Date;
-} & ({ status: "succeeded"; result: unknown } | { status: "failed"; error: JobErrorInfo });
+} & ({ status: "succeeded"; result: unknown } | { status: "failed"; error: JobErrorInfo; halts?: boolean });
 
 /** The fenced write that records a job's end: only the run at `attempts` may record it. */
 function finishWrite(params: FinishParams) {
@@ -340,6 +422,8 @@ function finishWrite(params: FinishParams) {
           ...common,
           status: "failed" as const,
           error: params.error,
+          // Recorded with the failure itself, so whoever reads the failed job (a webhook, a recovering worker) knows.
+          ...(params.halts ? { haltedLine: true } : {}),
           ...attemptEnd(params.attempts, params.now, "failed", params.error),
         };
   const filter: Filter<JobDoc> = { _id: params.id, status: "running", attempts: params.attempts };
@@ -415,7 +499,7 @@ export async function maxSeq(db: Db, queue: string, partitions = 1, partition = 
 
 export type HeldJob = Pick<
   JobDoc,
-  "_id" | "status" | "attempts" | "seq" | "line" | "type" | "createdAt" | "requestId" | "workerId"
+  "_id" | "status" | "attempts" | "seq" | "line" | "type" | "createdAt" | "requestId" | "workerId" | "runAt"
 >;
 
 /**
@@ -426,12 +510,30 @@ export function jobsRedisHolds(
   db: Db,
   params: { queue: string; status?: "queued" | "running"; withoutSeqBefore?: Date },
 ): AsyncIterable<HeldJob> {
-  const filter: Filter<JobDoc> = params.withoutSeqBefore
-    ? { queue: params.queue, status: "queued", seq: { $exists: false }, createdAt: { $lt: params.withoutSeqBefore } }
+  // A job that was scheduled counts from when it entered its line (queuedAt), not from its submission.
+  const before = params.withoutSeqBefore;
+  const filter: Filter<JobDoc> = before
+    ? {
+        queue: params.queue,
+        status: "queued",
+        seq: { $exists: false },
+        $or: [{ queuedAt: { $lt: before } }, { queuedAt: { $exists: false }, createdAt: { $lt: before } }],
+      }
     : { queue: params.queue, status: params.status ?? "queued" };
   return jobsCollection(db)
     .find(filter, {
-      projection: { _id: 1, status: 1, attempts: 1, seq: 1, line: 1, type: 1, createdAt: 1, requestId: 1, workerId: 1 },
+      projection: {
+        _id: 1,
+        status: 1,
+        attempts: 1,
+        seq: 1,
+        line: 1,
+        type: 1,
+        createdAt: 1,
+        requestId: 1,
+        workerId: 1,
+        runAt: 1,
+      },
     })
     .sort({ seq: 1, createdAt: 1 });
 }
@@ -444,9 +546,35 @@ export async function canceledAmong(db: Db, ids: string[]): Promise<string[]> {
   return docs.map((d) => d._id);
 }
 
-/** How many of the owner's jobs are queued, counting no further than `upTo` (the quota check needs no more). */
+/**
+ * How many of the owner's jobs wait (queued, or scheduled for later), counting no further than `upTo` (the quota
+ * check needs no more).
+ */
 export async function countQueuedJobs(db: Db, ownerId: string, upTo: number): Promise<number> {
-  return jobsCollection(db).countDocuments({ ownerId, status: "queued" }, { limit: upTo });
+  return jobsCollection(db).countDocuments({ ownerId, status: { $in: ["queued", "scheduled"] } }, { limit: upTo });
+}
+
+/**
+ * scheduled -> queued for jobs whose time has come (a worker releases them into their lines next), in one round trip;
+ * then one read of where each stands now: queued without a seq (released next), or anything else (canceled, gone, or
+ * already in its line), which the caller drops from the due-time index.
+ */
+export async function markScheduledDue(db: Db, ids: string[], now: Date): Promise<Map<string, JobDoc>> {
+  const jobs = jobsCollection(db);
+  await jobs.updateMany({ _id: { $in: ids }, status: "scheduled" }, { $set: { status: "queued", queuedAt: now } });
+  const docs = await jobs.find({ _id: { $in: ids } }).toArray();
+  return new Map(docs.map((d) => [d._id, d]));
+}
+
+/** The queue's scheduled jobs (the reconciler puts back what Redis's due-time index lost). */
+export function scheduledJobs(
+  db: Db,
+  queue: string,
+): AsyncIterable<Pick<JobDoc, "_id" | "line" | "type" | "runAt" | "requestId">> {
+  return jobsCollection(db).find(
+    { queue, status: "scheduled" },
+    { projection: { _id: 1, line: 1, type: 1, runAt: 1, requestId: 1 } },
+  );
 }
 
 /**

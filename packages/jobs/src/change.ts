@@ -13,6 +13,10 @@ export type JobChange = {
   finishedAt?: number;
   retryAt?: number;
   error?: JobErrorInfo;
+  /** The job's failure halted its line (announced after the failure itself, as group.halted). */
+  haltsLine?: boolean;
+  /** A progress report (the status is running): sent at once, recorded at most about once a second. */
+  progress?: { percent: number; message?: string; at: number };
 };
 
 /** The change a write left on record, read from the document it wrote. */
@@ -35,7 +39,7 @@ export function changeOf(doc: JobDoc): JobChange {
  * record, the state fields from the change, and the result only with the change that recorded it.
  */
 export function viewAt(doc: JobDoc, change: JobChange): JobView {
-  const { result, error, retryAt, startedAt, finishedAt, ...current } = toJobView(doc);
+  const { result, error, retryAt, startedAt, finishedAt, progress, ...current } = toJobView(doc);
   const view: JobView = {
     ...current,
     status: change.status,
@@ -47,6 +51,13 @@ export function viewAt(doc: JobDoc, change: JobChange): JobView {
   if (change.retryAt !== undefined && change.status === "queued") view.retryAt = iso(change.retryAt);
   if (change.startedAt !== undefined) view.startedAt = iso(change.startedAt);
   if (change.finishedAt !== undefined) view.finishedAt = iso(change.finishedAt);
+  // The progress as of this change: the one it reports, else the last one recorded before it.
+  const reported = change.progress
+    ? { ...change.progress, at: iso(change.progress.at) }
+    : progress && change.status === "running"
+      ? progress
+      : undefined;
+  if (reported) view.progress = reported;
   return reorder(view);
 }
 
@@ -71,6 +82,11 @@ const ORDER: (keyof JobView)[] = [
   "position",
   "etaSeconds",
   "callback",
+  "runAt",
+  "scheduleId",
+  "scheduledFor",
+  "onFailure",
+  "progress",
 ];
 
 function reorder(view: JobView): JobView {

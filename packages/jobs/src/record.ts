@@ -1,10 +1,17 @@
 // The job record: its statuses, what MongoDB stores and what the api shows.
 import { QUEUE_LINE } from "./line";
 
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
+// scheduled: due later (runAt); it enters its line, takes its seq and is queued when it is due.
+export const JOB_STATUSES = ["scheduled", "queued", "running", "succeeded", "failed", "canceled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
+/** What a job's final failure does to its line: nothing (the next job runs), or halt it until someone resumes it. */
+export const ON_FAILURE = ["continue", "halt"] as const;
+export type OnFailure = (typeof ON_FAILURE)[number];
+
 export const DEFAULT_MAX_ATTEMPTS = 3;
+/** The furthest ahead a job may be submitted to run (delayMs, or runAt from now): 31 days. */
+export const MAX_DELAY_MS = 31 * 24 * 3600_000;
 export const MAX_ATTEMPTS_LIMIT = 10;
 
 export type JobErrorInfo = { code: string; message: string };
@@ -89,7 +96,23 @@ export type JobDoc = {
   attemptsPerRun?: number;
   /** The job's webhook (callbackUrl), if it has one. */
   callback?: CallbackRecord;
+  /** A job submitted to run later: when it is due. It is scheduled until then, without a seq. */
+  runAt?: Date;
+  /** When a scheduled job entered its line (the reconciler's grace counts from it, not from createdAt). */
+  queuedAt?: Date;
+  /** The schedule that made the job, and the tick it was made for. */
+  scheduleId?: string;
+  scheduledFor?: Date;
+  /** "halt": failing for good halts the job's line (absent: continue). */
+  onFailure?: OnFailure;
+  /** This job's failure halted its line, and the line was not resumed past it yet. */
+  haltedLine?: boolean;
+  /** The handler's latest progress report. */
+  progress?: ProgressRecord;
 };
+
+/** A handler's report of how far it got (0 to 100), with an optional word on what it is doing. */
+export type ProgressRecord = { percent: number; message?: string; at: Date };
 
 /** A webhook as the api shows it on its job. */
 export type CallbackView = {
@@ -120,6 +143,11 @@ export type JobView = {
   /** With position: a rough estimate of the seconds until the job is done, from the queue's recent run times. */
   etaSeconds?: number;
   callback?: CallbackView;
+  runAt?: string;
+  scheduleId?: string;
+  scheduledFor?: string;
+  onFailure?: OnFailure;
+  progress?: { percent: number; message?: string; at: string };
 };
 
 export function toJobView(doc: JobDoc): JobView {
@@ -140,7 +168,16 @@ export function toJobView(doc: JobDoc): JobView {
   if (doc.startedAt) view.startedAt = doc.startedAt.toISOString();
   if (doc.finishedAt) view.finishedAt = doc.finishedAt.toISOString();
   if (doc.callback) view.callback = toCallbackView(doc.callback);
+  if (doc.runAt) view.runAt = doc.runAt.toISOString();
+  if (doc.scheduleId !== undefined) view.scheduleId = doc.scheduleId;
+  if (doc.scheduledFor) view.scheduledFor = doc.scheduledFor.toISOString();
+  if (doc.onFailure !== undefined) view.onFailure = doc.onFailure;
+  if (doc.progress) view.progress = toProgressView(doc.progress);
   return view;
+}
+
+export function toProgressView(p: ProgressRecord): NonNullable<JobView["progress"]> {
+  return { percent: p.percent, ...(p.message !== undefined ? { message: p.message } : {}), at: p.at.toISOString() };
 }
 
 function toCallbackView(c: CallbackRecord): CallbackView {

@@ -1,7 +1,8 @@
 // @lineup/queue: Lineup's Redis queue (keys, Lua scripts, envelope, operations).
 
 export { type ConnectOptions, connectRedis, onRedisChanged, type RedisTarget, untilReady } from "./connect";
-export { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
+export type { DueTimes, ScheduledJob } from "./due-times";
+export { decodeEnvelope, type Envelope, encodeSequenced, scheduledEnvelopeOf } from "./envelope";
 export {
   compareEventIds,
   createEventLog,

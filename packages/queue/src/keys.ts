@@ -18,6 +18,17 @@ export function queueKeys(queue: string, partition = 0, partitions = 1) {
     ready: `${base}:ready`,
     /** Heads waiting out a retry backoff, scored by when they are due (ms). */
     delayed: `${base}:delayed`,
+    /**
+     * Jobs submitted to run later (runAt), as envelopes without seq, scored by when they are due (ms). Not yet in
+     * their lines: a job takes its seq and joins the tail of its line when it is due (release.lua).
+     */
+    scheduled: `${base}:scheduled`,
+    /** Lines that are stopped (paused by their owner or an admin, or halted by a failure): their heads do not run. */
+    stopped: `${base}:stopped`,
+    /** Line id -> its head, taken by a slot while the line was stopped and set apart until the line is resumed. */
+    parked: `${base}:parked`,
+    /** Schedule id -> when its next tick is due (ms): the due-time index of the queue's schedules (first partition). */
+    schedules: `${base}:schedules`,
     /** The heads a worker is running, taken atomically from ready (reliable pop). */
     held: (workerId: string) => `${base}:held:${workerId}`,
     /** Worker id -> last heartbeat (ms, Redis's clock), for finding workers that died. */

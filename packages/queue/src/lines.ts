@@ -4,10 +4,12 @@
 //  - Fairness: ready is a round-robin of line heads. A line whose job ended rejoins at the back, so a line with
 //    10,000 jobs and a line with one take turns. With several partitions, a worker takes from them in turn.
 //  - Recovery: the heads a dead worker held go back to the front of ready; their lines never lost them.
+//  - Control: a stopped line (paused, or halted by a job that failed for good) keeps its jobs; a slot that takes its
+//    head parks it apart (admit.lua) until the line is resumed (resume-line.lua), so nothing of it runs meanwhile.
 // Every transition is one Lua script (lua/*.lua), so a crash between two commands cannot split it. A line lives in
 // one partition (keys.ts: partitionOf), and every script touches one partition's keys only.
 import type Redis from "ioredis";
-import { decodeEnvelope, type Envelope, encodeUnsequenced } from "./envelope";
+import { decodeEnvelope, type Envelope, encodeSequenced, encodeUnsequenced } from "./envelope";
 import { partitionOf, type QueueKeys } from "./keys";
 import { defineScripts } from "./scripts";
 
@@ -105,25 +107,73 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
     async complete(
       workerId: string,
       raw: string,
-      options: { dead?: boolean; takeNext?: boolean } = {},
+      options: { dead?: boolean; takeNext?: boolean; halt?: boolean } = {},
     ): Promise<Completion> {
       const keys = keysOfRaw(raw);
+      const line = lineOfRaw(raw);
       const [held, next, late] = await r.lineupComplete(
         keys.held(workerId),
-        keys.line(lineOfRaw(raw)),
+        keys.line(line),
         keys.ready,
         keys.dead,
         keys.paused,
+        keys.stopped,
+        keys.parked,
         raw,
         options.dead ? "1" : "0",
         options.takeNext ? "1" : "0",
+        options.halt ? "1" : "0",
+        line,
       );
       return { held: held === 1, next: next || null, late: late === 1 };
     },
 
-    /** Whether the queue is paused, as the taken job's partition says (a pause sets its flag in every partition). */
-    async pausedFor(raw: string): Promise<boolean> {
-      return (await redis.exists(keysOfRaw(raw).paused)) === 1;
+    /**
+     * A head a slot took with a blocking take may run unless the queue is paused (it goes back to the front of ready)
+     * or its line is stopped (it is parked until the line is resumed).
+     */
+    admit(workerId: string, raw: string): Promise<"run" | "paused" | "parked" | "gone"> {
+      const keys = keysOfRaw(raw);
+      return r.lineupAdmit(
+        keys.held(workerId),
+        keys.ready,
+        keys.paused,
+        keys.stopped,
+        keys.parked,
+        raw,
+        lineOfRaw(raw),
+      );
+    },
+
+    /** Stops a line (pause or halt): its running job finishes, no further job of it starts. */
+    async stopLine(line: string): Promise<void> {
+      await redis.sadd(keysOf(line).stopped, line);
+    },
+
+    /**
+     * Runs a stopped line again. After a halt, `failed` is the envelope of the job that halted it: "retry" runs it
+     * again first, "skip" leaves it out and the line goes on.
+     */
+    async resumeLine(line: string, how: { mode: "resume" } | { mode: "retry" | "skip"; failed: Envelope }) {
+      const keys = keysOf(line);
+      const failed = how.mode === "resume" ? "" : encodeSequenced(how.failed);
+      const id = how.mode === "resume" ? "" : how.failed.id;
+      await r.lineupResumeLine(
+        keys.stopped,
+        keys.parked,
+        keys.line(line),
+        keys.ready,
+        keys.dead,
+        line,
+        how.mode,
+        id,
+        failed,
+      );
+    },
+
+    /** The stopped lines of every partition (the reconciler compares them with MongoDB's record). */
+    async stoppedLines(): Promise<Set<string>> {
+      return new Set((await each((keys) => redis.smembers(keys.stopped))).flat());
     },
 
     /** A failed attempt waits out its backoff in the delayed set; its line waits with it. */

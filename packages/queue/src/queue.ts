@@ -1,6 +1,7 @@
 // The Redis queue over one queue name and its partitions: lines (hand out, give back, recover), the reconciler's
 // repairs, and the state the metrics and the operations console read. List operations live only in this package.
 import type Redis from "ioredis";
+import { createDueTimes } from "./due-times";
 import { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
 import { partitionOf, type QueueKeys, queueKeys } from "./keys";
 import { createLines } from "./lines";
@@ -37,6 +38,7 @@ export function createQueue(redis: Redis, name: string, options: { partitions?: 
     keys,
     partitionKeys,
     ...createLines(redis, partitionKeys),
+    dueTimes: createDueTimes(redis, partitionKeys),
 
     /**
      * Makes sure each partition's arrival counter is past the highest seq MongoDB has recorded in it, so no seq is

@@ -1,5 +1,6 @@
 // Loads the .lua files once into ioredis commands; ioredis calls them by SHA (EVALSHA, EVAL on a miss).
 import type Redis from "ioredis";
+import admit from "./lua/admit.lua" with { type: "text" };
 import complete from "./lua/complete.lua" with { type: "text" };
 import defer from "./lua/defer.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
@@ -11,7 +12,9 @@ import raiseGeneration from "./lua/raise-generation.lua" with { type: "text" };
 import raiseSeqFloor from "./lua/raise-seq-floor.lua" with { type: "text" };
 import recover from "./lua/recover.lua" with { type: "text" };
 import registerWorker from "./lua/register-worker.lua" with { type: "text" };
+import release from "./lua/release.lua" with { type: "text" };
 import restore from "./lua/restore.lua" with { type: "text" };
+import resumeLine from "./lua/resume-line.lua" with { type: "text" };
 import wake from "./lua/wake.lua" with { type: "text" };
 
 type Arg = string | number;
@@ -33,8 +36,28 @@ export type ScriptedRedis = Redis & {
     ready: string,
     dead: string,
     paused: string,
+    stopped: string,
+    parked: string,
     ...args: Arg[]
   ): Promise<[number, string | null, number]>;
+  lineupAdmit(
+    held: string,
+    ready: string,
+    paused: string,
+    stopped: string,
+    parked: string,
+    envelope: string,
+    line: string,
+  ): Promise<"run" | "paused" | "parked" | "gone">;
+  lineupRelease(scheduled: string, seqKey: string, line: string, ready: string, ...args: Arg[]): Promise<number>;
+  lineupResumeLine(
+    stopped: string,
+    parked: string,
+    line: string,
+    ready: string,
+    dead: string,
+    ...args: Arg[]
+  ): Promise<number>;
   lineupWake(delayed: string, ready: string, jobId: string): Promise<number>;
   lineupDefer(held: string, delayed: string, envelope: string, dueMs: number): Promise<number>;
   lineupGiveBack(held: string, ready: string, envelope: string): Promise<number>;
@@ -64,7 +87,10 @@ export type ScriptedRedis = Redis & {
 const SCRIPTS: [name: string, keys: number | undefined, lua: string][] = [
   ["lineupEnqueue", 3, enqueue],
   ["lineupEnqueueBatch", undefined, enqueueBatch],
-  ["lineupComplete", 5, complete],
+  ["lineupComplete", 7, complete],
+  ["lineupAdmit", 5, admit],
+  ["lineupRelease", 4, release],
+  ["lineupResumeLine", 5, resumeLine],
   ["lineupWake", 2, wake],
   ["lineupDefer", 2, defer],
   ["lineupGiveBack", 2, giveBack],

@@ -91,6 +91,7 @@ export const jobRoutes = (
           ownerId: claims.sub,
           status: query.status,
           group: query.group,
+          scheduleId: query.scheduleId,
           limit: query.limit,
           cursor: query.cursor,
         }),

@@ -57,6 +57,7 @@ export const QueueOverviewSchema = z.object({
   name: z.string(),
   paused: z.boolean(),
   jobs: z.object({
+    scheduled: z.number().int().describe("Due later"),
     queued: z.number().int(),
     running: z.number().int(),
     succeeded: z.number().int(),

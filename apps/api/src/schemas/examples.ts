@@ -170,6 +170,17 @@ export const exampleQueueOverview = {
   ],
 };
 
+export const exampleGroup = { group: "orders", state: "active", scheduled: 2, queued: 14, running: 1 };
+
+export const exampleHaltedGroup = {
+  group: "invoices",
+  state: "halted",
+  scheduled: 0,
+  queued: 5,
+  running: 0,
+  haltedJobId: "665f1e2ab4c0d3a1e8f9b2c7",
+};
+
 export const exampleGroups = {
   items: [
     {
@@ -246,3 +257,19 @@ export const exampleEventStream = [
   "",
   "",
 ].join("\n");
+
+export const exampleScheduleRequest = {
+  name: "nightly report",
+  cron: "30 2 * * *",
+  timezone: "Europe/Berlin",
+  job: { type: "http", payload: { url: "https://example.com/report", method: "POST" }, group: "reports" },
+};
+
+export const exampleSchedule = {
+  id: "665f1f0e8b3d4a0012a1b3a0",
+  ...exampleScheduleRequest,
+  paused: false,
+  nextRunAt: "2026-01-16T01:30:00.000Z",
+  lastRunAt: "2026-01-15T01:30:00.000Z",
+  createdAt: "2026-01-01T12:00:00.000Z",
+};

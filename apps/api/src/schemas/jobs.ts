@@ -1,6 +1,14 @@
 // Request and response schemas of the jobs routes. The submit body is built from the job types catalog,
 // so a new type is documented and validated without touching this file.
-import { CALLBACK_STATUSES, catalog, GROUP_PATTERN, JOB_STATUSES, MAX_ATTEMPTS_LIMIT } from "@lineup/jobs";
+import {
+  CALLBACK_STATUSES,
+  catalog,
+  GROUP_PATTERN,
+  JOB_STATUSES,
+  MAX_ATTEMPTS_LIMIT,
+  MAX_DELAY_MS,
+  ON_FAILURE,
+} from "@lineup/jobs";
 import { z } from "zod";
 import {
   exampleBatch,
@@ -22,7 +30,8 @@ const callbackUrl = z
       "GET /v1/auth/webhook-secret). Must reach a public address, as http jobs must.",
   );
 
-const variants = Object.entries(catalog).map(([type, payload]) =>
+/** One object per job type: what a job of that type may say, however it is made (now, later, or by a schedule). */
+export const jobVariants = Object.entries(catalog).map(([type, payload]) =>
   z.object({
     type: z.literal(type),
     payload: (payload as z.ZodType).refine((v) => v !== undefined, "Required"),
@@ -36,13 +45,48 @@ const variants = Object.entries(catalog).map(([type, payload]) =>
           "Without it the job goes to the queue's default line. Groups are private to you.",
       ),
     callbackUrl: callbackUrl.optional(),
+    onFailure: z
+      .enum(ON_FAILURE)
+      .optional()
+      .describe(
+        "What failing for good does to the job's line: continue (the next job runs), or halt (the line stops, the " +
+          "failed job first in it, until POST /v1/groups/{group}/resume). Default: the queue's DEFAULT_ON_FAILURE.",
+      ),
   }),
 );
+
+const variants = jobVariants.map((variant) =>
+  variant.extend({
+    runAt: z.iso
+      .datetime({ offset: true, error: "Must be an RFC 3339 date-time with an offset, e.g. 2027-01-31T09:00:00+01:00" })
+      .optional()
+      .describe(
+        "Run the job at this time (RFC 3339, with Z or an offset) rather than now: it is scheduled until then, then " +
+          "joins the tail of its line. Not with delayMs.",
+      ),
+    delayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_DELAY_MS)
+      .optional()
+      .describe("Run the job this many ms from now (0 to 31 days) rather than now. Not with runAt."),
+  }),
+);
+
+/** runAt and delayMs say the same thing two ways: one of them at most. */
+function oneDueTime(job: { runAt?: string; delayMs?: number }, ctx: z.RefinementCtx): void {
+  if (job.runAt === undefined || job.delayMs === undefined) return;
+  for (const field of ["runAt", "delayMs"]) {
+    ctx.addIssue({ code: "custom", path: [field], message: "Give runAt or delayMs, not both" });
+  }
+}
 
 export const SubmitJobSchema = z
   .discriminatedUnion("type", variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]], {
     error: `Must be one of: ${Object.keys(catalog).join(", ")}`,
   })
+  .superRefine(oneDueTime)
   .meta({
     id: "NewJob",
     description: "A job to run: its type names the payload's schema. Other fields are ignored.",
@@ -99,6 +143,11 @@ export const GetJobQuerySchema = z.object({
 export const ListJobsQuerySchema = z.object({
   status: z.enum(JOB_STATUSES).optional(),
   group: group.optional().describe("Only jobs of this group"),
+  scheduleId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/, "Must be a schedule's id")
+    .optional()
+    .describe("Only jobs this schedule of yours made"),
   limit: LimitQuery,
   cursor: CursorQuery,
 });
@@ -152,6 +201,18 @@ export const JobSchema = z
           "time of the queue's last 100 jobs; absent when none finished lately",
       ),
     callback: CallbackSchema.optional(),
+    runAt: z.string().optional().describe("A job submitted to run later: when it is due (scheduled until then)"),
+    scheduleId: z.string().optional().describe("The schedule that made the job"),
+    scheduledFor: z.string().optional().describe("The schedule's tick the job was made for"),
+    onFailure: z.enum(ON_FAILURE).optional().describe("halt: failing for good halts the job's line"),
+    progress: z
+      .object({
+        percent: z.number().min(0).max(100),
+        message: z.string().optional(),
+        at: z.string(),
+      })
+      .optional()
+      .describe("The handler's latest progress report"),
   })
   .meta({
     id: "Job",

@@ -1,12 +1,14 @@
 // Batches: up to 100 jobs accepted together or not at all. One MongoDB insert, one Redis script that gives them
 // consecutive seqs and appends each to its line, one write of the seqs; 202 only when both stores hold every job.
 import { insertJobs, isDuplicateKey, refusedInserts, setJobSeqs } from "@lineup/db";
-import { type JobView, toJobView } from "@lineup/jobs";
+import { type JobDoc, type JobView, toJobView } from "@lineup/jobs";
+import { scheduledEnvelopeOf } from "@lineup/queue";
 import { ObjectId } from "mongodb";
 import type { SubmitBatch } from "../../schemas/jobs";
 import type { JobsDeps } from "./deps";
 import {
   admit,
+  dueTimes,
   envelopeOf,
   hashBody,
   idForKey,
@@ -24,13 +26,14 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
   const { ownerId, idempotencyKey, requestId } = s;
   const jobs = s.body.jobs;
   const payloads = payloadsWithinLimits(deps, jobs, (i) => `jobs.${i}.payload`);
+  const createdAt = deps.now();
+  const runAts = dueTimes(jobs, createdAt, (i) => `jobs.${i}.runAt`);
   const requestHash = idempotencyKey ? hashBody(s.body) : undefined;
   const ids = jobs.map((_, i) =>
     idempotencyKey ? idForKey(ownerId, idempotencyKey, i) : new ObjectId().toHexString(),
   );
   await admit(deps, ownerId, jobs, (i) => `jobs.${i}.callbackUrl`);
 
-  const createdAt = deps.now();
   const docs = jobs.map((job, i) =>
     newJobDoc(
       deps,
@@ -42,6 +45,7 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
         idempotencyKey,
         requestHash,
         requestId,
+        runAt: runAts[i],
       },
       createdAt,
     ),
@@ -61,21 +65,29 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
     throw err;
   }
 
+  // Jobs due later go to their partitions' due-time indexes first, then the rest to their lines: the lines' step is
+  // the one that cannot be undone, so it comes last.
+  const now = docs.filter((doc) => doc.status === "queued");
+  const later = docs.filter((doc) => doc.status === "scheduled").map(scheduledEnvelopeOf);
   let seqs: number[];
   try {
-    seqs = await deps.queue.enqueueBatch(docs.map(envelopeOf));
+    if (later.length) await deps.queue.dueTimes.schedule(later);
+    seqs = now.length ? await deps.queue.enqueueBatch(now.map(envelopeOf)) : [];
   } catch (err) {
-    // Redis took none of them (the script is atomic): undo the inserts so a 503 leaves nothing behind.
+    // Redis took none of them into a line (the script is atomic): undo the inserts so a 503 leaves nothing behind.
     await withdraw(deps, ids);
+    await deps.queue.dueTimes.unschedule(later).catch(() => {});
     throw queueUnavailable(err);
   }
+  const seqOf = new Map(now.map((doc, i) => [doc._id, seqs[i] as number]));
   // Awaited, as for a single job: a Redis that loses its last writes gets these jobs back at their seq places only if
   // MongoDB has the seqs. Failing here does no other harm: the worker records each seq when it starts the job.
   await setJobSeqs(
     deps.db,
-    ids.map((id, i) => ({ id, seq: seqs[i] as number })),
+    [...seqOf].map(([id, seq]) => ({ id, seq })),
   ).catch((err) => deps.log.warn("could not record a batch's seqs; the worker will", { jobIds: ids, error: err }));
   deps.quota.accepted(ownerId, docs.length);
   for (const doc of docs) deps.metrics.submitted.inc({ type: doc.type });
-  return { jobs: docs.map((doc, i) => toJobView({ ...doc, seq: seqs[i] })), replay: false };
+  const view = (doc: JobDoc) => toJobView(seqOf.has(doc._id) ? { ...doc, seq: seqOf.get(doc._id) } : doc);
+  return { jobs: docs.map(view), replay: false };
 }

@@ -11,7 +11,7 @@ const LOOKUP_TIMEOUT_MS = 3_000;
 
 /** 422 naming each job whose callbackUrl may not be reached, or whose host name does not exist. */
 export async function checkCallbackUrls(
-  jobs: SubmitJob[],
+  jobs: Pick<SubmitJob, "callbackUrl">[],
   allowedNetworks: readonly string[],
   at: (i: number) => string,
 ): Promise<void> {

@@ -1,6 +1,6 @@
 // What the jobs services are given: the stores, the queue, limits and the announcer, wired once in app.ts.
 import type { Db } from "@lineup/db";
-import type { DefaultGroup } from "@lineup/jobs";
+import type { DefaultGroup, OnFailure } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { SubmitMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
@@ -21,6 +21,8 @@ export type JobsDeps = {
   rateLimits: RateLimits;
   /** The line of jobs without a group. */
   defaultGroup: DefaultGroup;
+  /** What a job's final failure does to its line when the job does not say. */
+  defaultOnFailure: OnFailure;
   /** How long a finished (or canceled) job is kept. */
   retentionMs: number;
   /** CIDRs callback URLs may reach besides global unicast addresses (HTTP_JOB_ALLOWED_NETWORKS). */

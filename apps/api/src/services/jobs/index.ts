@@ -1,7 +1,9 @@
 // The jobs services' public face: what routes, app.ts and other features may use.
 export { submitBatch } from "./batches";
+export { checkCallbackUrls } from "./callback-urls";
 export type { JobsDeps } from "./deps";
-export { cancelJob, listJobs, notCancelable, submitJob, wakeIfWaiting } from "./jobs";
+export { cancelJob, listJobs, notCancelable, submitJob, unscheduleCanceled, wakeIfWaiting } from "./jobs";
+export { checkPayloadLimits } from "./payload-limits";
 export { createPositions } from "./position";
 export { createPausedView } from "./queue-paused";
 export { createQueueReady } from "./queue-ready";

@@ -7,13 +7,15 @@ import {
   listJobs as listJobRecords,
 } from "@lineup/db";
 import { errors } from "@lineup/errors";
-import { isJobId, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
+import { isJobId, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
+import { scheduledEnvelopeOf } from "@lineup/queue";
 import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../../schemas/jobs";
 import { decodeCursor, encodeCursor } from "../shared";
 import type { JobsDeps } from "./deps";
 import {
   admit,
+  dueTimes,
   envelopeOf,
   hashBody,
   idForKey,
@@ -26,18 +28,28 @@ import {
 } from "./submission";
 
 export const notCancelable = (status: JobStatus) =>
-  errors.conflict("not_cancelable", `The job is ${status}; only queued jobs can be canceled.`);
+  errors.conflict("not_cancelable", `The job is ${status}; only scheduled or queued jobs can be canceled.`);
 
 export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
 
 export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
   const [payloadJson] = payloadsWithinLimits(deps, [s.body], () => "payload");
+  const [runAt] = dueTimes([s.body], deps.now(), () => "runAt");
   const requestHash = s.idempotencyKey ? hashBody(s.body) : undefined;
   const id = s.idempotencyKey ? idForKey(s.ownerId, s.idempotencyKey) : new ObjectId().toHexString();
   await admit(deps, s.ownerId, [s.body], () => "callbackUrl");
 
   const { ownerId, idempotencyKey, requestId } = s;
-  const job = { id, ownerId, job: s.body, payloadJson: payloadJson as string, idempotencyKey, requestHash, requestId };
+  const job = {
+    id,
+    ownerId,
+    job: s.body,
+    payloadJson: payloadJson as string,
+    idempotencyKey,
+    requestHash,
+    requestId,
+    runAt,
+  };
   const doc = newJobDoc(deps, job, deps.now());
   try {
     await insertJob(deps.db, doc);
@@ -49,28 +61,38 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
     throw err;
   }
 
-  let seq: number;
+  let seq: number | undefined;
   try {
-    seq = await deps.queue.enqueue(envelopeOf(doc));
+    // A job due later waits in its partition's due-time index, outside its line, until a worker releases it.
+    if (doc.status === "scheduled") await deps.queue.dueTimes.schedule([scheduledEnvelopeOf(doc)]);
+    else seq = await deps.queue.enqueue(envelopeOf(doc));
   } catch (err) {
     await withdraw(deps, [id]);
     throw queueUnavailable(err);
   }
-  await recordSeq(deps, id, seq);
+  if (seq !== undefined) await recordSeq(deps, id, seq);
   deps.quota.accepted(s.ownerId);
   deps.metrics.submitted.inc({ type: doc.type });
-  return { job: toJobView({ ...doc, seq }), replay: false };
+  return { job: toJobView({ ...doc, ...(seq !== undefined ? { seq } : {}) }), replay: false };
 }
 
 export async function listJobs(
   deps: Pick<JobsDeps, "db">,
-  params: { ownerId: string; status?: JobStatus; group?: string; limit: number; cursor?: string },
+  params: {
+    ownerId: string;
+    status?: JobStatus;
+    group?: string;
+    scheduleId?: string;
+    limit: number;
+    cursor?: string;
+  },
 ): Promise<{ items: JobView[]; nextCursor: string | null }> {
   const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
   const page = await listJobRecords(deps.db, {
     ownerId: params.ownerId,
     status: params.status,
     group: params.group,
+    scheduleId: params.scheduleId,
     limit: params.limit,
     after,
   });
@@ -93,12 +115,23 @@ export async function cancelJob(
   if (canceled) {
     deps.announce(canceled);
     deps.quota.released(ownerId);
-    await wakeIfWaiting(deps, id);
+    if (canceled.runAt && canceled.seq === undefined) await unscheduleCanceled(deps, canceled);
+    else await wakeIfWaiting(deps, id);
     return toJobView(canceled);
   }
   const current = await findOwnJob(deps.db, id, ownerId);
   if (!current) throw errors.notFound("No such job.");
   throw notCancelable(current.status);
+}
+
+/**
+ * A canceled job that was scheduled leaves the due-time index. Best effort: a worker that finds it due drops it anyway,
+ * since its record says canceled.
+ */
+export async function unscheduleCanceled(deps: Pick<JobsDeps, "queue" | "log">, doc: JobDoc): Promise<void> {
+  await deps.queue.dueTimes
+    .unschedule([scheduledEnvelopeOf(doc)])
+    .catch((err) => deps.log.warn("could not unschedule a canceled job", { jobId: doc._id, error: err }));
 }
 
 /**

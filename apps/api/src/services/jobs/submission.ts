@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { deleteUnsequencedJobs, findJobs, setJobSeq } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
-import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type JobView, lineOf, lineOfJob, toJobView } from "@lineup/jobs";
+import { type JobDoc, type JobView, lineOfJob, MAX_DELAY_MS, newJobRecord, toJobView } from "@lineup/jobs";
 import type { Envelope } from "@lineup/queue";
 import type { SubmitJob } from "../../schemas/jobs";
 import { checkCallbackUrls } from "./callback-urls";
@@ -46,6 +46,22 @@ export async function admit(
   await deps.quota.check(ownerId, jobs.length);
 }
 
+/**
+ * When each job is due, if later than now; undefined for a job that runs now (no runAt or delayMs, or a runAt that has
+ * passed). A runAt past MAX_DELAY_MS from now is refused (422), as delayMs is by its schema.
+ */
+export function dueTimes(jobs: SubmitJob[], now: Date, at: (i: number) => string): (Date | undefined)[] {
+  return jobs.map((job, i) => {
+    const due =
+      job.runAt !== undefined ? new Date(job.runAt) : job.delayMs ? new Date(now.getTime() + job.delayMs) : undefined;
+    if (!due || due.getTime() <= now.getTime()) return undefined;
+    if (due.getTime() - now.getTime() > MAX_DELAY_MS) {
+      throw errors.validation([{ path: at(i), message: "Must be at most 31 days from now" }]);
+    }
+    return due;
+  });
+}
+
 export type NewJob = {
   id: string;
   ownerId: string;
@@ -54,28 +70,34 @@ export type NewJob = {
   idempotencyKey?: string;
   requestHash?: string;
   requestId?: string;
+  /** A job due later: when. */
+  runAt?: Date;
 };
 
-/** The record MongoDB stores for a job Redis has not yet sequenced. */
-export function newJobDoc(deps: Pick<JobsDeps, "queue" | "defaultGroup">, j: NewJob, createdAt: Date): JobDoc {
-  return {
-    _id: j.id,
+/** The record MongoDB stores for a job Redis has not yet sequenced (a scheduled one gets its seq when it is due). */
+export function newJobDoc(
+  deps: Pick<JobsDeps, "queue" | "defaultGroup" | "defaultOnFailure">,
+  j: NewJob,
+  createdAt: Date,
+): JobDoc {
+  return newJobRecord({
+    id: j.id,
     queue: deps.queue.name,
     ownerId: j.ownerId,
-    ...(j.job.group !== undefined ? { group: j.job.group } : {}),
-    line: lineOf(j.ownerId, j.job.group, deps.defaultGroup),
     type: j.job.type,
     payloadJson: j.payloadJson,
-    status: "queued",
-    attempts: 0,
-    maxAttempts: j.job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    group: j.job.group,
+    maxAttempts: j.job.maxAttempts,
+    callbackUrl: j.job.callbackUrl,
+    onFailure: j.job.onFailure,
+    defaultGroup: deps.defaultGroup,
+    defaultOnFailure: deps.defaultOnFailure,
     createdAt,
-    ...(j.idempotencyKey ? { idempotencyKey: j.idempotencyKey, requestHash: j.requestHash } : {}),
-    ...(j.requestId ? { requestId: j.requestId } : {}),
-    ...(j.job.callbackUrl !== undefined
-      ? { callback: { url: j.job.callbackUrl, status: "pending", attempts: 0 } }
-      : {}),
-  };
+    runAt: j.runAt,
+    idempotencyKey: j.idempotencyKey,
+    requestHash: j.requestHash,
+    requestId: j.requestId,
+  });
 }
 
 /** What Redis holds for the job (seq is Redis's to assign). */

@@ -1,0 +1,11 @@
+// The schedules services' public face: what routes and app.ts may use.
+export {
+  createSchedule,
+  getSchedule,
+  listSchedules,
+  patchSchedule,
+  removeSchedule,
+  type SchedulesDeps,
+  type ScheduleView,
+  tooManySchedules,
+} from "./schedules";

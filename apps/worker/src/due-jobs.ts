@@ -1,0 +1,50 @@
+// Jobs submitted to run later are released into their lines when they are due. The record says queued first (MongoDB
+// is the truth), then the job joins the tail of its line and takes its seq (Redis), then its seq is recorded. Any
+// number of workers may release at once: only the one whose script takes the job out of the due-time index enqueues
+// it. A crash between the steps is repaired by the next release (the index still holds the job) or, once the job has
+// been queued RECONCILE_GRACE_MS, by the reconciler.
+import { type Db, markScheduledDue, setJobSeqs } from "@lineup/db";
+import { changeOf, type JobChange, type JobDoc } from "@lineup/jobs";
+import type { Logger } from "@lineup/log";
+import type { Queue, ScheduledJob } from "@lineup/queue";
+
+export type DueJobsDeps = {
+  db: Db;
+  queue: Queue;
+  log: Logger;
+  notify: (changes: JobChange[]) => void;
+};
+
+// A release step moves at most this many jobs per partition; the rest go on the next step, a moment later.
+const BATCH = 200;
+
+/** Releases the jobs that are due now; returns how many joined their lines. */
+export async function releaseDueJobs(deps: DueJobsDeps, now = Date.now()): Promise<number> {
+  const { db, queue } = deps;
+  const due = await queue.dueTimes.due(now, BATCH);
+  if (!due.length) return 0;
+  const records = await markScheduledDue(
+    db,
+    due.map((job) => job.id),
+    new Date(now),
+  );
+  const release: ScheduledJob[] = [];
+  const drop: ScheduledJob[] = [];
+  for (const job of due) {
+    const doc = records.get(job.id);
+    // Canceled, gone past its retention, or already in its line: the index's entry is all that is left of it.
+    if (doc?.status === "queued" && doc.seq === undefined) release.push(job);
+    else drop.push(job);
+  }
+  if (drop.length) await queue.dueTimes.unschedule(drop);
+  const seqs = await Promise.all(release.map((job) => queue.dueTimes.release(job)));
+  const released = release.flatMap((job, i) => (seqs[i] === null ? [] : [{ id: job.id, seq: seqs[i] as number }]));
+  if (!released.length) return 0;
+  // A job whose seq is not on record still runs: the worker records the seq when it starts the job.
+  await setJobSeqs(db, released).catch((err) =>
+    deps.log.warn("could not record the seqs of released jobs; they are recorded at start", { error: err }),
+  );
+  // Every released job's record was read above (it is why it was released).
+  deps.notify(released.map(({ id }) => changeOf(records.get(id) as JobDoc)));
+  return released.length;
+}
