@@ -1,8 +1,9 @@
 // Schedules fire here: a worker that finds a schedule's tick due in Redis's index makes the tick's job, then moves the
 // schedule on to its next tick. The job's id derives from (schedule, tick), so however many workers fire the same tick,
-// and whatever restarts fall between the steps, MongoDB's _id index keeps exactly one job for it. Ticks missed while
-// nothing ran (every worker down, the schedule's index lost) make one catch-up job, for the latest missed tick; the
-// schedule then goes on from now.
+// and whatever restarts fall between the steps, MongoDB's _id index keeps exactly one job for it. A tick the workers
+// are only a little late for (CATCH_UP_MS) is made late rather than lost. Ticks missed for longer, while nothing ran
+// (every worker down, the schedule's index lost), make one catch-up job, for the latest of them; the schedule then goes
+// on from now.
 import { createHash } from "node:crypto";
 import {
   advanceSchedule,
@@ -27,6 +28,10 @@ export type ScheduleTicksDeps = {
 };
 
 const BATCH = 100;
+// Late by less than this, each missed tick is made; later than this, only the latest.
+const CATCH_UP_MS = 10_000;
+// A schedule far behind makes at most this many ticks' jobs per step; the next step goes on.
+const TICKS_PER_STEP = 10;
 
 /** The job id of a schedule's tick: the same for every process that fires it. */
 export function tickJobId(scheduleId: string, tick: Date): string {
@@ -38,7 +43,7 @@ export async function fireDueSchedules(deps: ScheduleTicksDeps, now = Date.now()
   let made = 0;
   for (const id of await deps.queue.dueTimes.dueSchedules(now, BATCH)) {
     try {
-      if (await fireOne(deps, id, now)) made += 1;
+      made += await fireOne(deps, id, now);
     } catch (err) {
       // One schedule that cannot fire now (a store blinked) is tried again on the next step; the others go on.
       deps.log.warn("could not fire a schedule's tick; trying again", { scheduleId: id, error: err });
@@ -47,31 +52,28 @@ export async function fireDueSchedules(deps: ScheduleTicksDeps, now = Date.now()
   return made;
 }
 
-async function fireOne(deps: ScheduleTicksDeps, id: string, now: number): Promise<boolean> {
+/** Makes the schedule's due ticks' jobs (a few at most) and moves it on; returns how many jobs this call made. */
+async function fireOne(deps: ScheduleTicksDeps, id: string, now: number): Promise<number> {
   const { db, queue } = deps;
-  const schedule = await findSchedule(db, id);
-  if (!schedule || schedule.paused || schedule.queue !== queue.name) {
-    await queue.dueTimes.dropSchedule(id);
-    return false;
+  let schedule = await findSchedule(db, id);
+  let made = 0;
+  for (let step = 0; schedule && !schedule.paused && schedule.queue === queue.name; step++) {
+    if (schedule.nextRunAt.getTime() > now || step === TICKS_PER_STEP) {
+      // Not due (yet): the index follows the record, which may have been changed.
+      await queue.dueTimes.scheduleTick(id, schedule.nextRunAt.getTime());
+      return made;
+    }
+    const cron = parseCron(schedule.cron, schedule.timezone);
+    const late = now - schedule.nextRunAt.getTime() > CATCH_UP_MS;
+    const tick = late ? (cron.latest(new Date(now), schedule.nextRunAt) ?? schedule.nextRunAt) : schedule.nextRunAt;
+    if (await makeTickJob(deps, schedule, tick)) made += 1;
+    const next = cron.next(late ? new Date(Math.max(now, tick.getTime())) : tick);
+    if (!next) break;
+    const moved = await advanceSchedule(db, { id, from: schedule.nextRunAt, lastRunAt: tick, nextRunAt: next });
+    // Moved on by another worker or by its owner meanwhile: the record says where it is now.
+    schedule = moved ?? (await findSchedule(db, id));
   }
-  if (schedule.nextRunAt.getTime() > now) {
-    // The index is behind the record (the schedule was changed): follow the record.
-    await queue.dueTimes.scheduleTick(id, schedule.nextRunAt.getTime());
-    return false;
-  }
-  const cron = parseCron(schedule.cron, schedule.timezone);
-  const tick = cron.latest(new Date(now), schedule.nextRunAt) ?? schedule.nextRunAt;
-  const made = await makeTickJob(deps, schedule, tick);
-  const next = cron.next(new Date(Math.max(now, tick.getTime())));
-  if (!next) {
-    await queue.dueTimes.dropSchedule(id);
-    return made;
-  }
-  const moved = await advanceSchedule(db, { id, from: schedule.nextRunAt, lastRunAt: tick, nextRunAt: next });
-  // Moved on by another worker or by its owner meanwhile: the record says where it is now.
-  const current = moved ?? (await findSchedule(db, id));
-  if (current && !current.paused) await queue.dueTimes.scheduleTick(id, current.nextRunAt.getTime());
-  else await queue.dueTimes.dropSchedule(id);
+  await queue.dueTimes.dropSchedule(id);
   return made;
 }
 
