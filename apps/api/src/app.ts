@@ -1,6 +1,6 @@
 // Builds the Lineup HTTP app from injected dependencies; never listens and never reads the environment.
 import type { Config } from "@lineup/config";
-import { countQueueJobs, type Db } from "@lineup/db";
+import { countQueueJobs, type Db, lineStateCounts } from "@lineup/db";
 import { checkReadiness } from "@lineup/health";
 import type { Logger } from "@lineup/log";
 import {
@@ -65,10 +65,23 @@ export function buildApp(deps: AppDeps) {
   const readiness = () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs });
   const queuePaused = createPausedView(queue);
   dependencyMetrics(registry, readiness);
-  queueMetrics(registry, config.queueName, async () => ({
-    ...(await queue.snapshot(config.workerLeaseMs)),
-    queuedJobs: await countQueueJobs(db, queue.name, "queued"),
-  }));
+  queueMetrics(registry, config.queueName, async () => {
+    const [snapshot, queuedJobs, scheduledJobs, groups] = await Promise.all([
+      queue.snapshot(config.workerLeaseMs),
+      countQueueJobs(db, queue.name, "queued"),
+      countQueueJobs(db, queue.name, "scheduled"),
+      lineStateCounts(db, queue.name),
+    ]);
+    const since = groups.oldestHaltSince?.getTime();
+    return {
+      ...snapshot,
+      queuedJobs,
+      scheduledJobs,
+      pausedGroups: groups.paused,
+      haltedGroups: groups.halted,
+      oldestHaltSeconds: since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000),
+    };
+  });
   const queueReady = createQueueReady({ redis, queue, db });
   const revocation = createRevocation({ redis, db });
   const rateLimits = createRateLimits({

@@ -6,6 +6,7 @@ import type * as Client from "@lineup/client";
 import type { catalog, JobView } from "@lineup/jobs";
 import type { z } from "zod";
 import type {
+  AdminGroupSchema,
   AdminJobPageSchema,
   AdminJobSchema,
   AdminJobsQuerySchema,
@@ -17,6 +18,7 @@ import type {
   QueueOverviewSchema,
   RedriveResultSchema,
   RedriveSchema,
+  StoppedGroupListSchema,
 } from "../src/schemas/admin";
 import type { TokenSchema, UserSchema } from "../src/schemas/auth";
 import type { ErrorSchema } from "../src/schemas/common";
@@ -61,6 +63,8 @@ const matches = {
   newScheduleAccepted: holds<Client.NewSchedule extends z.input<typeof NewScheduleSchema> ? true : false>(),
   schedulePatchAccepted: holds<Client.SchedulePatch extends z.input<typeof SchedulePatchSchema> ? true : false>(),
   group: holds<Equal<Client.Group, z.output<typeof GroupSchema>>>(),
+  adminGroup: holds<Equal<Client.AdminGroup, z.output<typeof AdminGroupSchema>>>(),
+  stoppedGroups: holds<Equal<{ items: Client.AdminGroup[] }, z.output<typeof StoppedGroupListSchema>>>(),
   groupList: holds<Equal<{ items: Client.Group[] }, z.output<typeof UserGroupListSchema>>>(),
   // The admin routes (client.admin), the same way: answers field for field, what the client sends accepted.
   queues: holds<Equal<{ items: Client.QueueOverview[] }, z.output<typeof QueueListSchema>>>(),

@@ -20,6 +20,7 @@ import type { Handlers } from "./handlers";
 import { JobError } from "./handlers/types";
 import type { JobWrites } from "./job-writes";
 import { persist } from "./persist";
+import { createProgress } from "./progress";
 
 export type ProcessDeps = {
   db: Db;
@@ -186,12 +187,22 @@ async function attempt(
   const handler = deps.handlers[job.type as keyof Handlers] as (p: unknown, c: unknown) => Promise<unknown>;
   const timeout = AbortSignal.timeout(deps.jobTimeoutMs);
   const signal = AbortSignal.any([timeout, deps.abort, canceled]);
-  const ctx = { jobId: job._id, attempt: job.attempts, signal, log, allowedNetworks: deps.allowedNetworks };
+  const progress = createProgress({ db: deps.db, notify: deps.notify, job });
+  const ctx = {
+    jobId: job._id,
+    attempt: job.attempts,
+    signal,
+    log,
+    allowedNetworks: deps.allowedNetworks,
+    progress: progress.report,
+  };
   try {
     // Raced against the signal so a handler that ignores it cannot hold the queue past its time.
     const result = await Promise.race([handler(payload, ctx), rejectOnAbort(signal)]);
+    await progress.flush();
     return { ok: true, result: result === undefined ? null : result };
   } catch (err) {
+    await progress.flush();
     if (err instanceof JobError) return { ok: false, error: err };
     if (timeout.aborted) {
       return {

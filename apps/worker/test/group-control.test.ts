@@ -9,28 +9,35 @@ let ctx: TestContext;
 let env: Record<string, string>;
 const running: AppProcess[] = [];
 
-/** A target that answers /ok/<name> after `delayMs`, and /fail/<name> with 400 while failing is on. */
+/** A target that answers /ok/<name> after a moment, /fail/<name> with 400 while failing is on; /hook takes webhooks. */
 const target = (() => {
   const seen: string[] = [];
+  const hooks: { event?: string; id: string; status: string }[] = [];
   let failing = true;
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
       const [, kind, name] = new URL(req.url).pathname.split("/");
+      if (kind === "hook") {
+        hooks.push(await req.json());
+        return new Response(null, { status: 204 });
+      }
       seen.push(name as string);
       await Bun.sleep(150);
       return kind === "fail" && failing ? new Response("no", { status: 400 }) : Response.json({ ok: name });
     },
   });
   return {
-    url: (kind: "ok" | "fail", name: string) => `http://127.0.0.1:${server.port}/${kind}/${name}`,
+    url: (kind: "ok" | "fail" | "hook", name: string) => `http://127.0.0.1:${server.port}/${kind}/${name}`,
     seen,
+    hooks,
     heal: () => {
       failing = false;
     },
     reset: () => {
       seen.length = 0;
+      hooks.length = 0;
       failing = true;
     },
     stop: () => server.stop(true),
@@ -46,6 +53,8 @@ beforeEach(async () => {
     WORKER_CONCURRENCY: "4",
     HTTP_JOB_ALLOWED_NETWORKS: "127.0.0.0/8",
     RETRY_BACKOFF_MS: "20",
+    WEBHOOK_RETRY_BASE_MS: "100",
+    ADMIN_EMAILS: "ops@example.com",
   };
   target.reset();
 });
@@ -200,4 +209,61 @@ describe("halt on failure", () => {
     );
     expect(target.seen.filter((n) => n.startsWith("h"))).toEqual(["h1", "h1", "h2", "h3"]);
   }, 60_000);
+
+  it("announces group.halted on the owner's event stream and in the webhook; an admin resumes it, audited", async () => {
+    const api = await start("api");
+    await start("worker");
+    const user = await apiUser(api);
+    const stream = await fetch(`${api.url}/v1/events`, { headers: { authorization: `Bearer ${user.token}` } });
+    const failing = (
+      await user.call(
+        "POST",
+        "/v1/jobs",
+        http("fail", "w1", { group: "w", onFailure: "halt", callbackUrl: target.url("hook", "w1") }),
+      )
+    ).body;
+    const next = (await user.call("POST", "/v1/jobs", http("ok", "w2", { group: "w" }))).body.id;
+    // The owner's stream says the group halted, with the job that halted it.
+    const decoder = new TextDecoder();
+    let text = "";
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    while (!text.includes("event: group.halted")) text += decoder.decode((await reader.read()).value);
+    await reader.cancel();
+    const frame = text.split("\n\n").find((f) => f.includes("event: group.halted")) as string;
+    expect(JSON.parse(/^data: (.+)$/m.exec(frame)?.[1] as string)).toMatchObject({
+      group: "w",
+      state: "halted",
+      haltedJobId: failing.id,
+    });
+    // So does the halting job's webhook.
+    const hook = await waitFor(async () => target.hooks.find((h) => h.id === failing.id), 10_000, 50);
+    expect(hook).toMatchObject({ event: "group.halted", status: "failed" });
+    // Counted in the api's metrics.
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).toMatch(/^lineup_groups_halted\{[^}]*\} 1$/m);
+
+    // An admin sees it among every user's stopped groups and resumes it; a user cannot use the admin routes.
+    const me = (await user.call("GET", "/v1/auth/me")).body;
+    const admin = await apiUser(api, "ops@example.com");
+    expect((await user.call("GET", "/v1/admin/groups")).status).toBe(403);
+    const stopped = (await admin.call("GET", "/v1/admin/groups?state=halted")).body.items;
+    expect(stopped).toEqual([expect.objectContaining({ ownerId: me.id, group: "w", haltedJobId: failing.id })]);
+    expect((await admin.call("POST", `/v1/admin/groups/${me.id}/w/resume`)).status).toBe(409);
+    const resumed = await admin.call("POST", `/v1/admin/groups/${me.id}/w/resume`, { failedJob: "skip" });
+    expect(resumed.body).toMatchObject({ ownerId: me.id, group: "w", state: "active" });
+    await waitFor(async () => (await statusOf(next)) === "succeeded", 10_000, 50);
+    const audit = (await admin.call("GET", "/v1/admin/audit")).body.items;
+    expect(audit[0]).toMatchObject({
+      action: "group.resume",
+      target: { ownerId: me.id, group: "w", failedJob: "skip" },
+    });
+  }, 40_000);
+
+  it("refuses onFailure: halt without a group, naming the field", async () => {
+    const api = await start("api");
+    const user = await apiUser(api);
+    const res = await user.call("POST", "/v1/jobs", { type: "echo", payload: 1, onFailure: "halt" });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details[0].path).toBe("onFailure");
+  }, 20_000);
 });

@@ -1,5 +1,5 @@
 // Runs the worker loop in-process against the test kit's real servers, with handlers a test controls.
-import { ensureIndexes, insertJob } from "@lineup/db";
+import { type Db, ensureIndexes, insertJob } from "@lineup/db";
 import type { JobDoc } from "@lineup/jobs";
 import { createLogger } from "@lineup/log";
 import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
@@ -28,9 +28,12 @@ export async function startWorker(
     lines?: string[];
     /** Stands in for the blocking connection (a test makes its takes misbehave). */
     blocking?: (real: Redis) => Redis;
+    /** The database the worker writes to (a test may watch its commands); the context's by default. */
+    db?: Db;
   } = {},
 ) {
   await ensureIndexes(ctx.db);
+  const db = options.db ?? ctx.db;
   const queueName = options.queueName ?? ctx.queueName;
   const redis = new Redis(ctx.redisUrl, WORKER_REDIS_OPTIONS);
   const workerId = options.workerId ?? "w-test";
@@ -50,7 +53,7 @@ export async function startWorker(
     callbackDue: () => {},
     metrics,
     state: workerStateMetrics(registry),
-    db: ctx.db,
+    db,
     queue,
     redis,
     blocking,

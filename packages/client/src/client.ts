@@ -3,6 +3,7 @@
 import { LineupError } from "./errors.js";
 import { readEvents } from "./sse.js";
 import type {
+  AdminGroup,
   AdminJob,
   AdminJobPage,
   AdminJobsParams,
@@ -152,6 +153,13 @@ export interface AdminClient {
   redrive(filter?: RedriveFilter): Promise<RedriveResult>;
   /** One page of admin actions, newest first. */
   audit(params?: PageParams): Promise<AuditPage>;
+  /** Every user's paused and halted groups, halted ones first. */
+  stoppedGroups(params?: { state?: "paused" | "halted" }): Promise<AdminGroup[]>;
+  /** One user's group. */
+  group(ownerId: string, group: string): Promise<AdminGroup>;
+  pauseGroup(ownerId: string, group: string): Promise<AdminGroup>;
+  /** A halted group needs failedJob (retry or skip), else a 409 group_halted. */
+  resumeGroup(ownerId: string, group: string, opts?: { failedJob?: FailedJobChoice }): Promise<AdminGroup>;
 }
 
 export function createClient(options: ClientOptions): LineupClient {
@@ -200,6 +208,8 @@ export function createClient(options: ClientOptions): LineupClient {
   const jobPath = (id: string) => `/v1/jobs/${encodeURIComponent(id)}`;
   const schedulePath = (id: string) => `/v1/schedules/${encodeURIComponent(id)}`;
   const groupPath = (group: string) => `/v1/groups/${encodeURIComponent(group)}`;
+  const adminGroupPath = (ownerId: string, group: string) =>
+    `/v1/admin/groups/${encodeURIComponent(ownerId)}/${encodeURIComponent(group)}`;
   const adminJobPath = (id: string) => `/v1/admin/jobs/${encodeURIComponent(id)}`;
   const queuePath = (name: string) => `/v1/admin/queues/${encodeURIComponent(name)}`;
   const keyed = (opts: SubmitOptions) =>
@@ -320,6 +330,14 @@ export function createClient(options: ClientOptions): LineupClient {
       cancel: (id: string) => call<AdminJob>("POST", `${adminJobPath(id)}/cancel`),
       redrive: (filter: RedriveFilter = {}) => call<RedriveResult>("POST", "/v1/admin/jobs/retry", { body: filter }),
       audit: (params: PageParams = {}) => call<AuditPage>("GET", "/v1/admin/audit", { query: params }),
+      async stoppedGroups(params: { state?: "paused" | "halted" } = {}) {
+        return (await call<{ items: AdminGroup[] }>("GET", "/v1/admin/groups", { query: params })).items;
+      },
+      group: (ownerId: string, group: string) => call<AdminGroup>("GET", adminGroupPath(ownerId, group)),
+      pauseGroup: (ownerId: string, group: string) =>
+        call<AdminGroup>("POST", `${adminGroupPath(ownerId, group)}/pause`),
+      resumeGroup: (ownerId: string, group: string, opts: { failedJob?: FailedJobChoice } = {}) =>
+        call<AdminGroup>("POST", `${adminGroupPath(ownerId, group)}/resume`, { body: opts }),
     },
   };
   return client;

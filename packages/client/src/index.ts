@@ -12,6 +12,7 @@ export {
 export { LineupError } from "./errors.js";
 export { readEvents, type ServerSentEvent } from "./sse.js";
 export type {
+  AdminGroup,
   AdminJob,
   AdminJobFilter,
   AdminJobPage,

@@ -248,3 +248,9 @@ export type Group = {
 
 /** For a halted group: run the job that halted it again first, or leave it failed and go on. */
 export type FailedJobChoice = "retry" | "skip";
+
+/** A user's group as an admin sees it: whose, and since when it is stopped. */
+export interface AdminGroup extends Group {
+  ownerId: string;
+  since?: string;
+}

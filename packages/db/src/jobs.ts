@@ -474,6 +474,17 @@ export async function finishJobs(db: Db, params: FinishParams[]): Promise<(boole
   });
 }
 
+/** The running attempt's latest progress report; nothing when a newer attempt (or the end) is on record. */
+export async function recordProgress(
+  db: Db,
+  params: { id: string; attempts: number; progress: { percent: number; message?: string; at: Date } },
+): Promise<void> {
+  await jobsCollection(db).updateOne(
+    { _id: params.id, status: "running", attempts: params.attempts },
+    { $set: { progress: params.progress } },
+  );
+}
+
 /** running at `attempts` -> queued (shutdown returned it to the head of its line). */
 export async function requeueJob(db: Db, id: string, attempts: number, now: Date): Promise<boolean> {
   const res = await jobsCollection(db).updateOne(

@@ -28,7 +28,8 @@ export type NewJobSpec = {
 };
 
 export function newJobRecord(spec: NewJobSpec): JobDoc {
-  const onFailure = spec.onFailure ?? spec.defaultOnFailure;
+  // Only a group can halt: the queue's default line may be shared with every other user.
+  const onFailure = spec.group === undefined ? "continue" : (spec.onFailure ?? spec.defaultOnFailure);
   return {
     _id: spec.id,
     queue: spec.queue,

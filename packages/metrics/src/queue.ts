@@ -6,6 +6,13 @@ import { Gauge, type Registry } from "prom-client";
 export type QueueGauges = QueueSnapshot & {
   /** Jobs queued in MongoDB (waiting in their lines, or waiting out a retry). */
   queuedJobs: number;
+  /** Jobs scheduled in MongoDB (due later). */
+  scheduledJobs: number;
+  /** Groups paused, and halted by a failure (MongoDB's record). */
+  pausedGroups: number;
+  haltedGroups: number;
+  /** How long the longest halt has lasted (0 when none). */
+  oldestHaltSeconds: number;
 };
 
 export function queueMetrics(registry: Registry, queue: string, snapshot: () => Promise<QueueGauges>) {
@@ -49,5 +56,21 @@ export function queueMetrics(registry: Registry, queue: string, snapshot: () => 
     ),
     workers: gauge("lineup_queue_workers_alive", "Workers with a recent heartbeat", "workersAlive"),
     paused: gauge("lineup_queue_paused", "1 while the queue is paused (workers take no job), else 0", "paused"),
+    scheduled: gauge(
+      "lineup_queue_scheduled_jobs",
+      "Jobs due later (runAt, delayMs), not yet in their lines",
+      "scheduledJobs",
+    ),
+    pausedGroups: gauge("lineup_groups_paused", "Groups paused by their owner or an admin", "pausedGroups"),
+    haltedGroups: gauge(
+      "lineup_groups_halted",
+      "Groups halted by a job that failed for good (onFailure: halt)",
+      "haltedGroups",
+    ),
+    oldestHalt: gauge(
+      "lineup_groups_halted_oldest_seconds",
+      "How long the group halted longest ago has been halted (0 when none is)",
+      "oldestHaltSeconds",
+    ),
   };
 }

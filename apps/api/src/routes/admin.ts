@@ -3,13 +3,17 @@
 import { Elysia } from "elysia";
 import { authPlugin } from "../middlewares/auth";
 import {
+  AdminGroupParamsSchema,
   AdminJobsQuerySchema,
   AuditQuerySchema,
   GroupsQuerySchema,
   QueueParamsSchema,
   RedriveSchema,
+  StoppedGroupsQuerySchema,
 } from "../schemas/admin";
 import {
+  adminGroupAnswers,
+  adminResumeGroupAnswers,
   auditAnswers,
   cancelAnyAnswers,
   groupsAnswers,
@@ -19,11 +23,17 @@ import {
   queuesAnswers,
   redriveAnswers,
   retryAnswers,
+  stoppedGroupsAnswers,
 } from "../schemas/admin-answers";
+import { ResumeGroupSchema } from "../schemas/groups";
 import { JobIdParamsSchema } from "../schemas/jobs";
 import {
+  type AdminGroupsDeps,
   type AdminJobsDeps,
   type AdminQueuesDeps,
+  adminGroup,
+  adminPauseGroup,
+  adminResumeGroup,
   cancelAnyJob,
   jobDetail,
   listAllJobs,
@@ -32,14 +42,56 @@ import {
   redrive,
   retryJob,
   setPaused,
+  stoppedGroups,
 } from "../services/admin";
 import type { Revocation, Tokens } from "../services/auth";
 
 const tags = ["admin"];
 
-export const adminRoutes = (deps: AdminJobsDeps & AdminQueuesDeps & { tokens: Tokens; revocation: Revocation }) =>
+export const adminRoutes = (
+  deps: AdminJobsDeps & AdminQueuesDeps & AdminGroupsDeps & { tokens: Tokens; revocation: Revocation },
+) =>
   new Elysia({ name: "admin-routes", prefix: "/v1/admin" })
     .use(authPlugin(deps.tokens, deps.revocation))
+    .get("/groups", ({ query }) => stoppedGroups(deps, query.state), {
+      admin: true,
+      query: StoppedGroupsQuerySchema,
+      response: stoppedGroupsAnswers,
+      detail: { tags, summary: "Every user's paused and halted groups, halted ones first" },
+    })
+    .get("/groups/:owner/:group", ({ params }) => adminGroup(deps, params.owner, params.group), {
+      admin: true,
+      params: AdminGroupParamsSchema,
+      response: adminGroupAnswers,
+      detail: { tags, summary: "One user's group: its state and its jobs waiting or running" },
+    })
+    .post(
+      "/groups/:owner/:group/pause",
+      async ({ params, claims }) =>
+        adminPauseGroup(deps, await deps.audit.actor(claims.sub), params.owner, params.group),
+      {
+        admin: true,
+        params: AdminGroupParamsSchema,
+        response: adminGroupAnswers,
+        detail: { tags, summary: "Pause a user's group (audited)" },
+      },
+    )
+    .post(
+      "/groups/:owner/:group/resume",
+      async ({ params, body, claims }) =>
+        adminResumeGroup(deps, await deps.audit.actor(claims.sub), params.owner, params.group, body?.failedJob),
+      {
+        admin: true,
+        params: AdminGroupParamsSchema,
+        body: ResumeGroupSchema.optional(),
+        response: adminResumeGroupAnswers,
+        detail: {
+          tags,
+          summary: "Resume a user's paused or halted group (audited)",
+          description: 'A halted group needs {"failedJob": "retry"} or {"failedJob": "skip"}; without it, 409.',
+        },
+      },
+    )
     .get("/queues", async () => ({ items: [await queueOverview(deps)] }), {
       admin: true,
       response: queuesAnswers,

@@ -2,7 +2,9 @@
 // bodies made by the constructors the code throws.
 import { errors } from "@lineup/errors";
 import { alreadyEnded, noSuchJob, noSuchQueue, notRetryable, retryUnavailable } from "../services/admin";
+import { groupHalted } from "../services/groups";
 import {
+  AdminGroupSchema,
   AdminJobPageSchema,
   AdminJobSchema,
   AuditPageSchema,
@@ -10,6 +12,7 @@ import {
   QueueListSchema,
   QueueOverviewSchema,
   RedriveResultSchema,
+  StoppedGroupListSchema,
 } from "./admin";
 import { authErrors, bodyErrors, errorResponse, unavailable, validationFailed } from "./common";
 import {
@@ -97,4 +100,26 @@ export const auditAnswers = {
   ...adminErrors,
   422: badQuery("limit", "Too big: expected number to be <=100"),
   503: unavailable,
+};
+
+export const stoppedGroupsAnswers = {
+  200: StoppedGroupListSchema,
+  ...adminErrors,
+  422: validationFailed(),
+  503: unavailable,
+};
+
+export const adminGroupAnswers = {
+  200: AdminGroupSchema,
+  ...adminErrors,
+  422: badQuery("owner", "Must be a user id"),
+  503: unavailable,
+};
+
+export const adminResumeGroupAnswers = {
+  ...adminGroupAnswers,
+  409: errorResponse(
+    "The group is halted: say what to do with the job that halted it (failedJob)",
+    groupHalted("invoices", "665f1e2ab4c0d3a1e8f9b2c7"),
+  ),
 };

@@ -1,7 +1,8 @@
 // Request and response schemas of the admin routes (/v1/admin/...).
 import { JOB_STATUSES } from "@lineup/jobs";
 import { z } from "zod";
-import { exampleRedrive } from "./examples";
+import { exampleHaltedGroup, exampleRedrive } from "./examples";
+import { GroupSchema } from "./groups";
 import { CursorQuery, group, JobErrorSchema, JobSchema, LimitQuery } from "./jobs";
 
 const isoDate = z.iso.datetime({ offset: true }).describe("ISO 8601 date-time");
@@ -111,3 +112,21 @@ export const AuditSchema = z.object({
 });
 
 export const AuditPageSchema = z.object({ items: z.array(AuditSchema), nextCursor: z.string().nullable() });
+
+export const AdminGroupParamsSchema = z.object({ owner: ownerId, group });
+
+export const AdminGroupSchema = GroupSchema.extend({
+  ownerId: z.string().describe("The user whose group it is"),
+  since: z.string().optional().describe("When it was paused or halted"),
+}).meta({
+  id: "AdminGroup",
+  examples: [{ ownerId: "665f1c9e8b3d4a0012a1b2c3", ...exampleHaltedGroup, since: "2026-01-15T09:40:00.000Z" }],
+});
+
+export const StoppedGroupsQuerySchema = z.object({
+  state: z.enum(["paused", "halted"]).optional().describe("Only groups in this state"),
+});
+
+export const StoppedGroupListSchema = z
+  .object({ items: z.array(AdminGroupSchema).describe("Halted groups first, then paused ones; longest stopped first") })
+  .meta({ id: "StoppedGroupList" });

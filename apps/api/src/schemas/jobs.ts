@@ -50,7 +50,8 @@ export const jobVariants = Object.entries(catalog).map(([type, payload]) =>
       .optional()
       .describe(
         "What failing for good does to the job's line: continue (the next job runs), or halt (the line stops, the " +
-          "failed job first in it, until POST /v1/groups/{group}/resume). Default: the queue's DEFAULT_ON_FAILURE.",
+          "failed job first in it, until POST /v1/groups/{group}/resume); halt needs a group. Default: the queue's " +
+          "DEFAULT_ON_FAILURE (for jobs with a group).",
       ),
   }),
 );
@@ -82,11 +83,19 @@ function oneDueTime(job: { runAt?: string; delayMs?: number }, ctx: z.Refinement
   }
 }
 
+/** Only a group can halt: the queue's default line may be shared with every other user, and has no name to resume. */
+export function haltNeedsGroup(job: { group?: string; onFailure?: string }, ctx: z.RefinementCtx): void {
+  if (job.onFailure === "halt" && job.group === undefined) {
+    ctx.addIssue({ code: "custom", path: ["onFailure"], message: "halt needs a group: only a group can be halted" });
+  }
+}
+
 export const SubmitJobSchema = z
   .discriminatedUnion("type", variants as unknown as [(typeof variants)[number], ...(typeof variants)[number][]], {
     error: `Must be one of: ${Object.keys(catalog).join(", ")}`,
   })
   .superRefine(oneDueTime)
+  .superRefine(haltNeedsGroup)
   .meta({
     id: "NewJob",
     description: "A job to run: its type names the payload's schema. Other fields are ignored.",

@@ -2,7 +2,7 @@
 import { catalog } from "@lineup/jobs";
 import { z } from "zod";
 import { exampleSchedule, exampleScheduleRequest } from "./examples";
-import { CursorQuery, jobVariants, LimitQuery } from "./jobs";
+import { CursorQuery, haltNeedsGroup, jobVariants, LimitQuery } from "./jobs";
 
 export const ScheduleJobSchema = z
   .discriminatedUnion(
@@ -10,6 +10,7 @@ export const ScheduleJobSchema = z
     jobVariants as unknown as [(typeof jobVariants)[number], ...(typeof jobVariants)[number][]],
     { error: `Must be one of: ${Object.keys(catalog).join(", ")}` },
   )
+  .superRefine(haltNeedsGroup)
   .meta({ id: "ScheduleJob", description: "The job each tick makes, as POST /v1/jobs takes it (no runAt or delayMs)" });
 export type ScheduleJob = z.output<typeof ScheduleJobSchema>;
 

@@ -77,6 +77,7 @@ function ctx(overrides: Partial<HandlerContext> = {}): HandlerContext {
     attempt: 1,
     signal: new AbortController().signal,
     log: silentLogger,
+    progress: () => {},
     // The test targets listen on loopback.
     allowedNetworks: ["127.0.0.0/8"],
     ...overrides,

@@ -10,6 +10,11 @@ export type HandlerContext = {
   log: Logger;
   /** HTTP_JOB_ALLOWED_NETWORKS: CIDRs `http` jobs may reach besides global unicast addresses. */
   allowedNetworks: readonly string[];
+  /**
+   * Reports how far the job got (0 to 100) and, optionally, what it is doing: shown at once in the job's event streams
+   * and in its view (written to its record at most about once a second).
+   */
+  progress: (percent: number, message?: string) => void;
 };
 
 export type Handler<P> = (payload: P, ctx: HandlerContext) => Promise<unknown>;

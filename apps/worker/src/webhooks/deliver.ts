@@ -16,9 +16,10 @@ export async function deliver(
   if (!url) return { ok: false, final: true, error: "no callback url" };
   const keys = await ensureWebhookKeys(deps.db, { id: job.ownerId, make: newWebhookSecret, now: new Date() });
   if (!keys) return { ok: false, final: true, error: "the job's owner no longer exists" };
-  // The receiver gets the job as GET /v1/jobs/{id} shows it, without the webhook's own bookkeeping.
+  // The receiver gets the job as GET /v1/jobs/{id} shows it, without the webhook's own bookkeeping; a job whose failure
+  // halted its group says so.
   const { callback: _bookkeeping, ...view } = toJobView(job);
-  const body = JSON.stringify(view);
+  const body = JSON.stringify(job.haltedLine ? { ...view, event: "group.halted" } : view);
   const headers = new Headers({
     "content-type": "application/json",
     "user-agent": "Lineup-Webhooks/1",

@@ -1,6 +1,14 @@
 // The admin services' public face: what routes, app.ts and other features may use.
 export { createAudit } from "./audit";
 export {
+  type AdminGroupsDeps,
+  type AdminGroupView,
+  adminGroup,
+  adminPauseGroup,
+  adminResumeGroup,
+  stoppedGroups,
+} from "./groups";
+export {
   type AdminJobsDeps,
   alreadyEnded,
   cancelAnyJob,

@@ -151,6 +151,11 @@ export function createEventStreams(deps: StreamsDeps) {
         const doc = docs.get(change.job);
         // Gone (past its retention), or another user's: nothing to show.
         if (!doc || doc.ownerId !== scope.ownerId) continue;
+        if (change.haltsLine) {
+          // Not a change of the job (its failure was one): its group stopped. Owner streams say so.
+          if (scope.jobId === undefined) emitGroupHalted(change.id, doc);
+          continue;
+        }
         if (scope.jobId !== undefined && stateOf(change) === lastState) continue;
         emit(change.id, viewAt(doc, change));
         if (scope.jobId !== undefined && isFinal(change.status)) return end();
@@ -158,8 +163,13 @@ export function createEventStreams(deps: StreamsDeps) {
     }
 
     function emit(id: string | undefined, view: object): void {
-      if (scope.jobId !== undefined) lastState = stateOf(view as { status: string; attempts: number });
+      if (scope.jobId !== undefined) lastState = stateOf(view as StateOf);
       write(`${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(view)}\n\n`);
+    }
+
+    function emitGroupHalted(id: string, doc: JobDoc): void {
+      const halted = { group: doc.group, state: "halted", haltedJobId: doc._id, error: doc.error };
+      write(`event: group.halted\nid: ${id}\ndata: ${JSON.stringify(halted)}\n\n`);
     }
 
     async function docsOf(ids: string[]): Promise<Map<string, JobDoc>> {
@@ -255,6 +265,10 @@ function validId(id: string | undefined): string | undefined {
   return isEventId(id) ? id : undefined;
 }
 
-function stateOf(s: { status: string; attempts: number }): string {
-  return `${s.status}:${s.attempts}`;
+type StateOf = { status: string; attempts: number; progress?: { at: string | number } };
+
+/** What a job stream has shown of a job: its status, its attempt, and its latest progress report. */
+function stateOf(s: StateOf): string {
+  const at = s.progress?.at;
+  return `${s.status}:${s.attempts}:${typeof at === "number" ? new Date(at).toISOString() : (at ?? "")}`;
 }
