@@ -320,6 +320,40 @@ describe("the operations console", () => {
     }
   });
 
+  it("retries the job that halted a group from the groups page, and the group runs on", async () => {
+    const group = "halt-me";
+    const failing = flakyTarget();
+    try {
+      const halting = await submit({
+        type: "http",
+        group,
+        onFailure: "halt",
+        maxAttempts: 1,
+        payload: { url: failing.url, method: "GET" },
+      });
+      const next = await submit({ type: "echo", group, payload: "after" });
+      const userGroup = async () =>
+        (await (await call("GET", `/v1/groups/${group}`, userToken)).json()) as { state: string };
+      await until(async () => (await userGroup()).state === "halted", "the group to halt");
+
+      const page = await loggedIn("/admin/groups");
+      const stopped = page.getByRole("row").filter({ hasText: group }).filter({ hasText: "halted" });
+      await stopped.getByRole("link", { name: halting }).waitFor();
+      failing.heal();
+      await stopped.getByRole("button", { name: "Retry failed job" }).click();
+      const dialog = page.getByRole("dialog", { name: `Retry failed job: group ${group}?` });
+      await dialog.getByRole("button", { name: "Retry failed job" }).click();
+      await textOf(page.locator("#notice"), /runs again/);
+      await until(
+        async () => (await Promise.all([halting, next].map(statusOf))).every((s) => s === "succeeded"),
+        "both jobs to succeed",
+      );
+      expect((await userGroup()).state).toBe("active");
+    } finally {
+      failing.stop();
+    }
+  });
+
   it("redrives the failed jobs a filter finds", async () => {
     const group = "redrive-me";
     const failing = flakyTarget();

@@ -181,6 +181,10 @@ describe("OpenAPI", () => {
       "/metrics",
       "/readyz",
       "/v1/admin/audit",
+      "/v1/admin/groups",
+      "/v1/admin/groups/{owner}/{group}",
+      "/v1/admin/groups/{owner}/{group}/pause",
+      "/v1/admin/groups/{owner}/{group}/resume",
       "/v1/admin/jobs",
       "/v1/admin/jobs/retry",
       "/v1/admin/jobs/{id}",
@@ -198,10 +202,16 @@ describe("OpenAPI", () => {
       "/v1/auth/webhook-secret",
       "/v1/auth/webhook-secret/rotate",
       "/v1/events",
+      "/v1/groups",
+      "/v1/groups/{group}",
+      "/v1/groups/{group}/pause",
+      "/v1/groups/{group}/resume",
       "/v1/jobs",
       "/v1/jobs/batch",
       "/v1/jobs/{id}",
       "/v1/jobs/{id}/events",
+      "/v1/schedules",
+      "/v1/schedules/{id}",
     ]);
     expect(Object.keys(paths["/v1/jobs"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(paths["/v1/jobs/{id}"]).sort()).toEqual(["delete", "get"]);
@@ -226,8 +236,12 @@ describe("OpenAPI", () => {
       "cursor",
       "group",
       "limit",
+      "scheduleId",
       "status",
     ]);
+    expect(variants[0].properties.runAt).toMatchObject({ type: "string", format: "date-time" });
+    expect(variants[0].properties.delayMs).toMatchObject({ type: "integer", minimum: 0 });
+    expect(Object.keys(paths["/v1/schedules/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
     expect(variants[0].properties.group).toMatchObject({ type: "string", pattern: expect.any(String) });
     expect(variants[0].properties.callbackUrl).toMatchObject({ type: "string", format: "uri" });
     const batch = json(paths["/v1/jobs/batch"].post.requestBody);

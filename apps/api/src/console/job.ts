@@ -95,6 +95,11 @@ function facts(job: AdminJob): HTMLDivElement[] {
     ["Seq", job.seq === null ? "—" : String(job.seq)],
     ["Attempts", `${job.attempts} of ${job.maxAttempts}`],
     ["Next attempt", job.retryAt ? time(job.retryAt) : null],
+    ["Due", job.runAt ? time(job.runAt) : null],
+    ["Schedule", job.scheduleId ?? null],
+    ["Tick", job.scheduledFor ? time(job.scheduledFor) : null],
+    ["On failure", job.onFailure === "halt" ? "halts its group" : null],
+    ["Progress", job.progress ? progressText(job.progress) : null],
     ["Worker", job.workerId ?? null],
     ["Created", time(job.createdAt)],
     ["Started", time(job.startedAt)],
@@ -103,6 +108,10 @@ function facts(job: AdminJob): HTMLDivElement[] {
   return items
     .filter(([, value]) => value !== null)
     .map(([term, value]) => el("div", {}, el("dt", {}, term), el("dd", {}, value)));
+}
+
+function progressText(progress: NonNullable<AdminJob["progress"]>): string {
+  return `${progress.percent} %${progress.message ? `: ${progress.message}` : ""}`;
 }
 
 function attemptRow(attempt: Attempt): HTMLTableRowElement {

@@ -129,4 +129,11 @@ export const StoppedGroupsQuerySchema = z.object({
 
 export const StoppedGroupListSchema = z
   .object({ items: z.array(AdminGroupSchema).describe("Halted groups first, then paused ones; longest stopped first") })
-  .meta({ id: "StoppedGroupList" });
+  .meta({
+    id: "StoppedGroupList",
+    examples: [
+      {
+        items: [{ ownerId: "665f1c9e8b3d4a0012a1b2c3", ...exampleHaltedGroup, since: "2026-01-15T09:40:00.000Z" }],
+      },
+    ],
+  });

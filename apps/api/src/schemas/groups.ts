@@ -27,9 +27,11 @@ export const GroupListQuerySchema = z.object({
   state: z.enum(GROUP_STATES).optional().describe("Only groups in this state"),
 });
 
-export const GroupListSchema = z
-  .object({ items: z.array(GroupSchema).describe("By name; at most 1000") })
-  .meta({ id: "GroupList", description: "Your groups that have jobs waiting or running, or a state" });
+export const GroupListSchema = z.object({ items: z.array(GroupSchema).describe("By name; at most 1000") }).meta({
+  id: "GroupList",
+  description: "Your groups that have jobs waiting or running, or a state",
+  examples: [{ items: [exampleGroup, exampleHaltedGroup] }],
+});
 
 export const ResumeGroupSchema = z
   .object({

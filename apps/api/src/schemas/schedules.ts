@@ -80,4 +80,8 @@ export const SchedulePageSchema = z
     items: z.array(ScheduleSchema),
     nextCursor: z.string().nullable().describe("Pass as ?cursor= for the next page; null on the last page"),
   })
-  .meta({ id: "SchedulePage", description: "Your schedules, newest first" });
+  .meta({
+    id: "SchedulePage",
+    description: "Your schedules, newest first",
+    examples: [{ items: [exampleSchedule], nextCursor: null }],
+  });
