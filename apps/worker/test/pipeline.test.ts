@@ -225,11 +225,14 @@ describe("crashes", () => {
     let worker = await start("worker");
     const token = await user(api);
     const ids: string[] = [];
-    for (let i = 0; i < 80; i++) {
+    for (let i = 0; i < 100; i++) {
+      // Every fifth job is due later, at some moment during the kills: it moves into the line as they happen.
+      const later = i % 5 === 4 ? { delayMs: 200 + Math.floor(Math.random() * 3_000) } : {};
       const res = await submit(api, token, {
         type: "http",
         payload: { url: target.url, method: "POST", body: String(i) },
         maxAttempts: 10,
+        ...later,
       });
       expect(res.status).toBe(202);
       ids.push(((await res.json()) as { id: string }).id);

@@ -1,5 +1,5 @@
 // Redis connections dropped at random moments while the real api and a 4-slot worker take, run, complete and chain
-// jobs in five lines: CLIENT KILL of every client, and redis-server killed with -9 and started again from its AOF.
+// jobs in six lines (one of jobs due a moment later, released into it as they fall due): CLIENT KILL of every client, and redis-server killed with -9 and started again from its AOF.
 // After each drop, every job that got a 202 must succeed, in order per line, within 10 s of the api's /readyz; a
 // long-poll and an SSE stream open across the drop must see the jobs through too. Run against a Redis Cluster
 // (LINEUP_TEST_CLUSTER=1), a drop is a master killed at a random moment instead.
@@ -10,7 +10,10 @@ import { stopAndScan, waitFor } from "./support";
 
 // 20 of each kind of drop on a single Redis; 20 master kills on a cluster.
 const ROUNDS = Number(process.env.LINEUP_DROP_ROUNDS ?? (process.env.LINEUP_TEST_CLUSTER === "1" ? 20 : 40));
-const LINES = ["", "a", "b", "c", "d"] as const; // "" is the queue's default line
+const LINES = ["", "a", "b", "c", "d", "later"] as const; // "" is the queue's default line
+// Line "later" holds jobs submitted to run 0.2 s later, each due after the one before: they join their line (and take
+// their seq) as they fall due, through the drops.
+let lastRunAt = 0;
 const RECOVERY_MS = 10_000;
 
 let ctx: TestContext;
@@ -136,6 +139,12 @@ async function signUp(app: AppProcess): Promise<string> {
   return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
+/** A due time 0.2 s from now, and after every one handed out before. */
+function nextRunAt(): string {
+  lastRunAt = Math.max(Date.now() + 200, lastRunAt + 5);
+  return new Date(lastRunAt).toISOString();
+}
+
 /** Submits an http job to the target, retrying while the api answers 503 (nothing was recorded then). */
 async function submitUntilAccepted(app: AppProcess, bearer: string, line: string, n: number): Promise<string> {
   const job = {
@@ -143,6 +152,7 @@ async function submitUntilAccepted(app: AppProcess, bearer: string, line: string
     payload: { url: target.url, method: "POST", body: { line, n }, timeoutMs: 5_000 },
     maxAttempts: 10,
     ...(line ? { group: line } : {}),
+    ...(line === "later" ? { runAt: nextRunAt() } : {}),
   };
   for (let tries = 0; tries < 600; tries++) {
     const res = await fetch(`${app.url}/v1/jobs`, {
