@@ -12,6 +12,7 @@ import { type ApiCost, apiCost } from "./scenarios/api-cost";
 import { type BacklogRun, backlog } from "./scenarios/backlog";
 import { type CriticalPath, criticalPath } from "./scenarios/critical-path";
 import { longPoll } from "./scenarios/long-poll";
+import { type ScheduledLoad, scheduledLoad } from "./scenarios/scheduled-load";
 import { type Startup, startup } from "./scenarios/startup";
 import { throughput } from "./scenarios/throughput";
 import { workerCost } from "./scenarios/worker-cost";
@@ -45,6 +46,7 @@ try {
   const sweep = await step("throughput", () => throughput(stack, quick));
   const start = await step("startup", () => startup(stack, quick));
   const polls = await step("long-poll", () => longPoll(stack, quick));
+  const later = await step("scheduled load", () => scheduledLoad(stack, quick));
   const login = await step("login load", () => loginLoad(quick));
   results = {
     date: new Date().toISOString(),
@@ -57,8 +59,9 @@ try {
     backlog: queued,
     startup: start,
     longPoll: polls,
+    scheduledLoad: later,
     loginLoad: login,
-    targets: targetsOf(worker, api, path, queued, start, login),
+    targets: targetsOf(worker, api, path, queued, start, login, later),
   };
 } finally {
   await stack.close();
@@ -95,6 +98,7 @@ function targetsOf(
   queued: BacklogRun[],
   start: Startup,
   login: LoginLoad | null,
+  later: ScheduledLoad,
 ): Target[] {
   const find = (system: string, slots: number) => worker.find((w) => w.system === system && w.slots === slots) as Run;
   const cpuRatio = find("lineup", 1).cpuUsPerJob / find("bullmq", 1).cpuUsPerJob;
@@ -121,6 +125,12 @@ function targetsOf(
     target("api start-to-ready vs a bare Elysia app", "≤ 2×", startRatio, startRatio <= 2, "×"),
   ];
   if (login) targets.push(target("GET p99 under login load vs idle", "≤ 2×", login.ratioP99, login.ratioP99 <= 2, "×"));
+  const [none, many] = [later[0], later.at(-1)];
+  if (none && many && many !== none) {
+    const ratio = many.run.jobsPerSecond / none.run.jobsPerSecond;
+    const name = `echo jobs/s, 8 slots, with ${many.scheduled.toLocaleString("en")} jobs scheduled vs none`;
+    targets.push(target(name, "≥ 0.9×", ratio, ratio >= 0.9, "×"));
+  }
   return targets;
 }
 

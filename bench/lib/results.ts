@@ -4,6 +4,7 @@ import type { ApiCost } from "../scenarios/api-cost";
 import type { BacklogRun } from "../scenarios/backlog";
 import type { CriticalPath } from "../scenarios/critical-path";
 import type { LongPoll } from "../scenarios/long-poll";
+import type { ScheduledLoad } from "../scenarios/scheduled-load";
 import type { Startup } from "../scenarios/startup";
 import type { Run } from "./runs";
 
@@ -26,6 +27,8 @@ export type Results = {
   backlog: BacklogRun[];
   startup: Startup;
   longPoll: LongPoll;
+  /** Jobs/s with none and with a million (in --quick, 100,000) jobs scheduled for later. */
+  scheduledLoad?: ScheduledLoad;
   loginLoad: LoginLoad | null;
   targets: Target[];
 };

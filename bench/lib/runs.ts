@@ -24,7 +24,15 @@ let runs = 0;
 
 export async function measureRun(
   stack: Stack,
-  options: { system: System; slots: number; jobs: number; groups: number; work: Work },
+  options: {
+    system: System;
+    slots: number;
+    jobs: number;
+    groups: number;
+    work: Work;
+    /** Lineup only: readies the queue (by its name) before its jobs are staged, once its worker is idle. */
+    prepare?: (queue: string) => Promise<void>;
+  },
 ): Promise<Run> {
   runs += 1;
   const queue = `bench-${options.system}-${runs}`;
@@ -43,6 +51,7 @@ export async function measureRun(
       20_000,
     );
     await Bun.sleep(300);
+    await options.prepare?.(queue);
     const staged = await stageLineupJobs(stack, queue, options.jobs, options.groups, options.work);
     release = staged.release;
     // Polling Redis, not MongoDB: a count on the stand-in scans the collection and would slow the run down.
