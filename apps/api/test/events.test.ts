@@ -155,6 +155,29 @@ describe("GET /v1/events", () => {
     }
   });
 
+  it("gives its starting point as its first id, so a stream that drops before any change resumes losing nothing", async () => {
+    const { token } = await user();
+    // Something in the history already, and nothing at all: both streams start with an id.
+    const used = await user();
+    await submit(used.token, { type: "echo", payload: "before" });
+    for (const who of [token, used.token]) {
+      const first = await open("/v1/events", who);
+      await until(() => /^id: \d+-\d+$/m.test(first.raw));
+      first.close();
+      expect(first.events).toEqual([]);
+      const startId = /^id: (\d+-\d+)$/m.exec(first.raw)?.[1] as string;
+      // Changes while nobody listens, then a resume from the only id the first stream gave.
+      const job = await submit(who, { type: "echo", payload: "while away" });
+      const second = await open("/v1/events", who, startId);
+      await until(() => second.events.some((e) => jobOf(e).id === job.id && jobOf(e).status === "succeeded"));
+      second.close();
+      expect(second.events.filter((e) => jobOf(e).id === job.id).map((e) => jobOf(e).status)).toEqual([
+        "running",
+        "succeeded",
+      ]);
+    }
+  });
+
   it("sends a heartbeat comment while nothing happens", async () => {
     const { token } = await user();
     const stream = await open("/v1/events", token);

@@ -276,8 +276,11 @@ export function createClient(options: ClientOptions): LineupClient {
           const headers = { accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) };
           const res = await send("GET", path, { headers, signal: opts.signal });
           failures = 0;
-          for await (const e of readEvents(res.body as ReadableStream<Uint8Array>, (ms) => (delay = ms))) {
-            lastEventId = e.lastEventId ?? lastEventId;
+          const body = res.body as ReadableStream<Uint8Array>;
+          const resumeFrom = (at: string) => {
+            lastEventId = at;
+          };
+          for await (const e of readEvents(body, (ms) => (delay = ms), resumeFrom)) {
             const job = parseJob(e.data);
             if (!job) continue;
             yield { id: e.lastEventId ?? null, event: e.event, job };

@@ -19,6 +19,19 @@ async function collect(body: ReadableStream<Uint8Array>, onRetry?: (ms: number) 
 }
 
 describe("readEvents", () => {
+  it("tells each id it reads, also one sent with no data (a stream's starting point), which dispatches nothing", async () => {
+    const ids: string[] = [];
+    const events: ServerSentEvent[] = [];
+    for await (const e of readEvents(
+      streamOf("retry: 1000\n\nid: 5-0\n\n", "id: 6-0\ndata: {}\n\n"),
+      () => {},
+      (id) => ids.push(id),
+    ))
+      events.push(e);
+    expect(ids).toEqual(["5-0", "6-0"]);
+    expect(events).toEqual([{ lastEventId: "6-0", event: "message", data: "{}" }]);
+  });
+
   it("dispatches an event per blank line, with its id, type and data", async () => {
     const events = await collect(streamOf('id: 1\nevent: job\ndata: {"a":1}\n\n', 'id: 2\ndata: {"a":2}\n\n'));
     expect(events).toEqual([

@@ -13,6 +13,8 @@ export type ServerSentEvent = {
 export async function* readEvents(
   body: ReadableStream<Uint8Array>,
   onRetry: (ms: number) => void = () => {},
+  /** Each id as it is read: an id sent with no data (a stream's starting point) is a place to resume from too. */
+  onId: (id: string) => void = () => {},
 ): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder();
   let buffer = "";
@@ -39,8 +41,10 @@ export async function* readEvents(
       const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
       if (field === "data") data.push(value);
       else if (field === "event") event = value;
-      else if (field === "id" && !value.includes("\0")) lastEventId = value;
-      else if (field === "retry" && /^\d+$/.test(value)) onRetry(Number(value));
+      else if (field === "id" && !value.includes("\0")) {
+        lastEventId = value;
+        onId(value);
+      } else if (field === "retry" && /^\d+$/.test(value)) onRetry(Number(value));
     }
   }
 }

@@ -36,6 +36,8 @@ export const streamsFull = () =>
   });
 
 const HISTORY_PAGE = 100;
+// The id before any change: a history that is empty now is read from its start on a resume.
+const EMPTY_HISTORY = "0-0";
 // The client's reconnection delay (the `retry:` field): quick, since a drop loses nothing.
 const RETRY_MS = 1_000;
 
@@ -207,8 +209,14 @@ export function createEventStreams(deps: StreamsDeps) {
         return;
       }
       lastId = head;
-      if (!doc) return;
-      emit(head, viewAt(doc, changeOf(doc)));
+      if (!doc) {
+        // Where the stream starts, as its first id: a client that drops before the first change resumes from here
+        // with Last-Event-ID and misses nothing (an id with no data sets it without an event). With no history yet,
+        // from its beginning.
+        write(`id: ${head ?? EMPTY_HISTORY}\n\n`);
+        return;
+      }
+      emit(head ?? EMPTY_HISTORY, viewAt(doc, changeOf(doc)));
       if (isFinal(doc.status)) end();
     }
 
