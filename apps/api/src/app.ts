@@ -17,6 +17,7 @@ import { type AnyElysia, Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
 import { type AllowedMethods, allowedMethodsFrom } from "./middlewares/allowed-methods";
+import { authBeforeBody } from "./middlewares/auth";
 import { bodyParser } from "./middlewares/body-parser";
 import { clientAddressOf } from "./middlewares/client-address";
 import { cors } from "./middlewares/cors";
@@ -132,6 +133,7 @@ export function buildApp(deps: AppDeps) {
     .use(cors(config.corsOrigins))
     .use(httpMetricsPlugin(httpMetrics(registry)))
     .use(errorHandler(log, (path) => allowedMethods(path)))
+    .use(authBeforeBody(tokens, revocation))
     .use(bodyParser({ limitBytes: config.bodyLimitBytes, timeoutMs: config.bodyTimeoutMs }))
     .use(docs(() => everyRoute as AnyElysia))
     .use(healthRoutes({ readiness, queue: { name: queue.name, paused: () => queue.isPaused() } }))

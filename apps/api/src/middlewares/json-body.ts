@@ -44,7 +44,8 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   } catch {
     throw invalid("Body is not valid JSON");
   }
-  if (hasLoneSurrogate(value)) throw invalid("Body has a \\u escape that is half of a character (a lone surrogate)");
+  const flaw = flawOf(value);
+  if (flaw) throw invalid(flaw);
   return value;
 }
 
@@ -71,12 +72,20 @@ function nestingOf(bytes: Uint8Array): number {
   return deepest;
 }
 
-/** JSON.parse turns "\ud800" into a string that is not Unicode; MongoDB and every client would store or show garbage. */
-function hasLoneSurrogate(value: unknown): boolean {
-  let found = false;
+/**
+ * What JSON.parse accepts but cannot be kept as sent: "\ud800" becomes a string that is not Unicode (MongoDB and every
+ * client would store or show garbage), and a number past a double's range (1e400) becomes Infinity, which is stored
+ * as null.
+ */
+function flawOf(value: unknown): string | null {
+  let flaw: string | null = null;
   walkJson(value, ({ value: v, key }) => {
-    found = (typeof v === "string" && !v.isWellFormed()) || (key !== undefined && !key.isWellFormed());
-    return !found;
+    if ((typeof v === "string" && !v.isWellFormed()) || (key !== undefined && !key.isWellFormed())) {
+      flaw = "Body has a \\u escape that is half of a character (a lone surrogate)";
+    } else if (typeof v === "number" && !Number.isFinite(v)) {
+      flaw = "Body has a number too large to store (beyond a double's range)";
+    }
+    return flaw === null;
   });
-  return found;
+  return flaw;
 }

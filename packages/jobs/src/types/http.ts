@@ -9,7 +9,19 @@ export const httpPayload = z
     url: z.url({ protocol: /^https?$/, error: "Must be an http or https URL" }).max(2048),
     method: z.enum(HTTP_METHODS),
     headers: z
-      .record(z.string().min(1).max(256), z.string().max(8192))
+      .record(
+        // A header name is an HTTP token; a value has no line break or NUL, which no request could carry.
+        z
+          .string()
+          .regex(
+            /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/,
+            "Must be a header name (letters, digits, ! # $ % & ' * + . ^ _ ` | ~ -)",
+          ),
+        z
+          .string()
+          .max(8192)
+          .regex(/^[^\r\n\0]*$/, "Must not hold a line break or NUL"),
+      )
       .refine((h) => Object.keys(h).length <= 50, "At most 50 headers")
       .optional(),
     body: jsonValueWithStringMax(256 * 1024)
