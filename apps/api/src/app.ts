@@ -12,7 +12,7 @@ import {
   type Registry,
   submitMetrics,
 } from "@lineup/metrics";
-import { createEventLog, createQueue } from "@lineup/queue";
+import { createEventLog, createQueue, createUserSlots } from "@lineup/queue";
 import { type AnyElysia, Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
@@ -35,6 +35,7 @@ import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
 import { scheduleRoutes } from "./routes/schedules";
+import { MAX_WAIT_SECONDS } from "./schemas/jobs";
 import { createAudit } from "./services/admin";
 import { createHashingGate, createPasswords, createRevocation, createTokens } from "./services/auth";
 import { createAnnounce, createChangeFeed, createEventStreams } from "./services/events";
@@ -108,6 +109,12 @@ export function buildApp(deps: AppDeps) {
     positions: createPositions({ db, queue: queue.name }),
     metrics,
     maxOpen: config.longPollsMax,
+    // A wait lasts at most MAX_WAIT_SECONDS; its slot's lease covers that and the time to answer.
+    slots: createUserSlots(redis, queue.name, "waits", {
+      limit: config.longPollsPerUser,
+      leaseMs: (MAX_WAIT_SECONDS + 30) * 1000,
+    }),
+    perUser: config.longPollsPerUser,
     closing,
   });
   const streams = createEventStreams({
@@ -119,6 +126,11 @@ export function buildApp(deps: AppDeps) {
     metrics,
     heartbeatMs: config.sseHeartbeatMs,
     perUser: config.sseStreamsPerUser,
+    // Renewed on each heartbeat: a stream of a process that died frees its slot within three heartbeats.
+    slots: createUserSlots(redis, queue.name, "streams", {
+      limit: config.sseStreamsPerUser,
+      leaseMs: config.sseHeartbeatMs * 3,
+    }),
     max: config.sseStreamsMax,
     closing,
   });

@@ -98,6 +98,8 @@ export type Config = Readonly<{
   sseHeartbeatMs: number;
   /** Long-polls (GET /v1/jobs/{id}?wait=) one api process holds at once. */
   longPollsMax: number;
+  /** Long-polls one user may hold at once, across every api process. */
+  longPollsPerUser: number;
   /** How long one webhook delivery may take. */
   webhookTimeoutMs: number;
   /** First delay before a failed webhook delivery is tried again; doubles per attempt, at most 2 h. */
@@ -200,6 +202,7 @@ export function loadConfig(
     sseStreamsMax: e.SSE_STREAMS_MAX,
     sseHeartbeatMs: e.SSE_HEARTBEAT_MS,
     longPollsMax: e.LONG_POLLS_MAX,
+    longPollsPerUser: e.LONG_POLLS_PER_USER,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookRetryWindowSeconds: e.WEBHOOK_RETRY_WINDOW,

@@ -221,6 +221,7 @@ export const envSchema = z.object({
   SSE_STREAMS_MAX: opt(z.coerce.number().int().min(1).max(1_000_000).default(5_000)),
   SSE_HEARTBEAT_MS: opt(z.coerce.number().int().min(1_000).max(300_000).default(15_000)),
   LONG_POLLS_MAX: opt(z.coerce.number().int().min(1).max(1_000_000).default(10_000)),
+  LONG_POLLS_PER_USER: opt(z.coerce.number().int().min(1).max(100_000).default(20)),
   WEBHOOK_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(60_000).default(10_000)),
   WEBHOOK_RETRY_BASE_MS: opt(z.coerce.number().int().min(100).max(3_600_000).default(10_000)),
   WEBHOOK_RETRY_WINDOW: duration("24h"),

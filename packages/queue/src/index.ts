@@ -12,8 +12,9 @@ export {
   isEventId,
   type PublishedChange,
 } from "./events";
-export { authKeys, eventKeys, partitionOf, queueKeys, rateLimitKeys } from "./keys";
+export { authKeys, eventKeys, partitionOf, queueKeys, rateLimitKeys, slotKeys } from "./keys";
 export type { Completion } from "./lines";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
 export { isRedisUnavailable } from "./redis-errors";
 export { raiseTokenGeneration } from "./token-generation";
+export { createUserSlots, type UserSlots } from "./user-slots";

@@ -66,6 +66,12 @@ export const eventKeys = {
   channel: (queue: string) => `lineup:{${queue}}:events`,
 };
 
+/** Keys of what a user holds open across api processes (user-slots.ts); a user's keys share the user's hash tag. */
+export const slotKeys = {
+  /** The user's long-polls or event streams, each a token scored by when its lease ends (ms). */
+  held: (queue: string, kind: "waits" | "streams", userId: string) => `lineup:slots:{${userId}}:${queue}:${kind}`,
+};
+
 /** Keys of the api's rate limits: rate-limiter-flexible appends `:<subject>` to the scope's prefix. */
 export const rateLimitKeys = {
   prefix: (scope: string) => `lineup:ratelimit:${scope}`,

@@ -15,6 +15,7 @@ import registerWorker from "./lua/register-worker.lua" with { type: "text" };
 import release from "./lua/release.lua" with { type: "text" };
 import restore from "./lua/restore.lua" with { type: "text" };
 import resumeLine from "./lua/resume-line.lua" with { type: "text" };
+import takeSlot from "./lua/take-slot.lua" with { type: "text" };
 import wake from "./lua/wake.lua" with { type: "text" };
 
 type Arg = string | number;
@@ -81,6 +82,7 @@ export type ScriptedRedis = Redis & {
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
   lineupRestore(line: string, ready: string, ...envelopes: string[]): Promise<number>;
   lineupRaiseGeneration(key: string, generation: number, ttlSeconds: number): Promise<number>;
+  lineupTakeSlot(key: string, nowMs: number, leaseMs: number, limit: number, token: string): Promise<number>;
 };
 
 // keys undefined: the caller passes the number of keys as the first argument.
@@ -101,6 +103,7 @@ const SCRIPTS: [name: string, keys: number | undefined, lua: string][] = [
   ["lineupRaiseSeqFloor", 1, raiseSeqFloor],
   ["lineupRestore", 2, restore],
   ["lineupRaiseGeneration", 1, raiseGeneration],
+  ["lineupTakeSlot", 1, takeSlot],
 ];
 
 export function defineScripts(redis: Redis): ScriptedRedis {

@@ -8,7 +8,7 @@ import { noSuchJob } from "./job-answers";
 const eventErrors = {
   ...authErrors,
   429: errorResponse(
-    "You hold SSE_STREAMS_PER_USER event streams on this server already (see Retry-After)",
+    "You hold SSE_STREAMS_PER_USER event streams already, on any api process (see Retry-After)",
     tooManyStreams(10),
   ),
   503: errorResponse(

@@ -8,6 +8,7 @@ import {
   queueUnavailable,
   quotaExceeded,
   tooManyWaiting,
+  tooManyWaits,
 } from "../services/jobs";
 import { rateLimited } from "../services/shared";
 import { authErrors, bodyErrors, errorResponse, unavailable, validationFailed } from "./common";
@@ -67,6 +68,7 @@ export const getAnswers = {
   ...authErrors,
   404: noSuchJob,
   422: validationFailed(errors.validation([{ path: "wait", message: "Too big: expected number to be <=60" }])),
+  429: errorResponse("You hold LONG_POLLS_PER_USER waiting requests already (see Retry-After)", tooManyWaits(20)),
   503: errorResponse(
     "MongoDB or Redis does not answer, or this server holds as many waiting requests as it may (see Retry-After)",
     errors.unavailable("A backing service is unavailable; try again shortly."),

@@ -8,7 +8,7 @@ import { AppError, errors } from "@lineup/errors";
 import { changeOf, isFinal, isJobId, type JobDoc, viewAt } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { EventMetrics } from "@lineup/metrics";
-import { compareEventIds, type EventLog, isEventId, type PublishedChange } from "@lineup/queue";
+import { compareEventIds, type EventLog, isEventId, type PublishedChange, type UserSlots } from "@lineup/queue";
 import type { JobReader } from "../shared";
 import type { ChangeFeed } from "./change-feed";
 
@@ -21,13 +21,15 @@ export type StreamsDeps = {
   metrics: EventMetrics;
   heartbeatMs: number;
   perUser: number;
+  /** The user's streams across every api process (SSE_STREAMS_PER_USER of them at most). */
+  slots: UserSlots;
   max: number;
   /** Aborted when the api shuts down: every stream ends (clients resume elsewhere with Last-Event-ID). */
   closing: AbortSignal;
 };
 
 export const tooManyStreams = (limit: number) =>
-  new AppError(429, "too_many_streams", `You have ${limit} event streams open on this server already; close one.`, {
+  new AppError(429, "too_many_streams", `You have ${limit} event streams open already; close one.`, {
     headers: { "retry-after": "5" },
   });
 export const streamsFull = () =>
@@ -50,32 +52,41 @@ export const SSE_HEADERS = {
 type Scope = { ownerId: string; jobId?: string };
 
 export function createEventStreams(deps: StreamsDeps) {
-  const openPerUser = new Map<string, number>();
   let open = 0;
 
-  function admit(ownerId: string): () => void {
+  /**
+   * A place for one more stream: this process holds at most SSE_STREAMS_MAX, a user at most SSE_STREAMS_PER_USER
+   * across every process (a slot in Redis, renewed on each heartbeat). Returns how to renew and release it.
+   */
+  async function admit(ownerId: string): Promise<{ renew: () => void; release: () => void }> {
     if (open >= deps.max) throw streamsFull();
-    const mine = openPerUser.get(ownerId) ?? 0;
-    if (mine >= deps.perUser) throw tooManyStreams(deps.perUser);
     open += 1;
-    openPerUser.set(ownerId, mine + 1);
+    const token = await deps.slots.take(ownerId).catch((err) => {
+      open -= 1;
+      throw errors.unavailable("A backing service is unavailable; try again shortly.", undefined, err);
+    });
+    if (!token) {
+      open -= 1;
+      throw tooManyStreams(deps.perUser);
+    }
     deps.metrics.streams.inc();
     let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      open -= 1;
-      const left = (openPerUser.get(ownerId) ?? 1) - 1;
-      if (left > 0) openPerUser.set(ownerId, left);
-      else openPerUser.delete(ownerId);
-      deps.metrics.streams.dec();
+    return {
+      renew: () => void deps.slots.renew(ownerId, token).catch(() => {}),
+      release: () => {
+        if (released) return;
+        released = true;
+        open -= 1;
+        deps.metrics.streams.dec();
+        void deps.slots.release(ownerId, token).catch(() => {});
+      },
     };
   }
 
   /** Opens a stream; throws (404, 429, 503) before anything is sent when it cannot be. */
   async function open_(scope: Scope, lastEventId: string | undefined, signal: AbortSignal): Promise<Response> {
     if (scope.jobId !== undefined && !isJobId(scope.jobId)) throw errors.notFound("No such job.");
-    const release = admit(scope.ownerId);
+    const { renew, release } = await admit(scope.ownerId);
     const encoder = new TextEncoder();
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     let ended = false;
@@ -231,6 +242,7 @@ export function createEventStreams(deps: StreamsDeps) {
           write(`retry: ${RETRY_MS}\n\n`);
           heartbeat = setInterval(() => {
             write(": heartbeat\n\n");
+            renew();
             catchUp();
           }, deps.heartbeatMs);
           work(async () => {

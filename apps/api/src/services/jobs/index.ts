@@ -9,4 +9,4 @@ export { createPausedView } from "./queue-paused";
 export { createQueueReady } from "./queue-ready";
 export { createQueuedQuota, quotaExceeded } from "./queued-quota";
 export { envelopeOf, idempotencyInProgress, idempotencyKeyReused, queueUnavailable, recordSeq } from "./submission";
-export { createWaits, tooManyWaiting, type Waits } from "./wait";
+export { createWaits, tooManyWaiting, tooManyWaits, type Waits } from "./wait";

@@ -5,6 +5,7 @@ import { type Db, findOwnJob } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import { isFinal, isJobId, type JobDoc, type JobView, toJobView } from "@lineup/jobs";
 import type { EventMetrics } from "@lineup/metrics";
+import type { UserSlots } from "@lineup/queue";
 import type { ChangeFeed } from "../events";
 import type { Positions } from "./position";
 
@@ -15,9 +16,17 @@ export type WaitDeps = {
   metrics: EventMetrics;
   /** Long-polls one process holds at once (LONG_POLLS_MAX). */
   maxOpen: number;
+  /** The user's long-polls across every api process (LONG_POLLS_PER_USER of them at most). */
+  slots: UserSlots;
+  perUser: number;
   /** Aborted when the api shuts down: every wait answers at once, with the job as it is. */
   closing: AbortSignal;
 };
+
+export const tooManyWaits = (limit: number) =>
+  new AppError(429, "too_many_waits", `You have ${limit} requests waiting on jobs already; wait for one to end.`, {
+    headers: { "retry-after": "1" },
+  });
 
 export const tooManyWaiting = () =>
   new AppError(503, "unavailable", "Too many requests are waiting on this server; try again shortly.", {
@@ -48,6 +57,11 @@ export function createWaits(deps: WaitDeps) {
     async wait(ownerId: string, id: string, seconds: number, signal: AbortSignal): Promise<JobView> {
       if (!isJobId(id)) throw noSuchJob();
       if (open >= deps.maxOpen) throw tooManyWaiting();
+      // The wait's slot among the user's, for as long as it can last (its seconds and a margin); no renewing.
+      const slot = await deps.slots.take(ownerId).catch((err) => {
+        throw errors.unavailable("A backing service is unavailable; try again shortly.", undefined, err);
+      });
+      if (!slot) throw tooManyWaits(deps.perUser);
       open += 1;
       deps.metrics.longPolls.inc();
       let wake: () => void = () => {};
@@ -89,6 +103,7 @@ export function createWaits(deps: WaitDeps) {
         offGap();
         open -= 1;
         deps.metrics.longPolls.dec();
+        void deps.slots.release(ownerId, slot).catch(() => {});
       }
     },
   };
