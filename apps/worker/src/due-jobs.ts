@@ -37,8 +37,13 @@ export async function releaseDueJobs(deps: DueJobsDeps, now = Date.now()): Promi
     else drop.push(job);
   }
   if (drop.length) await queue.dueTimes.unschedule(drop);
-  const seqs = await Promise.all(release.map((job) => queue.dueTimes.release(job)));
-  const released = release.flatMap((job, i) => (seqs[i] === null ? [] : [{ id: job.id, seq: seqs[i] as number }]));
+  // One at a time, earliest first: jobs of one line due one after another join it in that order, whatever retries a
+  // Redis Cluster's failover makes of commands in flight.
+  const released: { id: string; seq: number }[] = [];
+  for (const job of release) {
+    const seq = await queue.dueTimes.release(job);
+    if (seq !== null) released.push({ id: job.id, seq });
+  }
   if (!released.length) return 0;
   // A job whose seq is not on record still runs: the worker records the seq when it starts the job.
   await setJobSeqs(db, released).catch((err) =>

@@ -107,8 +107,12 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   async function promote(): Promise<void> {
     const now = Date.now();
     const retries = await queue.promoteDue(now);
-    await releaseDueJobs(deps, now);
-    await fireDueSchedules(deps, now);
+    // Releasing jobs and firing ticks hands out seqs: only once the reconciler has raised the counters past what a
+    // Redis that restarted (or a replica that took over) may have lost, as the slots wait for it too.
+    if (reconciled === generation) {
+      await releaseDueJobs(deps, now);
+      await fireDueSchedules(deps, now);
+    }
     const [scheduled, tick] = await Promise.all([queue.dueTimes.nextDueAt(), queue.dueTimes.nextTickAt()]);
     const due = [retries.nextDueAt, scheduled, tick].filter((t): t is number => t !== null);
     nextDue = due.length ? Math.min(...due) : null;
