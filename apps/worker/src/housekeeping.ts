@@ -59,6 +59,8 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   // As of the last heartbeat; slots check Redis itself before they run anything.
   let paused = false;
   let ticking: Promise<void> | null = null;
+  let beating: Promise<void> | null = null;
+  let beatTimer: ReturnType<typeof setInterval> | undefined;
   // When Redis last answered a heartbeat: a step stuck while it answers is a stall, not an outage.
   let lastBeat = 0;
   let stall: Stall | null = null;
@@ -177,9 +179,22 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     if (stall && !was) log.error("worker stalled: a slot's step outlived its bound; restart this worker", stall);
   }
 
+  /**
+   * The heartbeat keeps its own beat: a MongoDB that hangs holds the steps below, and a worker that stopped beating
+   * for it would be presumed dead and its jobs handed out twice.
+   */
+  function heartbeat(): Promise<void> {
+    beating ??= beat()
+      .catch((err) => log.warn("housekeeping step failed; retrying", { step: "beat", error: err }))
+      .finally(() => {
+        beating = null;
+      });
+    return beating;
+  }
+
   function tick(): Promise<void> {
     ticking ??= (async () => {
-      for (const step of [beat, promote, recoverDead, giveBackStrays, stopCanceled, reconcileIfDue]) {
+      for (const step of [promote, recoverDead, giveBackStrays, stopCanceled, reconcileIfDue]) {
         if (deps.stopped.aborted) return;
         await step().catch((err) => log.warn("housekeeping step failed; retrying", { step: step.name, error: err }));
       }
@@ -194,7 +209,9 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     /** Registers and reconciles; false if stopped first. */
     async start(): Promise<boolean> {
       if (!(await register())) return false;
+      await heartbeat();
       await tick();
+      beatTimer = setInterval(heartbeat, tickMs);
       timer = setInterval(tick, tickMs);
       return true;
     },
@@ -227,7 +244,8 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     /** Stops the timer; with putBack, puts back whatever this worker still holds and forgets it (bounded). */
     async stop(options: { putBack: boolean }): Promise<void> {
       clearInterval(timer);
-      await ticking;
+      clearInterval(beatTimer);
+      await Promise.all([ticking, beating]);
       if (!options.putBack) return;
       await Promise.race([queue.recover(workerId, leaseMs, true).catch(() => {}), sleep(2_000)]);
     },

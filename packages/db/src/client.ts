@@ -7,6 +7,12 @@ export type MongoOptions = {
   appName?: string;
   /** "majority" (the default) or a number of replica-set members that must have a write before it counts. */
   writeConcern?: "majority" | number;
+  /**
+   * The longest one operation through `db` may take, retries and server selection included (the driver's timeoutMS):
+   * a server that hangs then costs a caller this long, not for ever. For a process that answers requests; a worker,
+   * whose reads can walk a whole queue, leaves it unset.
+   */
+  operationTimeoutMs?: number;
 };
 
 /**
@@ -25,7 +31,10 @@ export async function connectMongo(url: string, dbName: string, options: MongoOp
     writeConcern: { w: options.writeConcern ?? "majority" },
   });
   await client.connect();
-  return { client, db: client.db(dbName) };
+  // On the database handle, not the client: the client's own db(name) still runs what must not be cut short (index
+  // builds at start).
+  const timeout = options.operationTimeoutMs ? { timeoutMS: options.operationTimeoutMs } : {};
+  return { client, db: client.db(dbName, timeout) };
 }
 
 export async function pingMongo(db: Db): Promise<void> {

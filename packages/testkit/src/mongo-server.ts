@@ -16,6 +16,9 @@ export type MongoServer = {
   /** Stops and starts the server on the same port (not possible for an external one). */
   stop(signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT, a server that hangs: connections stay open and nothing answers (not for an external one). */
+  pause(): void;
+  resume(): void;
   dispose(): Promise<void>;
 };
 
@@ -34,7 +37,7 @@ export type MongoOptions = {
 export async function startMongo(externalUrl?: string, options: MongoOptions = {}): Promise<MongoServer> {
   if (externalUrl) {
     const noop = async () => {};
-    return { url: externalUrl, kind: "external", stop: noop, start: noop, dispose: noop };
+    return { url: externalUrl, kind: "external", stop: noop, start: noop, pause: noop, resume: noop, dispose: noop };
   }
   const mongod = findBinary("mongod");
   const standIn = findBinary("lineup-mongo");
@@ -74,7 +77,10 @@ export async function startMongo(externalUrl?: string, options: MongoOptions = {
     kind: mongod ? "mongod" : "stand-in",
     stop,
     start,
+    pause: () => proc?.kill("SIGSTOP"),
+    resume: () => proc?.kill("SIGCONT"),
     async dispose() {
+      proc?.kill("SIGCONT");
       await stop("SIGTERM");
       if (!temporary) return;
       rmSync(dir, { recursive: true, force: true });
