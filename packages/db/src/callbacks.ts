@@ -1,7 +1,7 @@
 // Webhook deliveries, kept on their jobs (the `callback` field of the jobs collection): claim the next one that is due
 // with a lease, and record how the attempt went, fenced on the claim so a late writer changes nothing.
 import type { JobDoc } from "@lineup/jobs";
-import type { Db } from "mongodb";
+import type { Db, UpdateFilter } from "mongodb";
 import { jobsCollection } from "./jobs";
 
 /**
@@ -34,11 +34,12 @@ export async function recordCallback(
   params: { id: string; attempts: number; outcome: CallbackOutcome },
 ): Promise<boolean> {
   const { outcome } = params;
-  const update =
+  const update: UpdateFilter<JobDoc> =
     outcome.status === "delivered"
       ? {
           $set: { "callback.status": "delivered" as const, "callback.deliveredAt": outcome.at },
-          $unset: { "callback.dueAt": "" as const },
+          // An earlier attempt's error is no longer how the webhook stands.
+          $unset: { "callback.dueAt": "" as const, "callback.lastError": "" as const },
         }
       : outcome.status === "retry"
         ? { $set: { "callback.lastError": outcome.error, "callback.dueAt": outcome.dueAt } }

@@ -38,6 +38,7 @@ export type CallbackRecord = {
   status: CallbackStatus;
   /** Delivery attempts started so far; a delivery's record is fenced on it (a claim adds one). */
   attempts: number;
+  /** Why the last attempt failed, while the webhook is pending or once it failed; a delivered one has none. */
   lastError?: string;
   deliveredAt?: Date;
   /**
