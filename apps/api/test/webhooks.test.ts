@@ -1,6 +1,6 @@
 // Webhooks (a job's callbackUrl) against the real api and worker processes and a receiver on loopback: signatures that
 // the standardwebhooks package verifies, a failing receiver retried, the SSRF guard at submission and at delivery,
-// the secret's rotation, and the callback's state on the job.
+// the secret's rotation, the callback's state on the job, and one owner's hanging receiver not holding up another's.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
 import { Webhook } from "standardwebhooks";
@@ -103,7 +103,7 @@ describe("webhooks", () => {
     expect(done.callback).toMatchObject({ status: "delivered", attempts: 1, deliveredAt: expect.any(String) });
   });
 
-  it("retries a receiver that fails (500, then 200) with the same message id, and records the failure", async () => {
+  it("retries a receiver that fails (500, then 200) with the same message id, backing off", async () => {
     const token = await user();
     const path = `/hook/${crypto.randomUUID()}`;
     script.set(path, [500, 503]);
@@ -113,7 +113,7 @@ describe("webhooks", () => {
       callbackUrl: `${receiver.url}${path}`,
     });
     const view = await settled(token, job.body.id, "delivered");
-    expect(view.callback).toMatchObject({ status: "delivered", attempts: 3, lastError: "receiver answered 503" });
+    expect(view.callback).toMatchObject({ status: "delivered", attempts: 3 });
     const attempts = deliveriesTo(path);
     expect(attempts).toHaveLength(3);
     expect(new Set(attempts.map((a) => a.headers.get("webhook-id"))).size).toBe(1);
@@ -126,6 +126,28 @@ describe("webhooks", () => {
         id: job.body.id,
       });
     }
+  });
+
+  it("shows a failed attempt's error while the webhook is pending, and none once it is delivered", async () => {
+    const token = await user();
+    const path = `/hook/${crypto.randomUUID()}`;
+    // Fails until the test lets it through.
+    script.set(path, Array(1000).fill(500));
+    const job = await call("POST", "/v1/jobs", token, {
+      type: "echo",
+      payload: 1,
+      callbackUrl: `${receiver.url}${path}`,
+    });
+    const failing = await until(async () => {
+      const view = (await call("GET", `/v1/jobs/${job.body.id}`, token)).body;
+      return view.callback.lastError !== undefined && view;
+    });
+    expect(failing.callback).toMatchObject({ status: "pending", lastError: "receiver answered 500" });
+    script.set(path, []);
+    const view = await settled(token, job.body.id, "delivered");
+    expect(view.callback.attempts).toBeGreaterThan(1);
+    expect(view.callback.lastError).toBeUndefined();
+    expect(Object.keys(view.callback)).not.toContain("lastError");
   });
 
   it("sends a webhook for a canceled job too", async () => {
@@ -185,6 +207,72 @@ describe("webhooks", () => {
     } finally {
       await strict.stop();
       worker = await spawnApp("worker", { ...ctx.env, ...LOOPBACK, ...FAST_RETRIES, WORKER_ID: "w-hooks" });
+    }
+  });
+
+  it("keeps one owner's hanging receiver from delaying another owner's webhook", async () => {
+    // A receiver that never answers (until released): each delivery to it waits out WEBHOOK_TIMEOUT_MS (2 s here).
+    let answering = false;
+    let open = 0;
+    let maxOpen = 0;
+    const held: (() => void)[] = [];
+    const hanging = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        if (answering) return new Response("", { status: 200 });
+        open++;
+        maxOpen = Math.max(maxOpen, open);
+        return new Promise<Response>((resolve) => {
+          const close = () => {
+            open--;
+            req.signal.removeEventListener("abort", close);
+          };
+          req.signal.addEventListener("abort", close);
+          held.push(() => resolve(new Response("", { status: 200 })));
+        });
+      },
+    });
+    const noisy = await user();
+    try {
+      const batch = await call("POST", "/v1/jobs/batch", noisy, {
+        jobs: Array.from({ length: 40 }, (_, i) => ({
+          type: "echo",
+          payload: i,
+          callbackUrl: `http://127.0.0.1:${hanging.port}/hook/${i}`,
+        })),
+      });
+      expect(batch.status).toBe(202);
+      // The noisy owner's deliveries are hanging by now.
+      await until(async () => open > 0);
+
+      const quiet = await user();
+      const path = `/hook/${crypto.randomUUID()}`;
+      const submitted = Date.now();
+      await call("POST", "/v1/jobs", quiet, { type: "echo", payload: 1, callbackUrl: `${receiver.url}${path}` });
+      const [delivery] = await until(async () => deliveriesTo(path).length > 0 && deliveriesTo(path), 60_000);
+      const delay = (delivery?.at ?? Number.POSITIVE_INFINITY) - submitted;
+      // Before deliveries were fair per owner this took about 20 s: ten rounds of four hanging deliveries at once.
+      // Less than two delivery time limits means it waited for none of them.
+      expect(delay).toBeLessThan(4_000);
+      // The noisy owner's receiver never had more than its share at once.
+      expect(maxOpen).toBeLessThanOrEqual(2);
+    } finally {
+      // Let the noisy owner's webhooks through, so they are not left retrying against the other tests.
+      answering = true;
+      for (const release of held.splice(0)) release();
+    }
+    try {
+      // Held back, not starved: every one of the noisy owner's webhooks is delivered in the end.
+      await until(async () => {
+        const { body } = await call("GET", "/v1/jobs?limit=100", noisy);
+        return (
+          body.items.length === 40 &&
+          body.items.every((j: { callback: { status: string } }) => j.callback.status === "delivered")
+        );
+      }, 60_000);
+    } finally {
+      hanging.stop(true);
     }
   });
 });

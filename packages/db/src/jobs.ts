@@ -1,6 +1,6 @@
 // Jobs repository: every read and write of the jobs collection, as fn(db, params).
 // Worker-side state changes are conditional on (id, status, attempts): a stale worker's late write matches nothing.
-import type { AttemptOutcome, JobDoc, JobErrorInfo, JobStatus } from "@lineup/jobs";
+import { type AttemptOutcome, type JobDoc, type JobErrorInfo, type JobStatus, pendingCallback } from "@lineup/jobs";
 import { type Db, type Filter, ObjectId } from "mongodb";
 import { isMongoUnavailable } from "./errors";
 
@@ -157,9 +157,7 @@ export async function requeueFailedJob(db: Db, id: string): Promise<{ before: Jo
   if (!before) return null;
   const perRun = before.attemptsPerRun ?? before.maxAttempts;
   // A webhook is sent again for the job's next final state, as a new message.
-  const callback = before.callback
-    ? { callback: { url: before.callback.url, status: "pending" as const, attempts: 0 } }
-    : {};
+  const callback = before.callback ? { callback: pendingCallback(before.callback.url) } : {};
   const after = await jobs.findOneAndUpdate(
     { _id: id, status: "failed", attempts: before.attempts },
     {
@@ -180,9 +178,7 @@ export async function retryHaltedJob(db: Db, id: string): Promise<JobDoc | null>
   const before = await jobs.findOne({ _id: id, status: "failed", haltedLine: true });
   if (!before) return null;
   const perRun = before.attemptsPerRun ?? before.maxAttempts;
-  const callback = before.callback
-    ? { callback: { url: before.callback.url, status: "pending" as const, attempts: 0 } }
-    : {};
+  const callback = before.callback ? { callback: pendingCallback(before.callback.url) } : {};
   return jobs.findOneAndUpdate(
     { _id: id, status: "failed", attempts: before.attempts },
     {

@@ -1,4 +1,5 @@
 // @lineup/jobs: the job types catalog, the job record and its statuses.
+export * from "./callback";
 export * from "./catalog";
 export * from "./change";
 export * from "./cron";

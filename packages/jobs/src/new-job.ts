@@ -1,5 +1,6 @@
 // A new job's record as MongoDB first stores it: one place for the api's submissions and the worker's schedule ticks.
 // Redis has not taken it yet, so it has no seq; a job due later is scheduled until then.
+import { pendingCallback } from "./callback";
 import { type DefaultGroup, lineOf } from "./line";
 import { DEFAULT_MAX_ATTEMPTS, type JobDoc, type OnFailure } from "./record";
 
@@ -47,7 +48,7 @@ export function newJobRecord(spec: NewJobSpec): JobDoc {
     createdAt: spec.createdAt,
     ...(spec.idempotencyKey ? { idempotencyKey: spec.idempotencyKey, requestHash: spec.requestHash } : {}),
     ...(spec.requestId ? { requestId: spec.requestId } : {}),
-    ...(spec.callbackUrl !== undefined ? { callback: { url: spec.callbackUrl, status: "pending", attempts: 0 } } : {}),
+    ...(spec.callbackUrl !== undefined ? { callback: pendingCallback(spec.callbackUrl) } : {}),
     ...(spec.scheduleId !== undefined ? { scheduleId: spec.scheduleId, scheduledFor: spec.scheduledFor } : {}),
   };
 }

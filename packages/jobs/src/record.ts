@@ -35,9 +35,15 @@ export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
 /** A job's webhook: POSTed the job once it is final, retried with backoff until delivered or given up. */
 export type CallbackRecord = {
   url: string;
+  /**
+   * The receiver, host:port (callbackTargetOf): a worker's claims skip the targets it has as many deliveries in flight
+   * to as it allows. Absent on webhooks stored before it was; the worker then works it out from the url.
+   */
+  target?: string;
   status: CallbackStatus;
   /** Delivery attempts started so far; a delivery's record is fenced on it (a claim adds one). */
   attempts: number;
+  /** Why the last attempt failed, while the webhook is pending or once it failed; a delivered one has none. */
   lastError?: string;
   deliveredAt?: Date;
   /**

@@ -172,7 +172,10 @@ export const CallbackSchema = z
       .enum(CALLBACK_STATUSES)
       .describe("pending until the job is final and a delivery got a 2xx (delivered), or retries ran out (failed)"),
     attempts: z.number().int().describe("Deliveries tried so far"),
-    lastError: z.string().optional().describe("Why the last delivery failed, e.g. receiver answered 500"),
+    lastError: z
+      .string()
+      .optional()
+      .describe("Why the last delivery failed, e.g. receiver answered 500; absent once delivered"),
     deliveredAt: z.string().optional(),
   })
   .meta({ id: "Callback", description: "The job's webhook (callbackUrl) and how its delivery stands" });

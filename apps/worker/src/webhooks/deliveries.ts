@@ -1,12 +1,15 @@
 // The webhook deliveries of a worker, beside its slots and never in a line's way: claim a due webhook (a lease in
-// MongoDB, so no two workers send the same attempt), send it, record how it went. Woken when this worker makes one
-// due; otherwise it looks every second for retries that came due and for claims whose worker died.
+// MongoDB, so no two workers send the same attempt), send it, record how it went. Claims pass over the owners and
+// receivers that have their share in flight (in-flight.ts), so a receiver that never answers holds up only its own
+// owner's webhooks; a failed attempt backs off on its own. Woken when this worker makes one due or a delivery ends;
+// otherwise it looks every second for retries that came due and for claims whose worker died.
 import { claimDueCallback, type Db, recordCallback } from "@lineup/db";
-import type { JobDoc } from "@lineup/jobs";
+import { callbackTargetOf, type JobDoc } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { WebhookMetrics } from "@lineup/metrics";
 import { sleep } from "../persist";
 import { type DeliveryResult, deliver } from "./deliver";
+import { createInFlight } from "./in-flight";
 
 export type DeliveriesDeps = {
   db: Db;
@@ -25,6 +28,13 @@ export type DeliveriesDeps = {
 };
 
 const POLL_MS = 1_000;
+// A delivery mostly waits on its receiver, so a worker can have many in flight. At most two per owner and per
+// receiver (host:port): a user whose receiver hangs takes two of the sixteen, so it would take eight such users at
+// once to hold everyone else's up, for a delivery's time limit. Two rather than one, so that a single slow delivery
+// does not stop the rest of its owner's webhooks altogether.
+const CONCURRENCY = 16;
+const PER_OWNER = 2;
+const PER_TARGET = 2;
 const MAX_DELAY_MS = 2 * 3600_000;
 // A claim lasts the delivery's time limit and a margin; a worker that dies with one leaves it due again after that.
 const LEASE_MARGIN_MS = 30_000;
@@ -32,7 +42,8 @@ const LEASE_MARGIN_MS = 30_000;
 export function createDeliveries(deps: DeliveriesDeps) {
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
-  const concurrency = deps.concurrency ?? 4;
+  const concurrency = deps.concurrency ?? CONCURRENCY;
+  const shares = createInFlight({ perOwner: PER_OWNER, perTarget: PER_TARGET });
   let nudge: (() => void) | null = null;
   // A wake-up that came while the loop was busy claiming: the next rest is skipped.
   let woken = false;
@@ -61,23 +72,39 @@ export function createDeliveries(deps: DeliveriesDeps) {
       }
       let job: JobDoc | null;
       try {
-        const leaseMs = deps.timeoutMs + LEASE_MARGIN_MS;
-        job = await claimDueCallback(deps.db, { queue: deps.queue, now: new Date(), leaseMs });
+        job = await claim();
       } catch (err) {
         deps.log.warn("could not claim a webhook delivery; retrying", { error: (err as Error).message });
         await sleep(POLL_MS, stopping.signal);
         continue;
       }
       if (!job) {
+        // Nothing due, or only webhooks of owners and receivers at their share: a delivery that ends wakes this.
         await rest(POLL_MS);
         continue;
       }
+      const owner = job.ownerId;
+      const target = job.callback?.target ?? callbackTargetOf(job.callback?.url ?? "");
+      shares.add(owner, target);
       const sending: Promise<void> = attempt(job).finally(() => {
         inFlight.delete(sending);
-        nudge?.();
+        shares.remove(owner, target);
+        // wake, not just nudge: one that ends while the loop is claiming is not missed until the next poll.
+        wake();
       });
       inFlight.add(sending);
     }
+  }
+
+  /** The next due webhook this worker may send now, owners with fewer in flight first; null when none. */
+  async function claim(): Promise<JobDoc | null> {
+    const leaseMs = deps.timeoutMs + LEASE_MARGIN_MS;
+    const now = new Date();
+    for (const skips of shares.claimOrder()) {
+      const job = await claimDueCallback(deps.db, { queue: deps.queue, now, leaseMs, ...skips });
+      if (job) return job;
+    }
+    return null;
   }
 
   async function attempt(job: JobDoc): Promise<void> {
