@@ -20,16 +20,16 @@ if (config.jwtSecretEphemeral) {
   log.warn("JWT_SECRET is not set: using a random secret, so tokens stop working when this process restarts");
 }
 
-// The longest a request waits on MongoDB (docs/operations.md: how Lineup behaves when a store hangs).
-const MONGO_OPERATION_TIMEOUT_MS = 5_000;
+// How long a request waits on a MongoDB that does not answer, per try (docs/operations.md: when a store hangs).
+const MONGO_HANG_TIMEOUT_MS = 3_000;
 const mongo = await connectMongoWithRetry(config.mongoUrl, config.mongoDb, {
   appName: "lineup-api",
   writeConcern: config.mongoWriteConcern,
-  // A MongoDB that hangs (paused, partitioned) answers a request 503 after this, rather than holding it.
-  operationTimeoutMs: MONGO_OPERATION_TIMEOUT_MS,
+  // A MongoDB that hangs (paused, partitioned) answers a request 503 after about twice this, rather than holding it.
+  hangTimeoutMs: MONGO_HANG_TIMEOUT_MS,
   onRetry: (attempt, err) => log.warn("mongo not reachable yet; retrying", { attempt, error: err.message }),
 });
-await ensureIndexes(mongo.client.db(config.mongoDb));
+await ensureIndexes(mongo.db);
 await claimPartitions(mongo.db, config.queueName, config.queuePartitions).catch((err: Error) => {
   log.error(err.message);
   process.exit(1);

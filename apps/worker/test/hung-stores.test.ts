@@ -7,10 +7,11 @@ import type { JobDoc } from "@lineup/jobs";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
 import { apiUser, stopAndScan, waitFor } from "./support";
 
-// The bound docs/operations.md documents for a submission while a store hangs: Redis commands time out in 2 s and
-// MongoDB operations in 5 s; a second each for the rest of the request.
-const REDIS_BOUND_MS = 3_000;
-const MONGO_BOUND_MS = 6_000;
+// The bounds docs/operations.md documents for a submission while a store hangs: a Redis command times out in 2 s, and
+// a submission makes at most two Redis round trips that can wait that long (its rate limit, then its enqueue); a
+// MongoDB try gives up after 3 s, and a write is tried twice; a second for the rest of the request.
+const REDIS_BOUND_MS = 5_000;
+const MONGO_BOUND_MS = 7_000;
 
 let ctx: TestContext;
 let api: AppProcess;
@@ -87,7 +88,7 @@ async function everyAcceptedRanOnce(answers: Answer[]): Promise<void> {
 }
 
 describe("a store that hangs", () => {
-  it("Redis stopped 10 s under load: submissions answer within 3 s, /readyz names redis, then all of it runs", async () => {
+  it("Redis stopped 10 s under load: submissions answer within 5 s, /readyz names redis, then all of it runs", async () => {
     const user = await apiUser(api);
     const traffic = load(user.token);
     await Bun.sleep(1_000);
@@ -111,7 +112,7 @@ describe("a store that hangs", () => {
     expect(performance.now() - resumedAt).toBeLessThan(30_000);
   }, 60_000);
 
-  it("MongoDB stopped 10 s under load: submissions answer within 6 s, /readyz names mongo, then all of it runs", async () => {
+  it("MongoDB stopped 10 s under load: submissions answer within 7 s, /readyz names mongo, then all of it runs", async () => {
     const user = await apiUser(api);
     const traffic = load(user.token);
     await Bun.sleep(1_000);

@@ -8,11 +8,12 @@ export type MongoOptions = {
   /** "majority" (the default) or a number of replica-set members that must have a write before it counts. */
   writeConcern?: "majority" | number;
   /**
-   * The longest one operation through `db` may take, retries and server selection included (the driver's timeoutMS):
-   * a server that hangs then costs a caller this long, not for ever. For a process that answers requests; a worker,
-   * whose reads can walk a whole queue, leaves it unset.
+   * How long a connection may go without an answer, and how long finding a server may take, before the operation
+   * fails: a server that hangs then costs a caller about twice this (a write is retried once), not for ever. For a
+   * process that answers requests; a worker, whose reads can walk a whole queue, waits out a slow server instead.
+   * (The driver's own timeoutMS does not cut an operation in flight short under Bun, so sockets are what is bounded.)
    */
-  operationTimeoutMs?: number;
+  hangTimeoutMs?: number;
 };
 
 /**
@@ -23,18 +24,18 @@ export type MongoOptions = {
 export async function connectMongo(url: string, dbName: string, options: MongoOptions = {}): Promise<Mongo> {
   const client = new MongoClient(url, {
     appName: options.appName ?? "lineup",
-    serverSelectionTimeoutMS: 5_000,
-    connectTimeoutMS: 5_000,
+    serverSelectionTimeoutMS: options.hangTimeoutMs ?? 5_000,
+    connectTimeoutMS: options.hangTimeoutMs ?? 5_000,
+    ...(options.hangTimeoutMs
+      ? { socketTimeoutMS: options.hangTimeoutMs, waitQueueTimeoutMS: options.hangTimeoutMs }
+      : {}),
     retryWrites: true,
     retryReads: true,
     readPreference: "primary",
     writeConcern: { w: options.writeConcern ?? "majority" },
   });
   await client.connect();
-  // On the database handle, not the client: the client's own db(name) still runs what must not be cut short (index
-  // builds at start).
-  const timeout = options.operationTimeoutMs ? { timeoutMS: options.operationTimeoutMs } : {};
-  return { client, db: client.db(dbName, timeout) };
+  return { client, db: client.db(dbName) };
 }
 
 export async function pingMongo(db: Db): Promise<void> {

@@ -10,6 +10,9 @@ export function isMongoUnavailable(err: unknown): boolean {
   return (
     err instanceof MongoServerSelectionError ||
     err instanceof MongoNetworkError ||
-    err instanceof MongoOperationTimeoutError
+    err instanceof MongoOperationTimeoutError ||
+    // Every connection busy with a server that does not answer: the pool gave up waiting for one. The driver does not
+    // export this class; its name is part of its public API.
+    (err instanceof Error && err.name === "MongoWaitQueueTimeoutError")
   );
 }

@@ -89,10 +89,11 @@ async function consumeAll(counters: Counter[]): Promise<void> {
   const results = await Promise.allSettled(counters.map(([l, key, points = 1]) => l.consume(key, points)));
   const refusals = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
   if (!refusals.length) return;
+  const limited = refusals.filter((r): r is RateLimiterRes => r instanceof RateLimiterRes);
+  // Redis did not answer: say so at once (another round trip to give points back would wait as long again).
+  if (limited.length < refusals.length) throw unavailable(refusals.find((r) => !(r instanceof RateLimiterRes)));
   // A refused consume has counted too (the store increments, then compares), so every counter gets its point back.
   await guarded(() => Promise.all(counters.map(([l, key, points = 1]) => l.reward(key, points))));
-  const limited = refusals.filter((r): r is RateLimiterRes => r instanceof RateLimiterRes);
-  if (limited.length < refusals.length) throw unavailable(refusals.find((r) => !(r instanceof RateLimiterRes)));
   const seconds = Math.max(1, Math.ceil(Math.max(...limited.map((r) => r.msBeforeNext)) / 1000));
   throw rateLimited(seconds);
 }
