@@ -88,6 +88,7 @@ export function buildApp(deps: AppDeps) {
   const revocation = createRevocation({ redis, db });
   const rateLimits = createRateLimits({
     redis,
+    queue: config.queueName,
     login: {
       perAccountAddress: config.loginFailuresPerAccountAddress,
       perAccount: config.loginFailuresPerAccount,

@@ -140,6 +140,15 @@ export function loadConfig(
   for (const [name, replacement] of Object.entries(REPLACED)) {
     if (env[name]?.trim()) problems.push(`${name}: ${replacement}`);
   }
+  // A finished job is removed JOB_RETENTION after its end: its webhook must have given up retrying by then, or the
+  // delivery loop would look for a record that is gone.
+  if (parsed.success && parsed.data.JOB_RETENTION < parsed.data.WEBHOOK_RETRY_WINDOW) {
+    problems.push(
+      `JOB_RETENTION: must be at least WEBHOOK_RETRY_WINDOW (${parsed.data.JOB_RETENTION} s < ` +
+        `${parsed.data.WEBHOOK_RETRY_WINDOW} s): a finished job is removed after JOB_RETENTION, while its webhook ` +
+        "may still be retried for WEBHOOK_RETRY_WINDOW",
+    );
+  }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
 
   const e = parsed.data;

@@ -1,4 +1,5 @@
-// Log redaction: values under secret key names are replaced, at any depth, before a record is written.
+// Log redaction: values under secret key names are replaced, at any depth, before a record is written; and secrets
+// that show by their shape (a JWT, a webhook secret, a password in a URL) are cut out of any string, whatever its key.
 
 /**
  * The key names whose values never reach a log line. A key matches when it equals one of these ignoring case, `-`
@@ -47,12 +48,29 @@ export function redact(value: unknown): unknown {
   return walk(value, 0, new Set());
 }
 
+/** Secrets recognisable by their shape wherever they appear: in a message, an error, a URL, a header value. */
+const SHAPES: [RegExp, string][] = [
+  // A JWT: a base64url JSON header ({"...) and two more segments.
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
+  // A Standard Webhooks signing secret.
+  [/\bwhsec_[A-Za-z0-9+/=_-]{8,}/g, REDACTED],
+  // The password of a URL's userinfo (redis://user:pass@host, mongodb://user:pass@host): the user stays readable.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi, `$1:${REDACTED}@`],
+];
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const [shape, replacement] of SHAPES) out = out.replace(shape, replacement);
+  return out;
+}
+
 function walk(value: unknown, depth: number, ancestors: Set<object>): unknown {
   if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string") return redactText(value);
   if (value === null || typeof value !== "object") return value;
   if (ancestors.has(value)) return "[circular]";
   if (depth >= MAX_DEPTH) return "[too deep]";
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
   // Dates, ObjectIds and Buffers say what they are through toJSON; their own keys say nothing.
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === "function") {

@@ -72,9 +72,12 @@ export const slotKeys = {
   held: (queue: string, kind: "waits" | "streams", userId: string) => `lineup:slots:{${userId}}:${queue}:${kind}`,
 };
 
-/** Keys of the api's rate limits: rate-limiter-flexible appends `:<subject>` to the scope's prefix. */
+/**
+ * Keys of the api's rate limits: rate-limiter-flexible appends `:<subject>` to the scope's prefix. Per queue, so two
+ * deployments sharing a Redis do not share their limits.
+ */
 export const rateLimitKeys = {
-  prefix: (scope: string) => `lineup:ratelimit:${scope}`,
+  prefix: (queue: string, scope: string) => `lineup:ratelimit:${queue}:${scope}`,
 };
 
 /** The partition a line lives in: a stable hash (FNV-1a) of its id, so a line's jobs always meet in one place. */

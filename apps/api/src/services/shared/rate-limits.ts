@@ -39,12 +39,19 @@ export const rateLimited = (seconds: number) =>
 
 export function createRateLimits(deps: {
   redis: Redis;
+  /** QUEUE_NAME: the limits' keys are the queue's own. */
+  queue: string;
   login: LoginLimits;
   registration: { perAddress: number; windowSeconds: number };
   submitPerSecond: number;
 }) {
   const limiter = (scope: string, points: number, duration: number) =>
-    new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: rateLimitKeys.prefix(scope), points, duration });
+    new RateLimiterRedis({
+      storeClient: deps.redis,
+      keyPrefix: rateLimitKeys.prefix(deps.queue, scope),
+      points,
+      duration,
+    });
   const { login } = deps;
   const accountAddress = limiter("login-failures-account-address", login.perAccountAddress, login.windowSeconds);
   const account = limiter("login-failures-account", login.perAccount, login.windowSeconds);
