@@ -6,6 +6,7 @@ import {
   findUserById,
   insertUser,
   isDuplicateKey,
+  type Role,
   changePassword as storePassword,
   type UserDoc,
 } from "@lineup/db";
@@ -51,6 +52,18 @@ export async function register(deps: AccountsDeps, input: Credentials, by: Regis
   }
   // Every sign-up costs a bcrypt hash and makes an account with its own quotas: counted per address, admins aside.
   if (!byAdmin) await deps.rateLimits.register(by.address);
+  return createAccount(deps, input, role);
+}
+
+/**
+ * Stores a new account, whoever asked: registration after its checks, or the operator's admin command (which answers
+ * to no REGISTRATION mode, so a closed deployment gets its first account).
+ */
+export async function createAccount(
+  deps: Pick<AccountsDeps, "db" | "passwords" | "now">,
+  input: Credentials,
+  role: Role = "user",
+): Promise<UserView> {
   const passwordHash = await deps.passwords.hash(input.password, "registration");
   try {
     return toUserView(await insertUser(deps.db, { email: input.email, passwordHash, role, now: deps.now() }));
