@@ -35,6 +35,17 @@ const roleIn = (token: string) =>
 const adminQueues = (token: string) => api.call("GET", "/v1/admin/queues", { token });
 const me = (token: string) => api.call("GET", "/v1/auth/me", { token });
 
+describe("registration", () => {
+  it("never grants admin, whatever the email looks like or the body asks for", async () => {
+    for (const email of [`admin.${crypto.randomUUID().slice(0, 6)}@example.com`, uniqueEmail("ops")]) {
+      expect((await register(email, { role: "admin" })).role).toBe("user");
+      const token = await login(email);
+      expect(roleIn(token)).toBe("user");
+      expect((await adminQueues(token)).status).toBe(403);
+    }
+  });
+});
+
 describe("admin grant", () => {
   it("makes the next login an admin, retires the tokens issued before (401), and is audited", async () => {
     const email = uniqueEmail("grantee");

@@ -411,6 +411,7 @@ describe("the operations console", () => {
 
     expect(await attempt("someone@example.com", PASSWORD)).toBe(200);
     await textOf(page.getByRole("alert"), /someone@example\.com is not an operator/);
+    await textOf(page.getByRole("alert"), /lineup-api admin grant someone@example\.com/);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(await page.getByRole("button", { name: "Log out" }).isHidden()).toBe(true);
 
