@@ -96,7 +96,6 @@ const EVERY_SETTING: Values = {
   JWT_TTL: "2h",
   JWT_ISSUER: "lineup-prod",
   BCRYPT_COST: 10,
-  ADMIN_EMAILS: "ops@example.com",
   REGISTRATION: "admin",
   REGISTRATION_RATE_LIMIT: 5,
   REGISTRATION_RATE_WINDOW: "2h",
@@ -485,6 +484,10 @@ describe("helm chart deploy/helm/lineup", () => {
   it("refuses a setting the config schema does not have, and one the chart sets itself", () => {
     expect(refusal({ api: { env: { LOGLEVEL: "debug" } } })).toContain(
       "api.env.LOGLEVEL: not a Lineup setting (packages/config/src/schema.ts)",
+    );
+    // A removed setting says what replaced it, even when blank (an old values file).
+    expect(refusal({ api: { env: { ADMIN_EMAILS: "" } } })).toContain(
+      "api.env.ADMIN_EMAILS: removed: registration never grants admin; an operator grants it with kubectl exec",
     );
     for (const name of MANAGED) {
       expect(refusal({ worker: { env: { [name]: "1" } } })).toContain(

@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { type AppProcess, createTestContext, grantAdmin, spawnApp, type TestContext } from "@lineup/testkit";
 
 // 12 operations x 60 fuzzed examples, plus the coverage and stateful phases: well over 500 cases.
 const MAX_EXAMPLES = process.env.ST_MAX_EXAMPLES ?? "60";
@@ -18,11 +18,18 @@ let st: ReturnType<typeof Bun.spawn> | undefined;
 let code = 1;
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => st?.kill("SIGTERM"));
 
-/** Registers the admin (once; later calls get 409) and returns a fresh bearer token for it. */
+const headers = { "content-type": "application/json" };
+const body = JSON.stringify({ email: ADMIN, password: "password123" });
+
+/** Registers the fuzzing user and makes it an admin as an operator does (the admin command). */
+async function registerAdmin(url: string, env: Record<string, string>): Promise<void> {
+  const res = await fetch(`${url}/v1/auth/register`, { method: "POST", headers, body });
+  if (res.status !== 201) throw new Error(`registering ${ADMIN} failed with ${res.status}`);
+  await grantAdmin(env, ADMIN);
+}
+
+/** A fresh bearer token for the admin. */
 async function token(url: string): Promise<string> {
-  const headers = { "content-type": "application/json" };
-  const body = JSON.stringify({ email: ADMIN, password: "password123" });
-  await fetch(`${url}/v1/auth/register`, { method: "POST", headers, body });
   const res = await fetch(`${url}/v1/auth/login`, { method: "POST", headers, body });
   const { accessToken } = (await res.json()) as { accessToken?: string };
   if (!accessToken) throw new Error(`login failed with ${res.status}`);
@@ -54,7 +61,8 @@ async function schemathesis(url: string, name: string, args: string[]): Promise<
 try {
   ctx = await createTestContext("schemathesis");
   // Only the api: a worker would run the generated `http` jobs against whatever hosts schemathesis makes up.
-  api = await spawnApp("api", { ...ctx.env, BCRYPT_COST: "4", LOG_LEVEL: "warn", ADMIN_EMAILS: ADMIN });
+  api = await spawnApp("api", { ...ctx.env, BCRYPT_COST: "4", LOG_LEVEL: "warn" });
+  await registerAdmin(api.url, ctx.env);
   // Logout revokes the token every other case uses, so it gets its own run with its own token.
   const main = await schemathesis(api.url, "main", [
     "--exclude-path",

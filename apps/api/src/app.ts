@@ -159,7 +159,6 @@ export function buildApp(deps: AppDeps) {
           gate: createHashingGate({ slots: config.hashConcurrency, maxWaitMs: config.hashQueueTimeoutMs }),
         }),
         registration: config.registration,
-        adminEmails: config.adminEmails,
         revocation,
         rateLimits,
         clientAddress: clientAddressOf(config.trustProxy),

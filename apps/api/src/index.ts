@@ -1,4 +1,5 @@
-// Lineup API entry: loads config, connects MongoDB and Redis, listens, drains on SIGTERM/SIGINT.
+// Lineup API entry: loads config, connects MongoDB and Redis, listens, drains on SIGTERM/SIGINT; `admin ...` runs the
+// operator's admin command instead.
 import { loadConfigOrExit } from "@lineup/config";
 import { claimPartitions, connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
@@ -14,6 +15,12 @@ if (process.argv.includes("--healthcheck")) {
     () => false,
   );
   process.exit(healthy ? 0 : 1);
+}
+// `<binary> admin grant <email>` and the rest: the operator's admin command, with this configuration, instead of
+// serving (distroless images have no other program to run it with).
+if (process.argv[2] === "admin") {
+  const { runAdminCommand } = await import("./cli/admin-command");
+  process.exit(await runAdminCommand(process.argv.slice(3), config));
 }
 const log = createLogger({ level: config.logLevel, format: config.logFormat, base: { service: "api" } });
 if (config.jwtSecretEphemeral) {

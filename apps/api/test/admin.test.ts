@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { finishJob, retryJobLater, startJob } from "@lineup/db";
 import type { JobDoc } from "@lineup/jobs";
 import { createQueue, decodeEnvelope } from "@lineup/queue";
-import { createTestContext, type TestContext } from "@lineup/testkit";
+import { createTestContext, grantAdmin, type TestContext } from "@lineup/testkit";
 import { makeApp, uniqueEmail } from "./support";
 
 let ctx: TestContext;
@@ -13,7 +13,10 @@ let admin: string;
 
 beforeAll(async () => {
   ctx = await createTestContext("admin");
-  api = await makeApp(ctx, { env: { ADMIN_EMAILS: ADMIN } });
+  api = await makeApp(ctx);
+  // As an operator makes an admin: register, `admin grant`, log in again (the token before the grant is retired).
+  await tokenFor(ADMIN);
+  await grantAdmin(ctx.env, ADMIN);
   admin = await tokenFor(ADMIN);
 });
 afterAll(() => ctx.cleanup());

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import {
   type AppProcess,
   createTestContext,
+  grantAdmin,
   linesWithSecrets,
   REPO_ROOT,
   spawnApp,
@@ -40,7 +41,6 @@ beforeAll(async () => {
   target = flakyTarget();
   const env = {
     ...ctx.env,
-    ADMIN_EMAILS: ADMIN,
     HTTP_JOB_ALLOWED_NETWORKS: "127.0.0.0/8",
     RETRY_BACKOFF_MS: "50",
     // Small, so a person who keeps guessing is stopped within the test.
@@ -56,6 +56,9 @@ beforeAll(async () => {
       args: CHROMIUM_ARGS,
     }),
   ]);
+  // The operator registers, is granted admin with the admin command, and logs in again.
+  await account(ADMIN);
+  await grantAdmin(ctx.env, ADMIN);
   adminToken = await account(ADMIN);
   userToken = await account("someone@example.com");
 }, 60_000);
@@ -408,6 +411,7 @@ describe("the operations console", () => {
 
     expect(await attempt("someone@example.com", PASSWORD)).toBe(200);
     await textOf(page.getByRole("alert"), /someone@example\.com is not an operator/);
+    await textOf(page.getByRole("alert"), /lineup-api admin grant someone@example\.com/);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(await page.getByRole("button", { name: "Log out" }).isHidden()).toBe(true);
 

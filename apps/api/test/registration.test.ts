@@ -1,6 +1,6 @@
 // Who may create accounts (REGISTRATION), how many per address, and how bcrypt work is bounded under a rush.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { createTestContext, type TestContext } from "@lineup/testkit";
+import { createTestContext, grantAdmin, runAdminCommand, type TestContext } from "@lineup/testkit";
 import { makeApp, uniqueEmail } from "./support";
 
 let ctx: TestContext;
@@ -28,14 +28,24 @@ describe("REGISTRATION", () => {
     expect(res.body.error.code).toBe("registration_closed");
   });
 
-  it("admin: only an admin's token creates accounts; ADMIN_EMAILS may register themselves", async () => {
+  it("admin: only an admin's token creates accounts; the first comes from the admin command", async () => {
     const admin = uniqueEmail("boss");
-    const api = await makeApp(ctx, { env: { REGISTRATION: "admin", ADMIN_EMAILS: admin } });
+    const api = await makeApp(ctx, { env: { REGISTRATION: "admin" } });
     const anonymous = await register(api, uniqueEmail("anon"));
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error.code).toBe("unauthorized");
+    expect((await register(api, admin)).status).toBe(401);
 
-    expect((await register(api, admin)).status).toBe(201);
+    // The bootstrap an operator follows (docs/security.md): create the account, then grant it admin.
+    const bootstrap = await runAdminCommand(
+      { ...ctx.env, REGISTRATION: "admin", BCRYPT_COST: "4" },
+      ["create", admin],
+      {
+        stdin: `${PASSWORD}\n`,
+      },
+    );
+    expect(bootstrap.code).toBe(0);
+    await grantAdmin(ctx.env, admin);
     const adminToken = await tokenOf(api, admin);
     const member = uniqueEmail("member");
     const created = await register(api, member, { token: adminToken });
@@ -56,10 +66,9 @@ describe("REGISTRATION", () => {
 describe("registration rate limit", () => {
   it("limits sign-ups per client address with 429 and Retry-After; other addresses and admins go on", async () => {
     const admin = uniqueEmail("limit-admin");
-    const api = await makeApp(ctx, {
-      env: { REGISTRATION_RATE_LIMIT: "2", TRUST_PROXY: "1", ADMIN_EMAILS: admin },
-    });
+    const api = await makeApp(ctx, { env: { REGISTRATION_RATE_LIMIT: "2", TRUST_PROXY: "1" } });
     expect((await register(api, admin, { address: "10.8.0.9" })).status).toBe(201);
+    await grantAdmin(ctx.env, admin);
     const adminToken = await tokenOf(api, admin);
     expect((await register(api, uniqueEmail("a"), { address: "10.8.0.1" })).status).toBe(201);
     expect((await register(api, uniqueEmail("a"), { address: "10.8.0.1" })).status).toBe(201);

@@ -2,7 +2,7 @@
 // local target that records the order it sees them in.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { type AppProcess, createTestContext, grantAdmin, spawnApp, type TestContext } from "@lineup/testkit";
 import { apiUser, stopAndScan, waitFor } from "./support";
 
 let ctx: TestContext;
@@ -54,7 +54,6 @@ beforeEach(async () => {
     HTTP_JOB_ALLOWED_NETWORKS: "127.0.0.0/8",
     RETRY_BACKOFF_MS: "20",
     WEBHOOK_RETRY_BASE_MS: "100",
-    ADMIN_EMAILS: "ops@example.com",
   };
   target.reset();
 });
@@ -244,6 +243,8 @@ describe("halt on failure", () => {
 
     // An admin sees it among every user's stopped groups and resumes it; a user cannot use the admin routes.
     const me = (await user.call("GET", "/v1/auth/me")).body;
+    await apiUser(api, "ops@example.com");
+    await grantAdmin(env, "ops@example.com");
     const admin = await apiUser(api, "ops@example.com");
     expect((await user.call("GET", "/v1/admin/groups")).status).toBe(403);
     const stopped = (await admin.call("GET", "/v1/admin/groups?state=halted")).body.items;

@@ -1,7 +1,7 @@
 // The client against the real api and worker processes: accounts, submit, batch, get, list, cancel, wait, events,
 // the webhook secret, the typed errors the api answers, and the operations API (client.admin) with an admin's token.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { type AppProcess, createTestContext, grantAdmin, spawnApp, type TestContext } from "@lineup/testkit";
 import { createClient, type Job, type LineupClient, LineupError, type NewJob } from "../src";
 
 let ctx: TestContext;
@@ -13,7 +13,7 @@ const operator = { email: `ops.${crypto.randomUUID().slice(0, 8)}@example.com`, 
 
 beforeAll(async () => {
   ctx = await createTestContext("client-live");
-  api = await spawnApp("api", { ...ctx.env, ADMIN_EMAILS: operator.email });
+  api = await spawnApp("api", ctx.env);
   const anonymous = createClient({ baseUrl: api.url });
   await anonymous.register(credentials);
   client = await anonymous.loginAs(credentials);
@@ -161,6 +161,7 @@ describe("client against the live api", () => {
   it("operates the queue with an admin's token: overview, groups, pause, jobs, cancel, retry, redrive, audit", async () => {
     const anonymous = createClient({ baseUrl: api.url });
     await anonymous.register(operator);
+    await grantAdmin(ctx.env, operator.email);
     const operatorClient = await anonymous.loginAs(operator);
     const ops = operatorClient.admin;
     expect(await failure(client.admin.queues())).toMatchObject({ status: 403, code: "forbidden" });
@@ -205,9 +206,10 @@ describe("client against the live api", () => {
     expect(first.nextCursor).toEqual(expect.any(String));
     const rest = await ops.audit({ limit: 3, cursor: first.nextCursor ?? undefined });
     expect(rest.nextCursor).toBeNull();
-    expect([...first.items, ...rest.items].map((e) => [e.action, e.actorEmail])).toEqual(
-      ["jobs.redrive", "job.retry", "queue.resume", "job.cancel", "queue.pause"].map((a) => [a, operator.email]),
-    );
+    expect([...first.items, ...rest.items].map((e) => [e.action, e.actorEmail])).toEqual([
+      ...["jobs.redrive", "job.retry", "queue.resume", "job.cancel", "queue.pause"].map((a) => [a, operator.email]),
+      ["admin.grant", "(admin command)"],
+    ]);
 
     await operatorClient.logout();
     expect(await failure(operatorClient.me())).toMatchObject({ status: 401, code: "unauthorized" });

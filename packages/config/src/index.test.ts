@@ -56,10 +56,17 @@ describe("loadConfig", () => {
     }
   });
 
-  it("parses durations and admin lists", () => {
-    const c = loadConfig({ JWT_TTL: "15m", ADMIN_EMAILS: " Boss@Example.com ,ops@example.com," });
-    expect(c.jwtTtlSeconds).toBe(900);
-    expect(c.adminEmails).toEqual(["boss@example.com", "ops@example.com"]);
+  it("parses durations", () => {
+    expect(loadConfig({ JWT_TTL: "15m" }).jwtTtlSeconds).toBe(900);
+    expect(loadConfig({ JWT_TTL: "2h" }).jwtTtlSeconds).toBe(7200);
+  });
+
+  it("refuses the removed ADMIN_EMAILS, naming the admin command; a blank one is unset", () => {
+    expect(() => loadConfig({ ADMIN_EMAILS: "ops@example.com" })).toThrow(
+      /ADMIN_EMAILS: was removed: registration never grants admin; an operator grants and revokes it with `lineup-api admin grant <email>`/,
+    );
+    expect(() => loadConfig({ ADMIN_EMAILS: "ops@example.com" }, { process: "worker" })).toThrow(/ADMIN_EMAILS/);
+    expect(loadConfig({ ADMIN_EMAILS: " " })).not.toHaveProperty("adminEmails");
   });
 
   it("reads HTTP_JOB_ALLOWED_NETWORKS as CIDRs, a bare address as one host", () => {

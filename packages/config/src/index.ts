@@ -27,7 +27,6 @@ export type Config = Readonly<{
   jwtTtlSeconds: number;
   jwtIssuer: string;
   bcryptCost: number;
-  adminEmails: readonly string[];
   workerId: string;
   workerMetricsPort: number;
   /** Jobs one worker process runs at once, each from a different line. */
@@ -63,7 +62,7 @@ export type Config = Readonly<{
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
   loginFailureWindowSeconds: number;
-  /** Who may create accounts: anyone, nobody, or admins only (ADMIN_EMAILS may still register themselves). */
+  /** Who may create accounts: anyone, nobody, or admins only (the first account then comes from `admin create`). */
   registration: "open" | "closed" | "admin";
   /** Registrations one client address may make per window (an admin's are not counted). */
   registrationRateLimit: number;
@@ -108,8 +107,12 @@ export type Config = Readonly<{
   webhookRetryWindowSeconds: number;
 }>;
 
-// Settings that were replaced by safer ones: a process given one refuses to start rather than silently ignore it.
+// Settings that were replaced by safer ones (or removed): a process given one refuses to start rather than silently
+// ignore it.
 const REPLACED: Record<string, string> = {
+  // Registration granted admin to these emails with no proof of the address, and for good.
+  ADMIN_EMAILS:
+    "was removed: registration never grants admin; an operator grants and revokes it with `lineup-api admin grant <email>` (docs/security.md)",
   HTTP_JOB_ALLOW_PRIVATE: "was replaced by HTTP_JOB_ALLOWED_NETWORKS, a list of CIDRs (e.g. 10.0.0.0/8)",
   LOGIN_RATE_LIMIT:
     "was replaced by LOGIN_FAILURES_PER_ACCOUNT_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT and LOGIN_FAILURES_PER_ADDRESS (failed logins only)",
@@ -169,7 +172,6 @@ export function loadConfig(
     jwtTtlSeconds: e.JWT_TTL,
     jwtIssuer: e.JWT_ISSUER,
     bcryptCost: e.BCRYPT_COST,
-    adminEmails: Object.freeze(e.ADMIN_EMAILS),
     workerId: e.WORKER_ID ?? defaultWorkerId(options.hostname ?? hostname(), options.pid ?? process.pid),
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerConcurrency: e.WORKER_CONCURRENCY,

@@ -137,17 +137,6 @@ export const envSchema = z.object({
   JWT_TTL: duration("1h"),
   JWT_ISSUER: opt(z.string().min(1).default("lineup")),
   BCRYPT_COST: opt(z.coerce.number().int().min(4).max(31).default(12)),
-  ADMIN_EMAILS: opt(
-    z
-      .string()
-      .default("")
-      .transform((v) =>
-        v
-          .split(",")
-          .map((e) => e.trim().toLowerCase())
-          .filter(Boolean),
-      ),
-  ),
   WORKER_ID: opt(
     z
       .string()

@@ -10,7 +10,7 @@ export type UserDoc = {
   passwordHash: string;
   role: Role;
   createdAt: Date;
-  /** Moves on at each password change; tokens carry it and older ones stop working. Absent means 0. */
+  /** Moves on at each password or role change; tokens carry it and older ones stop working. Absent means 0. */
   tokenGeneration?: number;
   /** The key that signs the user's webhooks; made on first use. */
   webhook?: WebhookKeys;
@@ -74,6 +74,33 @@ export async function changePassword(
     { $set: { passwordHash: params.passwordHash, tokenGeneration: params.expectedGeneration + 1 } },
   );
   return res.modifiedCount === 1 ? params.expectedGeneration + 1 : null;
+}
+
+/**
+ * Gives the user `role` and moves the token generation on, as a password change does: tokens carry the role they were
+ * issued with, so every token issued before stops working and the next login carries the new role. Returns the user as
+ * it is now and whether this call changed it (false when the user had the role already), or null for an unknown email.
+ */
+export async function setUserRole(
+  db: Db,
+  params: { email: string; role: Role },
+): Promise<{ user: UserDoc; changed: boolean } | null> {
+  const users = usersCollection(db);
+  // One conditional update: two operators granting at once move the generation on once, and a password change racing
+  // it (which expects the generation it read) fails rather than bring a retired generation back.
+  const updated = await users.findOneAndUpdate(
+    { email: params.email, role: { $ne: params.role } },
+    { $set: { role: params.role }, $inc: { tokenGeneration: 1 } },
+    { returnDocument: "after" },
+  );
+  if (updated) return { user: updated, changed: true };
+  const user = await findUserByEmail(db, params.email);
+  return user ? { user, changed: false } : null;
+}
+
+/** Every user with `role`, oldest first. No index: it is an operator's occasional question, not a request's. */
+export async function listUsersWithRole(db: Db, role: Role): Promise<UserDoc[]> {
+  return usersCollection(db).find({ role }).sort({ createdAt: 1, _id: 1 }).toArray();
 }
 
 /** user id -> email for the given ids (unknown ids are left out). */

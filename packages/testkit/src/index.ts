@@ -1,4 +1,5 @@
 // @lineup/testkit (dev only): private redis-server and Mongo-wire servers, namespaces and process spawning.
+export { type AdminRun, grantAdmin, runAdminCommand } from "./admin-command";
 export { MissingBinaryError, requireBinary } from "./binaries";
 export { type MongoKind, type MongoOptions, type MongoServer, startMongo } from "./mongo-server";
 export { freePort, waitForPort } from "./ports";

@@ -19,7 +19,8 @@ export function api(): LineupClient {
 }
 
 const notAdmin = (email: string) =>
-  `${email} is not an operator: the console needs the admin role (accounts listed in the api's ADMIN_EMAILS).`;
+  `${email} is not an operator: the console needs the admin role. An operator grants it with the api's admin command ` +
+  `(lineup-api admin grant ${email}); log in again after that.`;
 
 /** Starts the console: the view for a logged-in admin (shown by route), the login form for anyone else. */
 export async function startSession(route: () => void): Promise<void> {

@@ -107,7 +107,6 @@ JWT_SECRET
 JWT_TTL
 JWT_ISSUER
 BCRYPT_COST
-ADMIN_EMAILS
 REGISTRATION
 REGISTRATION_RATE_LIMIT
 REGISTRATION_RATE_WINDOW
@@ -174,14 +173,22 @@ WORKER_ID: each pod's own name (a shared id makes workers stop each other)
 {{- if and (kindIs "float64" .) (eq (float64 (int64 .)) .) }}{{ int64 . }}{{ else }}{{ . }}{{ end }}
 {{- end }}
 
+{{/* Settings the app no longer has, with what to do instead (the apps refuse to start with them, too). */}}
+{{- define "lineup.removedEnv" -}}
+ADMIN_EMAILS: "removed: registration never grants admin; an operator grants it with kubectl exec deploy/<release>-api -- /app/lineup-api admin grant <email> (docs/security.md)"
+{{- end }}
+
 {{/* Fails on a settings map naming a variable the schema lacks or one the chart sets itself.
 Call with (dict "map" .Values.env "where" "env"). */}}
 {{- define "lineup.checkEnvMap" -}}
 {{- $known := include "lineup.envNames" . | splitList "\n" }}
 {{- $managed := include "lineup.managedEnv" . | fromYaml }}
+{{- $removed := include "lineup.removedEnv" . | fromYaml }}
 {{- range $name, $_ := .map }}
 {{- if hasKey $managed $name }}
 {{- fail (printf "%s.%s: the chart sets %s itself, from %s" $.where $name $name (get $managed $name)) }}
+{{- else if hasKey $removed $name }}
+{{- fail (printf "%s.%s: %s" $.where $name (get $removed $name)) }}
 {{- else if not (has $name $known) }}
 {{- fail (printf "%s.%s: not a Lineup setting (packages/config/src/schema.ts); use extraEnv for anything else" $.where $name) }}
 {{- end }}

@@ -21,3 +21,4 @@ export {
   retryUnavailable,
 } from "./jobs";
 export { type AdminQueuesDeps, noSuchQueue, queueGroups, queueOverview, setPaused } from "./queues";
+export { ADMIN_COMMAND_ACTOR, type RoleChange, type RolesDeps, setRole } from "./roles";

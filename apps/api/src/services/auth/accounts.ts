@@ -16,7 +16,7 @@ import type { Passwords } from "./passwords";
 import type { Revocation } from "./revocation";
 import type { Claims, IssuedToken, Tokens } from "./tokens";
 
-/** Who may create accounts: anyone, nobody, or only admins (and the ADMIN_EMAILS themselves, to bootstrap). */
+/** Who may create accounts: anyone, nobody, or only admins (the first one is the admin command's: `admin create`). */
 export type RegistrationMode = "open" | "closed" | "admin";
 
 export type AccountsDeps = {
@@ -24,7 +24,6 @@ export type AccountsDeps = {
   tokens: Tokens;
   passwords: Passwords;
   registration: RegistrationMode;
-  adminEmails: readonly string[];
   revocation: Revocation;
   rateLimits: RateLimits;
   now: () => Date;
@@ -39,21 +38,33 @@ export function toUserView(user: UserDoc): UserView {
 /** Who is asking to register: the client address, and the caller's claims when a bearer token came along. */
 export type Registrant = { address: string; claims?: Claims };
 
+/** Registration never grants admin: a role sent by the client is ignored, and every account starts as a user. */
 export async function register(deps: AccountsDeps, input: Credentials, by: Registrant): Promise<UserView> {
-  const role = deps.adminEmails.includes(input.email) ? "admin" : "user";
   const byAdmin = by.claims?.role === "admin";
   if (deps.registration === "closed") {
     throw registrationClosed();
   }
-  if (deps.registration === "admin" && !byAdmin && role !== "admin") {
+  if (deps.registration === "admin" && !byAdmin) {
     if (!by.claims) throw errors.unauthorized(ADMINS_ONLY);
     throw adminsOnly();
   }
   // Every sign-up costs a bcrypt hash and makes an account with its own quotas: counted per address, admins aside.
   if (!byAdmin) await deps.rateLimits.register(by.address);
+  return createAccount(deps, input);
+}
+
+/**
+ * Stores a new account with the user role, whoever asked: registration after its checks, or the operator's admin
+ * command (which answers to no REGISTRATION mode, so a closed deployment gets its first account). A role other than
+ * user is only ever an operator's grant (services/admin/roles.ts).
+ */
+export async function createAccount(
+  deps: Pick<AccountsDeps, "db" | "passwords" | "now">,
+  input: Credentials,
+): Promise<UserView> {
   const passwordHash = await deps.passwords.hash(input.password, "registration");
   try {
-    return toUserView(await insertUser(deps.db, { email: input.email, passwordHash, role, now: deps.now() }));
+    return toUserView(await insertUser(deps.db, { email: input.email, passwordHash, role: "user", now: deps.now() }));
   } catch (err) {
     if (isDuplicateKey(err)) throw errors.emailTaken();
     throw err;

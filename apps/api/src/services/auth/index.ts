@@ -3,6 +3,7 @@ export {
   type AccountsDeps,
   adminsOnly,
   changePassword,
+  createAccount,
   currentUser,
   login,
   logout,
