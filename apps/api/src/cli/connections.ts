@@ -6,10 +6,11 @@ import { connectRedis } from "@lineup/queue";
 import type Redis from "ioredis";
 
 export function openMongo(config: Config): Promise<Mongo> {
-  // connectMongo gives up after 5 s of server selection.
+  // A MongoDB that is away, or that hangs, fails the command within seconds.
   return connectMongo(config.mongoUrl, config.mongoDb, {
     appName: "lineup-admin",
     writeConcern: config.mongoWriteConcern,
+    hangTimeoutMs: 5_000,
   });
 }
 
