@@ -70,6 +70,32 @@ describe("delayed jobs", () => {
     });
   }, 30_000);
 
+  it("releases a line's delayed jobs in runAt order however late, an overdue runAt included", async () => {
+    const api = await start("api");
+    const user = await apiUser(api);
+    // No worker yet: the first falls due and waits, as through an outage; the second arrives overdue.
+    const first = new Date(Date.now() + 200);
+    const a = await user.call("POST", "/v1/jobs", { type: "echo", payload: "a", group: "g", runAt: first.toISOString() });
+    await Bun.sleep(400);
+    const overdue = new Date(first.getTime() + 5).toISOString();
+    const b = await user.call("POST", "/v1/jobs", { type: "echo", payload: "b", group: "g", runAt: overdue });
+    expect(b.status).toBe(202);
+    expect(b.body).toMatchObject({ status: "scheduled", runAt: overdue, seq: null });
+    await start("worker");
+    const [doneA, doneB] = await waitFor(
+      async () => {
+        const docs = await Promise.all([record(a.body.id), record(b.body.id)]);
+        return docs.every((d) => d.status === "succeeded") ? docs : null;
+      },
+      10_000,
+      20,
+    );
+    expect((doneB as JobDoc).seq as number).toBeGreaterThan((doneA as JobDoc).seq as number);
+    expect(((doneB as JobDoc).startedAt as Date).getTime()).toBeGreaterThanOrEqual(
+      ((doneA as JobDoc).finishedAt as Date).getTime(),
+    );
+  }, 30_000);
+
   it("takes delayMs, refuses runAt with delayMs (naming both), a runAt without an offset and a delay past 31 days", async () => {
     const api = await start("api");
     const user = await apiUser(api);

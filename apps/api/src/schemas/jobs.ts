@@ -63,7 +63,8 @@ const variants = jobVariants.map((variant) =>
       .optional()
       .describe(
         "Run the job at this time (RFC 3339, with Z or an offset) rather than now: it is scheduled until then, then " +
-          "joins the tail of its line. Not with delayMs.",
+          "joins the tail of its line, after the line's delayed jobs due before it. A time that has passed is due at " +
+          "once. Not with delayMs.",
       ),
     delayMs: z
       .number()

@@ -47,14 +47,16 @@ export async function admit(
 }
 
 /**
- * When each job is due, if later than now; undefined for a job that runs now (no runAt or delayMs, or a runAt that has
- * passed). A runAt past MAX_DELAY_MS from now is refused (422), as delayMs is by its schema.
+ * When each job is due; undefined for a job that runs now (neither runAt nor a delayMs above 0). A runAt that has
+ * passed is due at once but still joins its line through the due-time index, so the delayed jobs of a line join it in
+ * the order of their runAt even when one submitted later is overdue on arrival (a slow network, a client retrying
+ * through an outage). A runAt past MAX_DELAY_MS from now is refused (422), as delayMs is by its schema.
  */
 export function dueTimes(jobs: SubmitJob[], now: Date, at: (i: number) => string): (Date | undefined)[] {
   return jobs.map((job, i) => {
     const due =
       job.runAt !== undefined ? new Date(job.runAt) : job.delayMs ? new Date(now.getTime() + job.delayMs) : undefined;
-    if (!due || due.getTime() <= now.getTime()) return undefined;
+    if (!due) return undefined;
     if (due.getTime() - now.getTime() > MAX_DELAY_MS) {
       throw errors.validation([{ path: at(i), message: "Must be at most 31 days from now" }]);
     }
