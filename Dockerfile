@@ -23,8 +23,12 @@ COPY packages/webhooks/package.json packages/webhooks/package.json
 RUN bun install --frozen-lockfile --production
 COPY apps apps
 COPY packages packages
-RUN bun build --compile --minify --sourcemap apps/api/src/index.ts --outfile /out/lineup-api \
- && bun build --compile --minify --sourcemap apps/worker/src/index.ts --outfile /out/lineup-worker
+# The binaries read their settings from the environment only: no .env or bunfig.toml that happens to be in the working
+# directory is loaded.
+RUN bun build --compile --minify --sourcemap --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
+      apps/api/src/index.ts --outfile /out/lineup-api \
+ && bun build --compile --minify --sourcemap --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
+      apps/worker/src/index.ts --outfile /out/lineup-worker
 
 # The compiled binaries need only glibc and libstdc++: the official distroless Bun image has them, and no shell.
 FROM oven/bun:1.4.5-distroless AS runtime

@@ -26,12 +26,23 @@ const compose = Bun.YAML.parse(await Bun.file(`${import.meta.dir}/docker-compose
 };
 const services = compose.services;
 
-/** .env.example with every commented `# NAME=default` line switched on, the two secrets filled in, then `extra`. */
-async function dotenvFromExample(extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const example = await Bun.file(`${import.meta.dir}/.env.example`).text();
+/** Every `NAME=value` line of a file, the commented `# NAME=default` ones switched on. */
+async function settingsOf(file: string): Promise<Record<string, string>> {
+  const text = await Bun.file(`${import.meta.dir}/${file}`).text();
   const values: Record<string, string> = {};
-  for (const m of example.matchAll(/^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$/gm)) values[m[1] as string] = m[2] as string;
-  return { ...values, JWT_SECRET: "x".repeat(40), GRAFANA_ADMIN_PASSWORD: "check", ...extra };
+  for (const m of text.matchAll(/^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$/gm)) values[m[1] as string] = m[2] as string;
+  return values;
+}
+
+/** Compose's .env (from .env.example, the two secrets filled in) and lineup.env, every default switched on. */
+async function dotenvFromExample(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return {
+    ...(await settingsOf("lineup.env")),
+    ...(await settingsOf(".env.example")),
+    JWT_SECRET: "x".repeat(40),
+    GRAFANA_ADMIN_PASSWORD: "check",
+    ...extra,
+  };
 }
 
 const projects: string[] = [];
@@ -39,16 +50,24 @@ afterAll(() => {
   for (const dir of projects) rmSync(dir, { recursive: true, force: true });
 });
 
-/** `docker-compose config` on this compose file in a temp project dir holding `dotenv` as its .env (none if null), so
- * the check neither needs nor touches a .env in the repo. Relative paths resolve in the temp dir; config reads no
- * file behind them except .env. */
-function composeConfig(dotenv: Record<string, string> | null, ...args: string[]) {
+/**
+ * `docker-compose config` on this compose file in a temp project dir, so the check neither needs nor touches a .env
+ * in the repo: the settings .env.example names go to its .env, the rest to its lineup.env (none of either if null).
+ * Relative paths resolve in the temp dir; config reads no file behind them except those two.
+ */
+async function composeConfig(dotenv: Record<string, string> | null, ...args: string[]) {
   const bin = requireBinary("docker-compose", "apt-get install -y docker-compose");
   const project = mkdtempSync(join(tmpdir(), "lineup-compose-"));
   projects.push(project);
+  const composeOwn = new Set(Object.keys(await settingsOf(".env.example")));
+  const lines = (own: boolean) =>
+    Object.entries(dotenv ?? {})
+      .filter(([k]) => composeOwn.has(k) === own)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join("");
   if (dotenv) {
-    const text = Object.entries(dotenv).map(([k, v]) => `${k}=${v}\n`);
-    writeFileSync(join(project, ".env"), text.join(""));
+    writeFileSync(join(project, ".env"), lines(true));
+    writeFileSync(join(project, "lineup.env"), lines(false));
   }
   const run = Bun.spawnSync(
     [bin, "-f", join(import.meta.dir, "docker-compose.yml"), "--project-directory", project, "config", ...args],
@@ -59,24 +78,45 @@ function composeConfig(dotenv: Record<string, string> | null, ...args: string[])
 
 describe("docker-compose.yml", () => {
   it("passes docker-compose config -q with a .env made from .env.example", async () => {
-    const check = composeConfig(await dotenvFromExample(), "-q");
+    const check = await composeConfig(await dotenvFromExample(), "-q");
     expect(check.stderr).toBe("");
     expect(check.exitCode).toBe(0);
   });
 
   it("refuses to start without JWT_SECRET or GRAFANA_ADMIN_PASSWORD in .env", async () => {
     for (const secret of ["JWT_SECRET", "GRAFANA_ADMIN_PASSWORD"]) {
-      const check = composeConfig(await dotenvFromExample({ [secret]: "" }), "-q");
+      const check = await composeConfig(await dotenvFromExample({ [secret]: "" }), "-q");
       expect(check.exitCode).not.toBe(0);
       expect(check.stderr).toContain(`set ${secret}`);
     }
   });
 
-  it("has the api and the worker read .env (env_file)", () => {
-    for (const name of ["api", "worker"]) expect([services[name]?.env_file].flat()).toEqual([".env"]);
+  it("has the api and the worker read lineup.env (env_file), which holds no secret", async () => {
+    for (const name of ["api", "worker"]) expect([services[name]?.env_file].flat()).toEqual(["lineup.env"]);
+    const settings = Object.keys(await settingsOf("lineup.env"));
+    for (const secret of ["JWT_SECRET", "METRICS_TOKEN", "GRAFANA_ADMIN_PASSWORD"])
+      expect(settings).not.toContain(secret);
   });
 
-  it("passes every documented setting from .env to the api and the worker, except the ones compose owns", async () => {
+  it("passes each secret only to the process that needs it", async () => {
+    const check = await composeConfig(await dotenvFromExample({ METRICS_TOKEN: "m".repeat(20) }));
+    const resolved = (Bun.YAML.parse(check.stdout) as typeof compose).services;
+    const has = (name: string, secret: string) => resolved[name]?.environment?.[secret] !== undefined;
+    expect(["api", "worker", "grafana"].map((n) => [n, has(n, "JWT_SECRET")])).toEqual([
+      ["api", true],
+      ["worker", false],
+      ["grafana", false],
+    ]);
+    expect(["api", "worker"].map((n) => [n, resolved[n]?.environment?.METRICS_TOKEN])).toEqual([
+      ["api", "m".repeat(20)],
+      ["worker", "m".repeat(20)],
+    ]);
+    for (const name of ["api", "worker", "mongo", "redis", "prometheus"]) {
+      expect(JSON.stringify(resolved[name]?.environment ?? {})).not.toContain("check");
+    }
+  });
+
+  it("passes every documented setting from lineup.env and .env to the api and the worker that read it, except the ones compose owns", async () => {
     const dotenv = await dotenvFromExample({
       JOB_TIMEOUT_MS: "1234",
       LOG_FORMAT: "pretty",
@@ -85,13 +125,15 @@ describe("docker-compose.yml", () => {
       WORKER_ID: "one-for-all",
       MONGO_URL: "mongodb://not-compose:1",
     });
-    const check = composeConfig(dotenv);
+    const check = await composeConfig(dotenv);
     expect(check.exitCode).toBe(0);
     const resolved = (Bun.YAML.parse(check.stdout) as typeof compose).services;
     const owned: Record<string, Record<string, string>> = {
       api: { NODE_ENV: "production", HOST: "0.0.0.0", PORT: "3000" },
       worker: { NODE_ENV: "production", HOST: "0.0.0.0", WORKER_METRICS_PORT: "9100", WORKER_ID: "" },
     };
+    // The secrets and compose's own settings go only where they are read: a worker signs no token, an api has no slots.
+    const absent: Record<string, string[]> = { api: ["WORKER_CONCURRENCY"], worker: ["JWT_SECRET"] };
     for (const name of ["api", "worker"]) {
       const env = resolved[name]?.environment ?? {};
       expect({ name, MONGO_URL: env.MONGO_URL, REDIS_URL: env.REDIS_URL }).toEqual({
@@ -101,7 +143,7 @@ describe("docker-compose.yml", () => {
       });
       for (const setting of await documentedSettings()) {
         if (setting === "MONGO_URL" || setting === "REDIS_URL") continue;
-        const expected = owned[name]?.[setting] ?? dotenv[setting];
+        const expected = absent[name]?.includes(setting) ? undefined : (owned[name]?.[setting] ?? dotenv[setting]);
         expect({ name, setting, value: String(env[setting]) }).toEqual({ name, setting, value: String(expected) });
       }
     }
@@ -147,8 +189,8 @@ describe("docker-compose.yml", () => {
   });
 });
 
-describe(".env.example", () => {
-  it("lists every setting in the configuration table (docs/configuration.md)", async () => {
+describe(".env.example and lineup.env", () => {
+  it("list every setting in the configuration table (docs/configuration.md) between them", async () => {
     const listed = Object.keys(await dotenvFromExample());
     expect((await documentedSettings()).filter((setting) => !listed.includes(setting))).toEqual([]);
   });
@@ -169,6 +211,31 @@ describe("Dockerfile", () => {
       );
     }
   });
+
+  it("compiles binaries that load no stray .env from their working directory", async () => {
+    // The api's build command as the Dockerfile runs it, into a temp dir holding a .env with the one secret it lacks.
+    const line = /bun build --compile ([^\\\n]*)\\\n\s*apps\/api\/src\/index\.ts/.exec(await dockerfile);
+    expect(line).not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), "lineup-binary-"));
+    projects.push(dir);
+    const flags = (line?.[1] ?? "").trim().split(/\s+/);
+    const outfile = join(dir, "lineup-api");
+    const build = Bun.spawnSync(["bun", "build", "--compile", ...flags, "apps/api/src/index.ts", "--outfile", outfile], {
+      cwd: import.meta.dir,
+      stderr: "pipe",
+    });
+    expect(build.exitCode).toBe(0);
+    writeFileSync(join(dir, ".env"), `JWT_SECRET=${"x".repeat(40)}\n`);
+    const run = Bun.spawnSync([outfile], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", MONGO_URL: "mongodb://127.0.0.1:1" },
+      stderr: "pipe",
+      timeout: 10_000,
+    });
+    // It refuses to start for want of JWT_SECRET: the .env beside it was not read.
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.toString()).toContain("JWT_SECRET: is required when NODE_ENV=production");
+  }, 30_000);
 
   it("copies the manifest of every workspace before installing", async () => {
     const text = await dockerfile;
