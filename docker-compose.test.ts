@@ -220,10 +220,13 @@ describe("Dockerfile", () => {
     projects.push(dir);
     const flags = (line?.[1] ?? "").trim().split(/\s+/);
     const outfile = join(dir, "lineup-api");
-    const build = Bun.spawnSync(["bun", "build", "--compile", ...flags, "apps/api/src/index.ts", "--outfile", outfile], {
-      cwd: import.meta.dir,
-      stderr: "pipe",
-    });
+    const build = Bun.spawnSync(
+      ["bun", "build", "--compile", ...flags, "apps/api/src/index.ts", "--outfile", outfile],
+      {
+        cwd: import.meta.dir,
+        stderr: "pipe",
+      },
+    );
     expect(build.exitCode).toBe(0);
     writeFileSync(join(dir, ".env"), `JWT_SECRET=${"x".repeat(40)}\n`);
     const run = Bun.spawnSync([outfile], {

@@ -75,7 +75,12 @@ describe("delayed jobs", () => {
     const user = await apiUser(api);
     // No worker yet: the first falls due and waits, as through an outage; the second arrives overdue.
     const first = new Date(Date.now() + 200);
-    const a = await user.call("POST", "/v1/jobs", { type: "echo", payload: "a", group: "g", runAt: first.toISOString() });
+    const a = await user.call("POST", "/v1/jobs", {
+      type: "echo",
+      payload: "a",
+      group: "g",
+      runAt: first.toISOString(),
+    });
     await Bun.sleep(400);
     const overdue = new Date(first.getTime() + 5).toISOString();
     const b = await user.call("POST", "/v1/jobs", { type: "echo", payload: "b", group: "g", runAt: overdue });
