@@ -139,6 +139,61 @@ describe("POST /v1/auth/login", () => {
   });
 });
 
+describe("passwords in any Unicode form", () => {
+  // "Crème brûlée" typed where accents are composed (NFC) and where they are not (NFD): the same text to its user.
+  const composed = "Crème brûlée à la carte".normalize("NFC");
+  const decomposed = composed.normalize("NFD");
+  const login = (email: string, password: string) => api.call("POST", "/v1/auth/login", { body: { email, password } });
+
+  it("logs in with either form of the password it was registered with, in either form", async () => {
+    expect(composed).not.toBe(decomposed);
+    for (const [registered, typed] of [
+      [composed, decomposed],
+      [decomposed, composed],
+    ] as const) {
+      const email = uniqueEmail("unicode");
+      expect((await api.call("POST", "/v1/auth/register", { body: { email, password: registered } })).status).toBe(201);
+      expect((await login(email, typed)).status).toBe(200);
+      expect((await login(email, registered)).status).toBe(200);
+      expect((await login(email, "Creme brulee a la carte")).status).toBe(401);
+    }
+  });
+
+  it("keeps accounts hashed as typed working, and moves them to NFC at their first login without logging anyone out", async () => {
+    // An account from before normalisation: its hash is of the decomposed text, and it has no passwordForm.
+    const email = uniqueEmail("legacy");
+    expect((await api.call("POST", "/v1/auth/register", { body: { email, password: PASSWORD } })).status).toBe(201);
+    const users = ctx.db.collection("users");
+    const legacyHash = await Bun.password.hash(decomposed, { algorithm: "bcrypt", cost: 4 });
+    await users.updateOne({ email }, { $set: { passwordHash: legacyHash }, $unset: { passwordForm: "" } });
+    expect((await login(email, "not the password")).status).toBe(401);
+    expect((await users.findOne({ email }))?.passwordHash).toBe(legacyHash);
+
+    const first = await login(email, composed);
+    expect(first.status).toBe(200);
+    const upgraded = await users.findOne({ email });
+    expect(upgraded?.passwordForm).toBe("NFC");
+    expect(upgraded?.passwordHash).not.toBe(legacyHash);
+    expect(await Bun.password.verify(composed, upgraded?.passwordHash as string)).toBe(true);
+    // The same password: the token of the first login still works, and both forms log in.
+    const me = await api.call("GET", "/v1/auth/me", { token: first.body.accessToken });
+    expect(me.status).toBe(200);
+    expect((await login(email, decomposed)).status).toBe(200);
+  });
+
+  it("changes a password given in either form, and stores the new one in NFC", async () => {
+    const email = uniqueEmail("change");
+    await api.call("POST", "/v1/auth/register", { body: { email, password: composed } });
+    const token = (await login(email, composed)).body.accessToken as string;
+    const changed = await api.call("POST", "/v1/auth/password", {
+      token,
+      body: { currentPassword: decomposed, newPassword: `${decomposed} encore` },
+    });
+    expect(changed.status).toBe(200);
+    expect((await login(email, `${composed} encore`)).status).toBe(200);
+  });
+});
+
 describe("GET /v1/auth/me", () => {
   it("returns the token's user", async () => {
     const { user, token } = await registerAndLogin();

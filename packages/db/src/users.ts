@@ -8,6 +8,8 @@ export type UserDoc = {
   /** Trimmed and lower-cased; unique. */
   email: string;
   passwordHash: string;
+  /** "NFC": the hash is of the password in Unicode NFC. Absent: of the password as typed (accounts made before). */
+  passwordForm?: "NFC";
   role: Role;
   createdAt: Date;
   /** Moves on at each password or role change; tokens carry it and older ones stop working. Absent means 0. */
@@ -39,6 +41,7 @@ export async function insertUser(
     _id: new ObjectId(),
     email: params.email,
     passwordHash: params.passwordHash,
+    passwordForm: "NFC",
     role: params.role,
     createdAt: params.now,
   };
@@ -71,9 +74,29 @@ export async function changePassword(
   const generation = params.expectedGeneration === 0 ? { $in: [0, null] } : params.expectedGeneration;
   const res = await usersCollection(db).updateOne(
     { _id, tokenGeneration: generation as number },
-    { $set: { passwordHash: params.passwordHash, tokenGeneration: params.expectedGeneration + 1 } },
+    {
+      $set: {
+        passwordHash: params.passwordHash,
+        passwordForm: "NFC",
+        tokenGeneration: params.expectedGeneration + 1,
+      },
+    },
   );
   return res.modifiedCount === 1 ? params.expectedGeneration + 1 : null;
+}
+
+/**
+ * Replaces a hash of the password as typed with one of its NFC form (the same password, so no token is retired), if
+ * the hash is still `formerHash`: a password change meanwhile wins.
+ */
+export async function upgradePasswordHash(
+  db: Db,
+  params: { id: ObjectId; formerHash: string; passwordHash: string },
+): Promise<void> {
+  await usersCollection(db).updateOne(
+    { _id: params.id, passwordHash: params.formerHash },
+    { $set: { passwordHash: params.passwordHash, passwordForm: "NFC" } },
+  );
 }
 
 /**

@@ -8,11 +8,12 @@ import {
   isDuplicateKey,
   changePassword as storePassword,
   type UserDoc,
+  upgradePasswordHash,
 } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import type { Credentials, PasswordChange, UserView } from "../../schemas/auth";
 import type { RateLimits } from "../shared";
-import type { Passwords } from "./passwords";
+import type { PasswordCheck, Passwords } from "./passwords";
 import type { Revocation } from "./revocation";
 import type { Claims, IssuedToken, Tokens } from "./tokens";
 
@@ -74,23 +75,37 @@ export async function createAccount(
 export async function login(deps: AccountsDeps, input: Credentials, address: string): Promise<BearerToken> {
   const attempt = await deps.rateLimits.beginLogin(input.email, address);
   let user: UserDoc | null;
-  let ok: boolean;
+  let checked: PasswordCheck;
   try {
     user = await findUserByEmail(deps.db, input.email);
-    ok = await deps.passwords.verify(input.password, user?.passwordHash);
+    checked = await deps.passwords.check(input.password, user ?? undefined);
   } catch (err) {
     // The password was never judged (MongoDB away, say): that is nobody's failed login.
     await attempt.abandoned().catch(() => undefined);
     throw err;
   }
-  if (!user || !ok) throw errors.invalidCredentials();
+  if (!user || !checked.ok) throw errors.invalidCredentials();
   await attempt.succeeded();
+  if (checked.rehash) await rehashInNfc(deps, user, input.password);
   // bcrypt took a while: a password change that landed meanwhile retired the generation read above, and a token of
   // it would be dead on arrival. MongoDB, not the cache, says which generation is current.
   const generation = user.tokenGeneration ?? 0;
   const current = await findUserById(deps.db, user._id.toHexString());
   if (!current || (current.tokenGeneration ?? 0) !== generation) throw errors.invalidCredentials();
   return issueFor(deps, user, generation);
+}
+
+/**
+ * An account hashed as typed (made before passwords were normalised) gets a hash of the NFC form at its first login,
+ * so from then on one bcrypt check answers whichever form is typed. Best effort: the login stands if the write fails.
+ */
+async function rehashInNfc(deps: AccountsDeps, user: UserDoc, password: string): Promise<void> {
+  try {
+    const passwordHash = await deps.passwords.hash(password, "login");
+    await upgradePasswordHash(deps.db, { id: user._id, formerHash: user.passwordHash, passwordHash });
+  } catch {
+    // Tried again at the next login.
+  }
 }
 
 async function issueFor(deps: AccountsDeps, user: UserDoc, gen: number): Promise<BearerToken> {
@@ -122,7 +137,7 @@ export const passwordChanged = () =>
 export async function changePassword(deps: AccountsDeps, claims: Claims, input: PasswordChange): Promise<BearerToken> {
   const user = await findUserById(deps.db, claims.sub);
   if (!user) throw errors.unauthorized();
-  if (!(await deps.passwords.verify(input.currentPassword, user.passwordHash))) {
+  if (!(await deps.passwords.check(input.currentPassword, user)).ok) {
     throw wrongPassword();
   }
   const passwordHash = await deps.passwords.hash(input.newPassword, "login");
