@@ -32,8 +32,10 @@ export async function releaseDueJobs(deps: DueJobsDeps, now = Date.now()): Promi
   const drop: ScheduledJob[] = [];
   for (const job of due) {
     const doc = records.get(job.id);
-    // Canceled, gone past its retention, or already in its line: the index's entry is all that is left of it.
     if (doc?.status === "queued" && doc.seq === undefined) release.push(job);
+    // Of a batch not yet accepted whole: it stays in the index until its batch is committed (or withdrawn).
+    else if (doc?.batchPending !== undefined) continue;
+    // Canceled, gone past its retention, or already in its line: the index's entry is all that is left of it.
     else drop.push(job);
   }
   if (drop.length) await queue.dueTimes.unschedule(drop);

@@ -50,6 +50,9 @@ export type Settlement =
 
 type Ended = Extract<Settlement, { kind: "complete" }>;
 
+/** How soon a job whose batch is still on its way into Redis is looked at again (its line waits meanwhile). */
+const PENDING_RECHECK_MS = 100;
+
 const ended = (dead = false): Ended => ({ kind: "complete", dead });
 /** The job failed for good and says onFailure: halt: it stays its line's head and the line stops. */
 const halted = (): Ended => ({ kind: "complete", dead: true, halt: true });
@@ -71,11 +74,16 @@ export async function processEnvelope(
   const job = await claim(deps, env, log);
   if (typeof job !== "string") return run(deps, job, log, canceled);
   if (job === "skipped") return ended();
+  if (job === "pending") return { kind: "retry", dueAt: Date.now() + PENDING_RECHECK_MS };
   return job === "halted" ? halted() : ended(true);
 }
 
 /** queued -> running, or the takeover of a job a crashed run left running. A string says why there is nothing to run. */
-async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<JobDoc | "skipped" | "failed" | "halted"> {
+async function claim(
+  deps: ProcessDeps,
+  env: Envelope,
+  log: Logger,
+): Promise<JobDoc | "skipped" | "failed" | "halted" | "pending"> {
   const started = await store(deps, "start", () =>
     deps.writes.start({ id: env.id, seq: env.seq, workerId: deps.workerId, now: new Date() }),
   );
@@ -105,6 +113,8 @@ async function claim(deps: ProcessDeps, env: Envelope, log: Logger): Promise<Job
     }
     return "skipped";
   }
+  // Its batch is not in Redis whole yet: try again in a moment, keeping the line's place.
+  if (current.status === "queued" && current.batchPending !== undefined) return "pending";
   if (current.status === "queued") return claim(deps, env, log); // queued again between our two reads
   // running: an earlier run died mid-job (or was cut off). That run counted as an attempt.
   if (current.attempts >= current.maxAttempts) {

@@ -3,12 +3,13 @@
 //    MongoDB's floor, restores queued jobs at their seq place in their lines, the queue's paused state, the stopped
 //    lines, and the due-time indexes of scheduled jobs and of schedules. Workers take no job until it ran.
 //  - periodic (one worker at a time): queues jobs the api recorded but crashed before queueing (once older than the
-//    grace), puts back running jobs whose worker is gone and whose line lost them, and indexes running schedules the
+//    grace; a batch it left pending is committed first), puts back running jobs whose worker is gone and whose line lost them, and indexes running schedules the
 //    index lacks.
 // A job is lost only if its line lacks it and MongoDB, read after the line, still says queued or running: a job
 // leaves its line only after its end is on record, so that order of reads cannot mistake a finished job for a lost one.
 import {
   activeSchedules,
+  commitBatch,
   type Db,
   findQueueState,
   type HeldJob,
@@ -17,6 +18,7 @@ import {
   maxSeq,
   scheduledJobs,
   setJobSeq,
+  stalePendingBatches,
   stoppedLines,
 } from "@lineup/db";
 import { lineOfJob } from "@lineup/jobs";
@@ -33,6 +35,12 @@ export async function reconcile(
 ): Promise<Reconciled> {
   const { db, queue } = deps;
   const cutoff = new Date(Date.now() - deps.graceMs);
+  // A batch an api recorded but never committed (it stopped between the batch's Redis steps): the record wins, as for
+  // a single job, and what of it Redis lacks is queued below.
+  for (const batch of await stalePendingBatches(db, queue.name, cutoff)) {
+    await commitBatch(db, batch);
+    deps.log.warn("reconciler committed a batch its api left pending", { batch });
+  }
   const candidates: HeldJob[] = [];
   if (mode.full) {
     await queue.raiseSeqFloors((p) => maxSeq(db, queue.name, queue.partitions, p));

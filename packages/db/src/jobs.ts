@@ -21,6 +21,8 @@ export async function ensureJobIndexes(db: Db): Promise<void> {
   await jobs.createIndex({ queue: 1, line: 1, status: 1, seq: 1 }, { name: "queue_line_status_seq" });
   // Webhook deliveries that are due (or whose claim lapsed): only final jobs with an unsettled callback have dueAt.
   await jobs.createIndex({ "callback.dueAt": 1 }, { name: "callback_due", sparse: true });
+  // The jobs of batches not yet in Redis whole (a handful at any time): the reconciler commits the ones an api left.
+  await jobs.createIndex({ batchPending: 1 }, { name: "batch_pending", sparse: true });
   // Finished jobs carry expireAt (their end + JOB_RETENTION); queued and running ones never do.
   await jobs.createIndex({ expireAt: 1 }, { name: "expire_finished", expireAfterSeconds: 0 });
 }
@@ -60,6 +62,31 @@ export async function deleteUnsequencedJobs(db: Db, ids: string[]): Promise<void
     status: { $in: ["queued", "scheduled"] },
     seq: { $exists: false },
   });
+}
+
+/**
+ * A batch whose lines span partitions reaches Redis in one step per partition, and a Redis Cluster master can die
+ * between two of them. Its jobs are recorded with batchPending (no worker starts or releases them) until every step
+ * took: then commitBatch makes them runnable at once, or withdrawBatch deletes them all (none can have run).
+ */
+export async function commitBatch(db: Db, batchId: string): Promise<void> {
+  await jobsCollection(db).updateMany({ batchPending: batchId }, { $unset: { batchPending: "" } });
+}
+
+/** Deletes a batch that is still pending (see commitBatch); a batch committed meanwhile is left as it is. */
+export async function withdrawBatch(db: Db, batchId: string): Promise<void> {
+  await jobsCollection(db).deleteMany({ batchPending: batchId });
+}
+
+/**
+ * Batches still pending from before `before`: their api stopped between the batch's Redis steps and its commit. As for
+ * a single job recorded by an api that crashed before queueing it, the record wins: the reconciler commits them.
+ */
+export async function stalePendingBatches(db: Db, queue: string, before: Date): Promise<string[]> {
+  const docs = await jobsCollection(db)
+    .find({ batchPending: { $exists: true }, queue, createdAt: { $lt: before } }, { projection: { batchPending: 1 } })
+    .toArray();
+  return [...new Set(docs.map((d) => d.batchPending as string))];
 }
 
 /** Jobs by id, in the order of `ids`; a missing one is null. */
@@ -330,8 +357,11 @@ function attemptEnd(attempts: number, now: Date, outcome: AttemptOutcome, error?
 }
 
 /** queued -> running, attempt 1 (or n+1 after a retry's backoff or a shutdown put it back). */
+/** A job a worker may start: queued, and not of a batch still on its way into Redis. */
+const startable = (id: string) => ({ _id: id, status: "queued" as const, batchPending: { $exists: false } });
+
 export async function startJob(db: Db, params: StartParams): Promise<JobDoc | null> {
-  return jobsCollection(db).findOneAndUpdate({ _id: params.id, status: "queued" }, startUpdate(params), {
+  return jobsCollection(db).findOneAndUpdate(startable(params.id), startUpdate(params), {
     returnDocument: "after",
   });
 }
@@ -345,7 +375,7 @@ export async function startJobs(db: Db, params: StartParams[]): Promise<(JobDoc 
   const attemptId = new ObjectId().toHexString();
   const jobs = jobsCollection(db);
   await jobs.bulkWrite(
-    params.map((p) => ({ updateOne: { filter: { _id: p.id, status: "queued" }, update: startUpdate(p, attemptId) } })),
+    params.map((p) => ({ updateOne: { filter: startable(p.id), update: startUpdate(p, attemptId) } })),
     { ordered: false },
   );
   const started = await jobs.find({ _id: { $in: params.map((p) => p.id) }, attemptId }).toArray();
@@ -568,7 +598,10 @@ export async function countQueuedJobs(db: Db, ownerId: string, upTo: number): Pr
  */
 export async function markScheduledDue(db: Db, ids: string[], now: Date): Promise<Map<string, JobDoc>> {
   const jobs = jobsCollection(db);
-  await jobs.updateMany({ _id: { $in: ids }, status: "scheduled" }, { $set: { status: "queued", queuedAt: now } });
+  await jobs.updateMany(
+    { _id: { $in: ids }, status: "scheduled", batchPending: { $exists: false } },
+    { $set: { status: "queued", queuedAt: now } },
+  );
   const docs = await jobs.find({ _id: { $in: ids } }).toArray();
   return new Map(docs.map((d) => [d._id, d]));
 }

@@ -115,6 +115,11 @@ export type JobDoc = {
   haltedLine?: boolean;
   /** The handler's latest progress report. */
   progress?: ProgressRecord;
+  /**
+   * A job of a batch whose lines span partitions, while the batch is not yet in Redis whole (the batch's id): no worker
+   * starts or releases it until the api commits the batch, or withdraws it whole (see packages/db commitBatch).
+   */
+  batchPending?: string;
 };
 
 /** A handler's report of how far it got (0 to 100), with an optional word on what it is doing. */

@@ -1,8 +1,9 @@
-// Batches: up to 100 jobs accepted together or not at all. One MongoDB insert, one Redis script that gives them
-// consecutive seqs and appends each to its line, one write of the seqs; 202 only when both stores hold every job.
-import { insertJobs, isDuplicateKey, refusedInserts, setJobSeqs } from "@lineup/db";
-import { type JobDoc, type JobView, toJobView } from "@lineup/jobs";
-import { scheduledEnvelopeOf } from "@lineup/queue";
+// Batches: up to 100 jobs accepted together or not at all. One MongoDB insert, one Redis script per partition that
+// gives them consecutive seqs and appends each to its line, one write of the seqs; 202 only when both stores hold
+// every job. A batch over several partitions is recorded pending and committed with one more write once all took.
+import { commitBatch, insertJobs, isDuplicateKey, refusedInserts, setJobSeqs, withdrawBatch } from "@lineup/db";
+import { type JobDoc, type JobView, lineOfJob, toJobView } from "@lineup/jobs";
+import { partitionOf, scheduledEnvelopeOf } from "@lineup/queue";
 import { ObjectId } from "mongodb";
 import type { SubmitBatch } from "../../schemas/jobs";
 import type { JobsDeps } from "./deps";
@@ -34,7 +35,7 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
   );
   await admit(deps, ownerId, jobs, (i) => `jobs.${i}.callbackUrl`);
 
-  const docs = jobs.map((job, i) =>
+  const records = jobs.map((job, i) =>
     newJobDoc(
       deps,
       {
@@ -50,6 +51,11 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
       createdAt,
     ),
   );
+  // Lines in several partitions take one Redis step each: the jobs are recorded pending (no worker starts one) and
+  // committed once every step took, so a Redis Cluster master that dies between two steps leaves none of them to run.
+  const partitions = new Set(records.map((doc) => partitionOf(lineOfJob(doc), deps.queue.partitions)));
+  const batchPending = partitions.size > 1 ? new ObjectId().toHexString() : undefined;
+  const docs = batchPending ? records.map((doc) => ({ ...doc, batchPending })) : records;
   try {
     await insertJobs(deps.db, docs);
   } catch (err) {
@@ -74,10 +80,22 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
     if (later.length) await deps.queue.dueTimes.schedule(later);
     seqs = now.length ? await deps.queue.enqueueBatch(now.map(envelopeOf)) : [];
   } catch (err) {
-    // Redis took none of them into a line (the script is atomic): undo the inserts so a 503 leaves nothing behind.
+    // Redis took none of them into a line, or (lines in several partitions) some: no worker starts a job of a pending
+    // batch, so undoing the inserts leaves nothing behind to run, and a 503 means none of it.
     await withdraw(deps, ids);
     await deps.queue.dueTimes.unschedule(later).catch(() => {});
     throw queueUnavailable(err);
+  }
+  if (batchPending) {
+    try {
+      await commitBatch(deps.db, batchPending);
+    } catch (err) {
+      // MongoDB is away: withdraw the batch if it can; else it stays pending and the reconciler commits it once
+      // RECONCILE_GRACE_MS has passed (as it queues a single job whose api stopped before queueing it).
+      await withdrawBatch(deps.db, batchPending).catch(() => {});
+      await deps.queue.dueTimes.unschedule(later).catch(() => {});
+      throw err;
+    }
   }
   const seqOf = new Map(now.map((doc, i) => [doc._id, seqs[i] as number]));
   // Awaited, as for a single job: a Redis that loses its last writes gets these jobs back at their seq places only if
