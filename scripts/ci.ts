@@ -37,6 +37,8 @@ const suites: Suite[] = [
   { name: "bun run test:cluster", argv: ["bun", "run", "test:cluster"], count: bunTest },
   // The benchmarks in their quick form: they must run; their numbers are not judged here.
   { name: "bench --quick", argv: ["bun", "run", "bench", "--", "--quick"], count: check },
+  // Three minutes of the soak: it fails when a job was lost, ran to success twice or ran out of order.
+  { name: "soak (3 min)", argv: ["bun", "run", "bench:soak", "--", "--minutes", "3"], count: check },
   // Fuzz the live api from its OpenAPI document; the seed is pinned so CI is repeatable.
   { name: "schemathesis", argv: ["bash", "scripts/schemathesis.sh", "--seed", "20261128"], count: schemathesis },
 ];

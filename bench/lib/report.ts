@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@lineup/testkit";
+import type { Soak, SoakWindow } from "../scenarios/soak";
 import { round } from "./measure";
 import type { Results } from "./results";
 
@@ -224,4 +225,45 @@ function label(system: string): string {
       system
     ] ?? system
   );
+}
+
+/** Replaces the soak tables (between the soak markers) of docs/benchmarks.md and the README with this run's. */
+export function writeSoak(s: Soak): void {
+  for (const page of [join(REPO_ROOT, "docs/benchmarks.md"), join(REPO_ROOT, "README.md")]) {
+    const text = readFileSync(page, "utf8");
+    const section = /(<!-- soak:start -->\n)[\s\S]*?(<!-- soak:end -->)/;
+    if (!section.test(text)) throw new Error(`${page} has no <!-- soak:start --> ... <!-- soak:end --> section`);
+    writeFileSync(page, text.replace(section, `$1${renderSoak(s)}\n$2`));
+  }
+}
+
+export function renderSoak(s: Soak): string {
+  const w = round(s.windowMinutes, 1);
+  const row = (name: string, key: keyof SoakWindow, unit: string) => {
+    const ratio = s.drift[key];
+    return [
+      name,
+      `${round(s.first[key], 1)} ${unit}`,
+      `${round(s.last[key], 1)} ${unit}`,
+      `${round(ratio, 2)}×`,
+      ratio <= 1.2 ? "yes" : "**no**",
+    ];
+  };
+  return [
+    `${s.minutes} minutes at ${round(s.rateJobsPerSecond, 0)} jobs/s (half the ${round(s.capacityJobsPerSecond, 0)} ` +
+      `measured), ${s.accepted.toLocaleString("en")} jobs, ${s.workerRestarts} worker restarts, ${s.redisDrops} ` +
+      `Redis drops; first ${w} minutes against last ${w}. Lost ${s.lost}, duplicated ${s.duplicated}, out of order ` +
+      `${s.outOfOrder}; webhooks delivered ${s.webhooks.delivered} of ${s.webhooks.expected}.`,
+    "",
+    table(
+      ["measure", "first", "last", "drift", "≤ 1.2×"],
+      [
+        row("api RSS", "apiRssMb", "MB"),
+        row("worker RSS", "workerRssMb", "MB"),
+        row("Redis memory", "redisMb", "MB"),
+        row("submit p99", "submitP99Ms", "ms"),
+        row("time to start p99", "startP99Ms", "ms"),
+      ],
+    ),
+  ].join("\n");
 }
