@@ -19,6 +19,7 @@ COPY packages/metrics/package.json packages/metrics/package.json
 COPY packages/network-guard/package.json packages/network-guard/package.json
 COPY packages/queue/package.json packages/queue/package.json
 COPY packages/testkit/package.json packages/testkit/package.json
+COPY packages/tracing/package.json packages/tracing/package.json
 COPY packages/webhooks/package.json packages/webhooks/package.json
 RUN bun install --frozen-lockfile --production
 COPY apps apps

@@ -18,6 +18,7 @@ type Service = {
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }> | string[];
   stop_grace_period?: string;
+  profiles?: string[];
 };
 
 const compose = Bun.YAML.parse(await Bun.file(`${import.meta.dir}/docker-compose.yml`).text()) as {
@@ -149,8 +150,19 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("runs the six services", () => {
-    expect(Object.keys(services).sort()).toEqual(["api", "grafana", "mongo", "prometheus", "redis", "worker"]);
+  it("runs the six services, and Jaeger only with the tracing profile", () => {
+    const always = Object.entries(services).filter(([, s]) => !s.profiles?.length);
+    expect(always.map(([name]) => name).sort()).toEqual(["api", "grafana", "mongo", "prometheus", "redis", "worker"]);
+    expect(services.jaeger?.profiles).toEqual(["tracing"]);
+  });
+
+  it("passes docker-compose config with the tracing profile, Grafana provisioned with Jaeger", async () => {
+    const check = await composeConfig(await dotenvFromExample(), "--profiles");
+    expect(check.stdout.split("\n")).toContain("tracing");
+    const datasource = Bun.YAML.parse(
+      await Bun.file(`${import.meta.dir}/grafana/provisioning/datasources/jaeger.yml`).text(),
+    ) as { datasources: { type: string; url: string }[] };
+    expect(datasource.datasources[0]).toMatchObject({ type: "jaeger", url: "http://jaeger:16686" });
   });
 
   it("gives every service a healthcheck or starts it only once its dependencies are healthy", () => {

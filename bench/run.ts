@@ -15,6 +15,7 @@ import { longPoll } from "./scenarios/long-poll";
 import { type ScheduledLoad, scheduledLoad } from "./scenarios/scheduled-load";
 import { type Startup, startup } from "./scenarios/startup";
 import { throughput } from "./scenarios/throughput";
+import { tracingCost } from "./scenarios/tracing-cost";
 import { workerCost } from "./scenarios/worker-cost";
 
 const quick = process.argv.includes("--quick");
@@ -47,6 +48,7 @@ try {
   const start = await step("startup", () => startup(stack, quick));
   const polls = await step("long-poll", () => longPoll(stack, quick));
   const later = await step("scheduled load", () => scheduledLoad(stack, quick));
+  const traced = await step("tracing cost", () => tracingCost(stack, quick));
   const login = await step("login load", () => loginLoad(quick));
   results = {
     date: new Date().toISOString(),
@@ -60,6 +62,7 @@ try {
     startup: start,
     longPoll: polls,
     scheduledLoad: later,
+    tracingCost: traced,
     loginLoad: login,
     targets: targetsOf(worker, api, path, queued, start, login, later),
   };

@@ -135,6 +135,17 @@ const EVERY_SETTING: Values = {
   WEBHOOK_TIMEOUT_MS: 5000,
   WEBHOOK_RETRY_BASE_MS: 30000,
   WEBHOOK_RETRY_WINDOW: "12h",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger.tracing:4318",
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://jaeger.tracing:4318/v1/traces",
+  OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf",
+  OTEL_EXPORTER_OTLP_HEADERS: "x-team=queues",
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x-signal=traces",
+  OTEL_SERVICE_NAME: "lineup-prod",
+  OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=prod",
+  OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+  OTEL_TRACES_SAMPLER_ARG: "0.05",
+  OTEL_BSP_SCHEDULE_DELAY: 2000,
 };
 
 const tmp = mkdtempSync(join(tmpdir(), "lineup-chart-"));

@@ -11,6 +11,7 @@ STANDIN_VERSION=1.47.0
 HELM_VERSION=v3.22.0
 # The Kubernetes version helm v3.22.0's release builds assume offline (its client-go is v0.37), for `helm template`.
 HELM_KUBE_MINOR=37
+JAEGER_VERSION=v1.75.0
 BIN_DIR=${LINEUP_BIN_DIR:-/usr/local/bin}
 LIB_DIR=${LINEUP_LIB_DIR:-/usr/local/lib}
 
@@ -86,4 +87,21 @@ if ! have helm || [ "$(helm version --template '{{.Version}}' 2>/dev/null)" != "
   rm -rf "$gobin"
 fi
 
-log "ready: bun $(bun --version), $(redis-server --version | cut -d' ' -f3), lineup-mongo $STANDIN_VERSION, $(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3), helm $(helm version --template '{{.Version}}')"
+# Jaeger (Apache-2.0) receives the traces in the tracing tests (apps/worker/test/tracing.test.ts): its binary from the
+# Go module proxy, built as a tool of a throwaway module (its own go.mod has replace directives, so a plain
+# `go install pkg@version` refuses it). Several minutes cold.
+if ! have jaeger || ! jaeger version 2>/dev/null | grep -q "$JAEGER_VERSION"; then
+  have go || { log "go is needed to build jaeger (https://go.dev/doc/install)"; exit 1; }
+  log "building jaeger $JAEGER_VERSION (go get -tool; several minutes the first time)"
+  module=$(mktemp -d)
+  (
+    cd "$module"
+    go mod init lineup-jaeger >/dev/null 2>&1
+    go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION"
+    GOBIN=$module/bin go install -ldflags "-X github.com/jaegertracing/jaeger/internal/version.latestVersion=$JAEGER_VERSION" tool
+  )
+  as_root install -m 0755 "$module/bin/jaeger" "$BIN_DIR/jaeger"
+  rm -rf "$module"
+fi
+
+log "ready: bun $(bun --version), $(redis-server --version | cut -d' ' -f3), lineup-mongo $STANDIN_VERSION, $(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3), helm $(helm version --template '{{.Version}}'), jaeger $JAEGER_VERSION"

@@ -183,6 +183,22 @@ export function renderReadme(r: Results): string {
       ),
     );
   }
+  if (r.tracingCost?.length) {
+    const off = r.tracingCost.find((t) => t.mode === "off");
+    out.push("", "**Tracing cost** (`echo`, 1 slot; spans to a local OTLP sink, exported every 100 ms)", "");
+    out.push(
+      table(
+        ["tracing", "worker CPU µs / job", "vs off", "api CPU µs / submission", "vs off"],
+        r.tracingCost.map((t) => [
+          t.mode,
+          round(t.workerCpuUsPerJob, 0),
+          off ? `${round(t.workerCpuUsPerJob / off.workerCpuUsPerJob, 2)}×` : "–",
+          round(t.apiCpuUsPerSubmission, 0),
+          off ? `${round(t.apiCpuUsPerSubmission / off.apiCpuUsPerSubmission, 2)}×` : "–",
+        ]),
+      ),
+    );
+  }
   return out.join("\n");
 }
 

@@ -6,6 +6,7 @@ import type { CriticalPath } from "../scenarios/critical-path";
 import type { LongPoll } from "../scenarios/long-poll";
 import type { ScheduledLoad } from "../scenarios/scheduled-load";
 import type { Startup } from "../scenarios/startup";
+import type { TracingCost } from "../scenarios/tracing-cost";
 import type { Run } from "./runs";
 
 export type LoginLoad = {
@@ -29,6 +30,8 @@ export type Results = {
   longPoll: LongPoll;
   /** Jobs/s with none and with a million (in --quick, 100,000) jobs scheduled for later. */
   scheduledLoad?: ScheduledLoad;
+  /** Worker and api CPU with tracing off, on, and on at 1%. */
+  tracingCost?: TracingCost;
   loginLoad: LoginLoad | null;
   targets: Target[];
 };

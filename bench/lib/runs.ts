@@ -32,6 +32,8 @@ export async function measureRun(
     work: Work;
     /** Lineup only: readies the queue (by its name) before its jobs are staged, once its worker is idle. */
     prepare?: (queue: string) => Promise<void>;
+    /** Lineup only: more settings for its worker. */
+    env?: Record<string, string>;
   },
 ): Promise<Run> {
   runs += 1;
@@ -44,7 +46,7 @@ export async function measureRun(
   let stop: () => Promise<unknown>;
   let closeStage: () => Promise<unknown> = async () => {};
   if (options.system === "lineup") {
-    const worker = await lineupWorker(stack, queue, options.slots);
+    const worker = await lineupWorker(stack, queue, options.slots, options.env);
     // Registered and reconciled: idle, waiting for work.
     await until(
       async () => (await ctx.redisClient.zscore(`lineup:{${queue}}:workers`, `bench-${queue}`)) !== null,

@@ -98,10 +98,15 @@ export async function stageLineupJobs(stack: Stack, queue: string, n: number, li
   };
 }
 
-export async function lineupWorker(stack: Stack, queue: string, slots: number): Promise<AppProcess> {
+export async function lineupWorker(
+  stack: Stack,
+  queue: string,
+  slots: number,
+  env: Record<string, string> = {},
+): Promise<AppProcess> {
   return spawnApp(
     "worker",
-    lineupEnv(stack, queue, { WORKER_ID: `bench-${queue}`, WORKER_CONCURRENCY: String(slots) }),
+    lineupEnv(stack, queue, { WORKER_ID: `bench-${queue}`, WORKER_CONCURRENCY: String(slots), ...env }),
   );
 }
 

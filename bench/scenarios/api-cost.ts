@@ -19,11 +19,19 @@ export type ApiCost = {
   mongoCommandsPerSubmission: number;
 };
 
-export async function apiCost(stack: Stack, quick: boolean): Promise<ApiCost> {
+export async function apiCost(
+  stack: Stack,
+  quick: boolean,
+  options: { env?: Record<string, string>; queue?: string } = {},
+): Promise<ApiCost> {
   const submissions = quick ? 400 : 4000;
   const clients = 8;
   const mongo = await startMongoCounter(stack.ctx.mongoUrl);
-  const api = await spawnApp("api", { ...lineupEnv(stack, "bench-api"), MONGO_URL: mongo.url });
+  const api = await spawnApp("api", {
+    ...lineupEnv(stack, options.queue ?? "bench-api"),
+    MONGO_URL: mongo.url,
+    ...options.env,
+  });
   try {
     const json = { "content-type": "application/json" };
     const accessToken = await benchToken(api.url, "bench@example.com");

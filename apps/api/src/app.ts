@@ -13,6 +13,7 @@ import {
   submitMetrics,
 } from "@lineup/metrics";
 import { createEventLog, createQueue, createUserSlots } from "@lineup/queue";
+import { type Tracing, tracingOff } from "@lineup/tracing";
 import { type AnyElysia, Elysia } from "elysia";
 import type Redis from "ioredis";
 import { docs } from "./docs";
@@ -25,6 +26,7 @@ import { errorHandler } from "./middlewares/error-handler";
 import { requestContext } from "./middlewares/request-context";
 import { requestTarget } from "./middlewares/request-target";
 import { securityHeaders } from "./middlewares/security-headers";
+import { requestTracing } from "./middlewares/tracing";
 import { httpMetricsPlugin } from "./monitoring/http-metrics";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
@@ -57,11 +59,14 @@ export type AppDeps = {
   subscriber?: Redis;
   /** Aborted at shutdown: long-polls answer and event streams end, so the server can drain. */
   closing?: AbortSignal;
+  /** OpenTelemetry traces (off unless an OTLP endpoint is set). */
+  tracing?: Tracing;
 };
 
 export function buildApp(deps: AppDeps) {
   const { config, db, redis, log } = deps;
   const now = deps.now ?? (() => new Date());
+  const tracing = deps.tracing ?? tracingOff;
   const queue = createQueue(redis, config.queueName, { partitions: config.queuePartitions });
   const registry = deps.registry ?? createRegistry("api", config.queueName);
   const readiness = () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs });
@@ -141,6 +146,7 @@ export function buildApp(deps: AppDeps) {
   let everyRoute: AnyElysia | undefined;
   const app = new Elysia()
     .use(requestTarget())
+    .use(requestTracing(tracing))
     .use(requestContext(log))
     .use(securityHeaders())
     .use(cors(config.corsOrigins))
@@ -185,6 +191,7 @@ export function buildApp(deps: AppDeps) {
         announce,
         queuePaused,
         waits,
+        tracing,
       }),
     )
     .use(eventRoutes({ tokens, revocation, streams }))

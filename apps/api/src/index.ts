@@ -4,6 +4,7 @@ import { loadConfigOrExit } from "@lineup/config";
 import { claimPartitions, connectMongoWithRetry, ensureIndexes } from "@lineup/db";
 import { createLogger } from "@lineup/log";
 import { connectRedis, untilReady } from "@lineup/queue";
+import { startTracing } from "@lineup/tracing";
 import { buildApp } from "./app";
 
 const startedAt = performance.now();
@@ -68,8 +69,9 @@ const subscriber = connectRedis(
 );
 subscriber.on("error", (err) => log.warn("redis subscriber connection error", { error: err.message }));
 const closing = new AbortController();
+const tracing = startTracing(config.tracing, "lineup-api");
 
-const app = buildApp({ config, db: mongo.db, redis, log, subscriber, closing: closing.signal }).listen({
+const app = buildApp({ config, db: mongo.db, redis, log, subscriber, closing: closing.signal, tracing }).listen({
   hostname: config.host,
   port: config.port,
   // The app answers 413 itself, in the error shape, from Content-Length or while streaming (it never buffers past
@@ -97,7 +99,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     closing.abort();
     await app.stop();
     subscriber.disconnect();
-    await Promise.allSettled([mongo.client.close(), redis.quit()]);
+    await Promise.allSettled([mongo.client.close(), redis.quit(), tracing.shutdown()]);
     clearTimeout(forced);
     log.info("api stopped");
     process.exit(0);

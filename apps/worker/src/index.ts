@@ -6,6 +6,7 @@ import { checkReadiness } from "@lineup/health";
 import { createLogger } from "@lineup/log";
 import { createRegistry, webhookMetrics, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
 import { connectRedis, createEventLog, createQueue, untilReady } from "@lineup/queue";
+import { startTracing } from "@lineup/tracing";
 import { handlers } from "./handlers";
 import { createNotifier } from "./notifier";
 import { startProbeServer } from "./probe-server";
@@ -55,7 +56,9 @@ const notifier = createNotifier({
   log,
   offline: () => redis.status !== "ready",
 });
+const tracing = startTracing(config.tracing, "lineup-worker");
 const deliveries = createDeliveries({
+  tracing,
   db: mongo.db,
   queue: config.queueName,
   log,
@@ -89,6 +92,7 @@ const worker = createWorker({
   stallMs: config.workerStallMs,
   defaultGroup: config.defaultGroup,
   defaultOnFailure: config.defaultOnFailure,
+  tracing,
 });
 const probes = startProbeServer({
   host: config.host,
@@ -118,6 +122,7 @@ async function shutDown(code: number): Promise<never> {
   redis.disconnect();
   blocking.disconnect();
   await mongo.client.close(true).catch(() => {});
+  await tracing.shutdown().catch(() => {});
   log.info("worker stopped");
   process.exit(code);
 }

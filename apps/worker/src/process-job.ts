@@ -15,9 +15,11 @@ import {
 import type { Logger } from "@lineup/log";
 import type { JobOutcome, WorkerJobMetrics } from "@lineup/metrics";
 import { decodeEnvelope, type Envelope } from "@lineup/queue";
+import { type Tracing, tracingOff } from "@lineup/tracing";
 import { retryChange, returnedChange } from "./changes";
 import type { Handlers } from "./handlers";
 import { JobError } from "./handlers/types";
+import { type AttemptTrace, startAttempt } from "./job-tracing";
 import type { JobWrites } from "./job-writes";
 import { persist } from "./persist";
 import { createProgress } from "./progress";
@@ -40,6 +42,8 @@ export type ProcessDeps = {
   allowedNetworks: readonly string[];
   /** Aborts when shutdown's grace period is over: the job in hand goes back to the head of its line. */
   abort: AbortSignal;
+  /** A span per attempt and per outgoing call (off unless an OTLP endpoint is set). */
+  tracing?: Tracing;
 };
 
 /** How a job leaves the worker: its run ended (the line moves on), it waits out a retry, or it goes back unfinished. */
@@ -49,6 +53,13 @@ export type Settlement =
   | { kind: "giveBack" };
 
 type Ended = Extract<Settlement, { kind: "complete" }>;
+
+/** How an attempt ended, as its span says. */
+function outcomeOf(settlement: Settlement): string {
+  if (settlement.kind === "retry") return "retrying";
+  if (settlement.kind === "giveBack") return "given back";
+  return settlement.dead ? "failed" : "succeeded";
+}
 
 /** How soon a job whose batch is still on its way into Redis is looked at again (its line waits meanwhile). */
 const PENDING_RECHECK_MS = 100;
@@ -72,7 +83,17 @@ export async function processEnvelope(
   }
   const log = deps.log.child({ jobId: env.id, seq: env.seq, type: env.type, requestId: env.requestId });
   const job = await claim(deps, env, log);
-  if (typeof job !== "string") return run(deps, job, log, canceled);
+  if (typeof job !== "string") {
+    const traced = startAttempt(deps.tracing ?? tracingOff, job);
+    let settlement: Settlement | undefined;
+    try {
+      settlement = await run(deps, job, log.child(traced.logFields), canceled, traced);
+      return settlement;
+    } finally {
+      const outcome = settlement ? outcomeOf(settlement) : "interrupted";
+      traced.end(outcome, outcome !== "succeeded" && outcome !== "given back");
+    }
+  }
   if (job === "skipped") return ended();
   if (job === "pending") return { kind: "retry", dueAt: Date.now() + PENDING_RECHECK_MS };
   return job === "halted" ? halted() : ended(true);
@@ -132,7 +153,13 @@ async function claim(
 }
 
 /** One attempt, and its record: succeeded, failed for good, waiting out a retry, or given back for shutdown. */
-async function run(deps: ProcessDeps, job: JobDoc, log: Logger, canceled: AbortSignal): Promise<Settlement> {
+async function run(
+  deps: ProcessDeps,
+  job: JobDoc,
+  log: Logger,
+  canceled: AbortSignal,
+  traced: AttemptTrace,
+): Promise<Settlement> {
   const type = job.type;
   const schema = isJobType(type) ? catalog[type] : undefined;
   const parsed = schema?.safeParse(parseJson(job.payloadJson));
@@ -142,7 +169,7 @@ async function run(deps: ProcessDeps, job: JobDoc, log: Logger, canceled: AbortS
     return recordFailure(deps, job, { code: "invalid_payload", message }, log);
   }
   deps.metrics.started.inc({ type });
-  const outcome = await attempt(deps, job, parsed.data, log, canceled);
+  const outcome = await attempt(deps, job, parsed.data, log, canceled, traced);
   if (canceled.aborted) {
     // Canceled on record by an admin while it ran; its handler was stopped. The line moves on.
     deps.metrics.finished.inc({ type, outcome: "canceled" });
@@ -193,6 +220,7 @@ async function attempt(
   payload: unknown,
   log: Logger,
   canceled: AbortSignal,
+  traced: AttemptTrace,
 ): Promise<Attempt> {
   const handler = deps.handlers[job.type as keyof Handlers] as (p: unknown, c: unknown) => Promise<unknown>;
   const timeout = AbortSignal.timeout(deps.jobTimeoutMs);
@@ -205,6 +233,7 @@ async function attempt(
     log,
     allowedNetworks: deps.allowedNetworks,
     progress: progress.report,
+    trace: { call: traced.call },
   };
   try {
     // Raced against the signal so a handler that ignores it cannot hold the queue past its time.

@@ -1,11 +1,27 @@
 // @lineup/config: parses the environment once into a typed, frozen Config.
 // loadConfig is the only reader of process.env in Lineup (entries pass it in).
 import { availableParallelism, hostname } from "node:os";
-import { envSchema } from "./schema";
+import { envSchema, type SAMPLERS } from "./schema";
 
-export { envSchema } from "./schema";
+export { envSchema, SAMPLERS } from "./schema";
 
 export type TrustProxy = false | { hops: number } | { addresses: readonly string[] };
+
+/** OpenTelemetry traces (the standard OTEL_* variables): off unless an endpoint is set. */
+export type TracingSettings = Readonly<{
+  /** Where spans go (OTLP over HTTP); none means tracing is off. */
+  tracesUrl?: string;
+  protocol: "http/protobuf" | "http/json";
+  headers: Readonly<Record<string, string>>;
+  /** OTEL_SERVICE_NAME, or service.name in OTEL_RESOURCE_ATTRIBUTES; else the process's own name. */
+  serviceName?: string;
+  resourceAttributes: Readonly<Record<string, string>>;
+  sampler: (typeof SAMPLERS)[number];
+  /** The ratio of the traceidratio samplers (OTEL_TRACES_SAMPLER_ARG, default 1). */
+  samplerRatio: number;
+  /** How often finished spans are sent (OTEL_BSP_SCHEDULE_DELAY). */
+  exportDelayMs: number;
+}>;
 
 export type Config = Readonly<{
   env: "development" | "production" | "test";
@@ -105,6 +121,7 @@ export type Config = Readonly<{
   webhookRetryBaseMs: number;
   /** How long after its first attempt a webhook is retried before it is given up (status failed). */
   webhookRetryWindowSeconds: number;
+  tracing: TracingSettings;
 }>;
 
 // Settings that were replaced by safer ones (or removed): a process given one refuses to start rather than silently
@@ -217,6 +234,24 @@ export function loadConfig(
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookRetryWindowSeconds: e.WEBHOOK_RETRY_WINDOW,
+    tracing: tracingOf(e),
+  });
+}
+
+/** OTLP's rules: the traces endpoint as given, or the general one with /v1/traces; per-signal settings win. */
+function tracingOf(e: ReturnType<typeof envSchema.parse>): TracingSettings {
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
+  return Object.freeze({
+    tracesUrl,
+    protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+    headers: Object.freeze({ ...e.OTEL_EXPORTER_OTLP_HEADERS, ...e.OTEL_EXPORTER_OTLP_TRACES_HEADERS }),
+    serviceName: e.OTEL_SERVICE_NAME ?? e.OTEL_RESOURCE_ATTRIBUTES["service.name"],
+    resourceAttributes: Object.freeze({ ...e.OTEL_RESOURCE_ATTRIBUTES }),
+    sampler: e.OTEL_TRACES_SAMPLER,
+    samplerRatio: e.OTEL_TRACES_SAMPLER_ARG ?? 1,
+    exportDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
   });
 }
 

@@ -78,6 +78,40 @@ const duration = (fallback: string) =>
       .refine((s) => s > 0, "must be longer than zero"),
   );
 
+export const SAMPLERS = [
+  "always_on",
+  "always_off",
+  "traceidratio",
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+] as const;
+
+const otlpUrl = () => z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v), "must be an http:// or https:// URL");
+const otlpProtocol = () =>
+  z.enum(["http/protobuf", "http/json"], { error: "must be http/protobuf or http/json (grpc is not supported)" });
+
+/** OpenTelemetry's `key=value,key2=value2` lists (headers, resource attributes), values percent-decoded. */
+const keyValues = (name: string) =>
+  z.string().transform((v, ctx) => {
+    const pairs: Record<string, string> = {};
+    for (const item of list(v)) {
+      const at = item.indexOf("=");
+      const key = item.slice(0, at).trim();
+      if (at < 1 || !key) {
+        ctx.addIssue({ code: "custom", message: `${name} must be key=value pairs separated by commas` });
+        return z.NEVER;
+      }
+      try {
+        pairs[key] = decodeURIComponent(item.slice(at + 1).trim());
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} has a value that is not percent-encoded properly` });
+        return z.NEVER;
+      }
+    }
+    return pairs;
+  });
+
 export const envSchema = z.object({
   NODE_ENV: opt(z.enum(["development", "production", "test"]).default("development")),
   HOST: opt(z.string().default("0.0.0.0")),
@@ -214,6 +248,20 @@ export const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: opt(z.coerce.number().int().min(100).max(60_000).default(10_000)),
   WEBHOOK_RETRY_BASE_MS: opt(z.coerce.number().int().min(100).max(3_600_000).default(10_000)),
   WEBHOOK_RETRY_WINDOW: duration("24h"),
+  // OpenTelemetry's standard variables (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).
+  OTEL_EXPORTER_OTLP_ENDPOINT: opt(otlpUrl().optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: opt(otlpUrl().optional()),
+  OTEL_EXPORTER_OTLP_PROTOCOL: opt(otlpProtocol().default("http/protobuf")),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: opt(otlpProtocol().optional()),
+  OTEL_EXPORTER_OTLP_HEADERS: opt(keyValues("OTEL_EXPORTER_OTLP_HEADERS").default({})),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: opt(keyValues("OTEL_EXPORTER_OTLP_TRACES_HEADERS").optional()),
+  OTEL_SERVICE_NAME: opt(z.string().max(256).optional()),
+  OTEL_RESOURCE_ATTRIBUTES: opt(keyValues("OTEL_RESOURCE_ATTRIBUTES").default({})),
+  OTEL_TRACES_SAMPLER: opt(
+    z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(", ")}` }).default("parentbased_always_on"),
+  ),
+  OTEL_TRACES_SAMPLER_ARG: opt(z.coerce.number({ error: "must be a number from 0 to 1" }).min(0).max(1).optional()),
+  OTEL_BSP_SCHEDULE_DELAY: opt(z.coerce.number().int().min(1).max(600_000).default(5_000)),
 });
 
 export type Env = z.input<typeof envSchema>;

@@ -120,6 +120,11 @@ export type JobDoc = {
    * starts or releases it until the api commits the batch, or withdraws it whole (see packages/db commitBatch).
    */
   batchPending?: string;
+  /**
+   * The W3C trace context of the job's publish span (or of the caller, when the api does not trace): the worker's
+   * process spans and the webhook's deliveries join that trace.
+   */
+  trace?: { traceparent: string; tracestate?: string };
 };
 
 /** A handler's report of how far it got (0 to 100), with an optional word on what it is doing. */

@@ -3,9 +3,11 @@ import { isMongoUnavailable } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import type { Logger } from "@lineup/log";
 import { isRedisUnavailable } from "@lineup/queue";
+import { logFieldsOf } from "@lineup/tracing";
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { AllowedMethods } from "./allowed-methods";
 import { requestIdOf } from "./request-context";
+import { requestSpanOf } from "./tracing";
 
 export const errorHandler = (log: Logger, allowedMethods: AllowedMethods = () => []) =>
   new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, set, request, route }) => {
@@ -13,6 +15,7 @@ export const errorHandler = (log: Logger, allowedMethods: AllowedMethods = () =>
     if (appError.status >= 500) {
       log.error("request failed", {
         requestId: requestIdOf(request),
+        ...logFieldsOf(requestSpanOf(request)),
         route,
         code: appError.code,
         error:

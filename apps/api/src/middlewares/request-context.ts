@@ -1,6 +1,8 @@
 // Request id (X-Request-Id, kept if sane, made if absent, echoed back) and one access-log line per request.
 import type { Logger } from "@lineup/log";
+import { logFieldsOf } from "@lineup/tracing";
 import { Elysia } from "elysia";
+import { requestSpanOf } from "./tracing";
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -35,6 +37,7 @@ export const requestContext = (log: Logger) =>
       const { route, status, durationMs } = responseFacts(ctx);
       log.info("request", {
         requestId: requestIdOf(ctx.request),
+        ...logFieldsOf(requestSpanOf(ctx.request)),
         method: ctx.request.method,
         route,
         status,

@@ -3,6 +3,7 @@
 import { Elysia } from "elysia";
 import { authPlugin } from "../middlewares/auth";
 import { requestIdOf } from "../middlewares/request-context";
+import { parentTraceOf } from "../middlewares/tracing";
 import { batchAnswers, cancelAnswers, getAnswers, listAnswers, submitAnswers } from "../schemas/job-answers";
 import {
   GetJobQuerySchema,
@@ -34,6 +35,7 @@ export const jobRoutes = (
           body,
           idempotencyKey: headers["idempotency-key"],
           requestId: requestIdOf(request),
+          trace: parentTraceOf(request),
         });
         set.status = replay ? 200 : 202;
         set.headers.location = `/v1/jobs/${job.id}`;
@@ -65,6 +67,7 @@ export const jobRoutes = (
           body,
           idempotencyKey: headers["idempotency-key"],
           requestId: requestIdOf(request),
+          trace: parentTraceOf(request),
         });
         set.status = replay ? 200 : 202;
         return { items: jobs };

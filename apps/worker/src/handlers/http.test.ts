@@ -78,6 +78,7 @@ function ctx(overrides: Partial<HandlerContext> = {}): HandlerContext {
     signal: new AbortController().signal,
     log: silentLogger,
     progress: () => {},
+    trace: { call: () => ({ headers: {}, end: () => {} }) },
     // The test targets listen on loopback.
     allowedNetworks: ["127.0.0.0/8"],
     ...overrides,

@@ -27,7 +27,19 @@ export const http: Handler<HttpPayload> = async (payload, ctx) => {
   headers.set("Idempotency-Key", ctx.jobId);
   try {
     for (let hop = 0; ; hop++) {
-      const response = await fetchChecked(url, { method, headers, body, allowedNetworks: ctx.allowedNetworks, signal });
+      const call = ctx.trace.call(method, url);
+      for (const [name, value] of Object.entries(call.headers)) headers.set(name, value);
+      const response = await fetchChecked(url, {
+        method,
+        headers,
+        body,
+        allowedNetworks: ctx.allowedNetworks,
+        signal,
+      }).catch((err) => {
+        call.end(undefined, (err as { code?: string } | null)?.code ?? "request failed");
+        throw err;
+      });
+      call.end(response.status);
       const location = response.headers.get("location");
       if (!REDIRECT_STATUSES.has(response.status) || location === null) return await finish(response);
       await response.body?.cancel().catch(() => undefined);

@@ -1,5 +1,6 @@
 // What a job handler is: a function from a checked payload to a JSON result, given the job's identity.
 import type { Logger } from "@lineup/log";
+import type { CallTrace } from "../job-tracing";
 
 export type HandlerContext = {
   jobId: string;
@@ -15,6 +16,11 @@ export type HandlerContext = {
    * and in its view (written to its record at most about once a second).
    */
   progress: (percent: number, message?: string) => void;
+  /**
+   * Outgoing calls in the job's trace: `call(method, url)` gives the headers to send (W3C traceparent) and, when the
+   * worker traces, a CLIENT span to end with the answer's status or an error.
+   */
+  trace: { call(method: string, url: URL): CallTrace };
 };
 
 export type Handler<P> = (payload: P, ctx: HandlerContext) => Promise<unknown>;

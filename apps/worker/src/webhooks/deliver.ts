@@ -3,13 +3,15 @@
 import { type Db, ensureWebhookKeys, type WebhookKeys } from "@lineup/db";
 import { type JobDoc, toJobView } from "@lineup/jobs";
 import { fetchChecked, GuardError } from "@lineup/network-guard";
+import { type Tracing, tracingOff } from "@lineup/tracing";
 import { newWebhookSecret, webhookHeaders } from "@lineup/webhooks";
+import { startDelivery } from "../job-tracing";
 
 /** Delivered (a 2xx), or not: `final` when trying again cannot help. */
 export type DeliveryResult = { ok: true } | { ok: false; final: boolean; error: string };
 
 export async function deliver(
-  deps: { db: Db; allowedNetworks: readonly string[]; timeoutMs: number },
+  deps: { db: Db; allowedNetworks: readonly string[]; timeoutMs: number; tracing?: Tracing },
   job: JobDoc,
 ): Promise<DeliveryResult> {
   const url = job.callback?.url;
@@ -25,9 +27,24 @@ export async function deliver(
     "user-agent": "Lineup-Webhooks/1",
     ...webhookHeaders(secretsOf(keys), messageIdOf(job), Math.floor(Date.now() / 1000), body),
   });
+  // In the job's trace: the receiver gets the delivery's traceparent.
+  const call = startDelivery(deps.tracing ?? tracingOff, job, new URL(url));
+  for (const [name, value] of Object.entries(call.headers)) headers.set(name, value);
+  const { status, ...result } = await post(deps, new URL(url), headers, body);
+  call.end(status, result.ok ? undefined : result.error);
+  return result;
+}
+
+/** The POST itself, and the status it got (none when no answer came). */
+async function post(
+  deps: { allowedNetworks: readonly string[]; timeoutMs: number },
+  url: URL,
+  headers: Headers,
+  body: string,
+): Promise<DeliveryResult & { status?: number }> {
   const signal = AbortSignal.timeout(deps.timeoutMs);
   try {
-    const res = await fetchChecked(new URL(url), {
+    const res = await fetchChecked(url, {
       method: "POST",
       headers,
       body,
@@ -35,8 +52,8 @@ export async function deliver(
       signal,
     });
     await res.body?.cancel().catch(() => undefined);
-    if (res.status >= 200 && res.status < 300) return { ok: true };
-    return { ok: false, final: false, error: `receiver answered ${res.status}` };
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+    return { ok: false, final: false, error: `receiver answered ${res.status}`, status: res.status };
   } catch (err) {
     if (err instanceof GuardError) return { ok: false, final: !err.retryable, error: err.message };
     if (signal.aborted) return { ok: false, final: false, error: `no answer within ${deps.timeoutMs} ms` };

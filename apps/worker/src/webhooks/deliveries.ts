@@ -7,6 +7,7 @@ import { claimDueCallback, type Db, recordCallback } from "@lineup/db";
 import { callbackTargetOf, type JobDoc } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { WebhookMetrics } from "@lineup/metrics";
+import type { Tracing } from "@lineup/tracing";
 import { sleep } from "../persist";
 import { type DeliveryResult, deliver } from "./deliver";
 import { createInFlight } from "./in-flight";
@@ -25,6 +26,8 @@ export type DeliveriesDeps = {
   retryWindowMs: number;
   /** Deliveries in flight at once. */
   concurrency?: number;
+  /** A span per delivery attempt, in its job's trace. */
+  tracing?: Tracing;
 };
 
 const POLL_MS = 1_000;

@@ -4,9 +4,11 @@
 import { commitBatch, insertJobs, isDuplicateKey, refusedInserts, setJobSeqs, withdrawBatch } from "@lineup/db";
 import { type JobDoc, type JobView, lineOfJob, toJobView } from "@lineup/jobs";
 import { partitionOf, scheduledEnvelopeOf } from "@lineup/queue";
+import type { TraceCarrier } from "@lineup/tracing";
 import { ObjectId } from "mongodb";
 import type { SubmitBatch } from "../../schemas/jobs";
 import type { JobsDeps } from "./deps";
+import { startPublish } from "./publish-span";
 import {
   admit,
   dueTimes,
@@ -20,7 +22,14 @@ import {
   withdraw,
 } from "./submission";
 
-export type BatchSubmission = { ownerId: string; body: SubmitBatch; idempotencyKey?: string; requestId?: string };
+export type BatchSubmission = {
+  ownerId: string;
+  body: SubmitBatch;
+  idempotencyKey?: string;
+  requestId?: string;
+  /** The submitting request's trace context: each job's publish span is its child. */
+  trace?: TraceCarrier;
+};
 export type BatchResult = { jobs: JobView[]; replay: boolean };
 
 export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<BatchResult> {
@@ -55,10 +64,18 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
   // committed once every step took, so a Redis Cluster master that dies between two steps leaves none of them to run.
   const partitions = new Set(records.map((doc) => partitionOf(lineOfJob(doc), deps.queue.partitions)));
   const batchPending = partitions.size > 1 ? new ObjectId().toHexString() : undefined;
-  const docs = batchPending ? records.map((doc) => ({ ...doc, batchPending })) : records;
+  const publishes = records.map((doc) => startPublish(deps.tracing, s.trace, { ...doc, id: doc._id }));
+  const docs = records.map((doc, i) => {
+    const trace = publishes[i]?.trace;
+    return { ...doc, ...(batchPending ? { batchPending } : {}), ...(trace ? { trace } : {}) };
+  });
+  const ended = (err?: unknown) => {
+    for (const p of publishes) p.end(err);
+  };
   try {
     await insertJobs(deps.db, docs);
   } catch (err) {
+    ended(err);
     // The jobs the insert did not refuse are ours: they go again, whatever happens next.
     const refused = refusedInserts(err);
     await withdraw(
@@ -82,6 +99,7 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
   } catch (err) {
     // Redis took none of them into a line, or (lines in several partitions) some: no worker starts a job of a pending
     // batch, so undoing the inserts leaves nothing behind to run, and a 503 means none of it.
+    ended(err);
     await withdraw(deps, ids);
     await deps.queue.dueTimes.unschedule(later).catch(() => {});
     throw queueUnavailable(err);
@@ -94,9 +112,11 @@ export async function submitBatch(deps: JobsDeps, s: BatchSubmission): Promise<B
       // RECONCILE_GRACE_MS has passed (as it queues a single job whose api stopped before queueing it).
       await withdrawBatch(deps.db, batchPending).catch(() => {});
       await deps.queue.dueTimes.unschedule(later).catch(() => {});
+      ended(err);
       throw err;
     }
   }
+  ended();
   const seqOf = new Map(now.map((doc, i) => [doc._id, seqs[i] as number]));
   // Awaited, as for a single job: a Redis that loses its last writes gets these jobs back at their seq places only if
   // MongoDB has the seqs. Failing here does no other harm: the worker records each seq when it starts the job.

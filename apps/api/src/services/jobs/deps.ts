@@ -4,6 +4,7 @@ import type { DefaultGroup, OnFailure } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { SubmitMetrics } from "@lineup/metrics";
 import type { Queue } from "@lineup/queue";
+import type { Tracing } from "@lineup/tracing";
 import type { Announce } from "../events";
 import type { RateLimits } from "../shared";
 import type { QueuedQuota } from "./queued-quota";
@@ -29,4 +30,6 @@ export type JobsDeps = {
   allowedNetworks: readonly string[];
   /** Tells waits and streams of a change the api recorded. */
   announce: Announce;
+  /** Each job's publish span, when the api traces. */
+  tracing: Tracing;
 };

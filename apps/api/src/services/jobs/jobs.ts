@@ -9,10 +9,12 @@ import {
 import { errors } from "@lineup/errors";
 import { isJobId, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
 import { scheduledEnvelopeOf } from "@lineup/queue";
+import type { TraceCarrier } from "@lineup/tracing";
 import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../../schemas/jobs";
 import { decodeCursor, encodeCursor } from "../shared";
 import type { JobsDeps } from "./deps";
+import { startPublish } from "./publish-span";
 import {
   admit,
   dueTimes,
@@ -30,7 +32,14 @@ import {
 export const notCancelable = (status: JobStatus) =>
   errors.conflict("not_cancelable", `The job is ${status}; only scheduled or queued jobs can be canceled.`);
 
-export type Submission = { ownerId: string; body: SubmitJob; idempotencyKey?: string; requestId?: string };
+export type Submission = {
+  ownerId: string;
+  body: SubmitJob;
+  idempotencyKey?: string;
+  requestId?: string;
+  /** The submitting request's trace context (its span, or the caller's traceparent). */
+  trace?: TraceCarrier;
+};
 
 export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: JobView; replay: boolean }> {
   const [payloadJson] = payloadsWithinLimits(deps, [s.body], () => "payload");
@@ -50,10 +59,13 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
     requestId,
     runAt,
   };
-  const doc = newJobDoc(deps, job, deps.now());
+  const record = newJobDoc(deps, job, deps.now());
+  const publish = startPublish(deps.tracing, s.trace, { ...record, id });
+  const doc = publish.trace ? { ...record, trace: publish.trace } : record;
   try {
     await insertJob(deps.db, doc);
   } catch (err) {
+    publish.end(err);
     if (s.idempotencyKey && isDuplicateKey(err)) {
       const [first] = await replayed(deps, [id], requestHash);
       return { job: first as JobView, replay: true };
@@ -67,9 +79,11 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
     if (doc.status === "scheduled") await deps.queue.dueTimes.schedule([scheduledEnvelopeOf(doc)]);
     else seq = await deps.queue.enqueue(envelopeOf(doc));
   } catch (err) {
+    publish.end(err);
     await withdraw(deps, [id]);
     throw queueUnavailable(err);
   }
+  publish.end();
   if (seq !== undefined) await recordSeq(deps, id, seq);
   deps.quota.accepted(s.ownerId);
   deps.metrics.submitted.inc({ type: doc.type });
