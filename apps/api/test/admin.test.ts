@@ -44,7 +44,9 @@ async function fail(id: string, options: { retry?: boolean } = {}): Promise<void
   if (options.retry) {
     await retryJobLater(ctx.db, { id, attempts: started.attempts, error, retryAt: new Date(Date.now() + 60_000), now });
   } else {
-    await finishJob(ctx.db, { id, attempts: started.attempts, now, expireAt: now, status: "failed", error });
+    // Kept a day, as JOB_RETENTION would: an expireAt of now lets MongoDB's TTL monitor take the job mid-test.
+    const expireAt = new Date(now.getTime() + 86_400_000);
+    await finishJob(ctx.db, { id, attempts: started.attempts, now, expireAt, status: "failed", error });
   }
 }
 
@@ -57,6 +59,7 @@ describe("access", () => {
   it.each([
     ["GET", "/v1/admin/queues"],
     ["GET", "/v1/admin/queues/q/groups"],
+    ["GET", "/v1/admin/queues/q/stats"],
     ["POST", "/v1/admin/queues/q/pause"],
     ["POST", "/v1/admin/queues/q/resume"],
     ["GET", "/v1/admin/jobs"],
@@ -103,6 +106,45 @@ describe("queues", () => {
     const a2 = groups.body.items.find((g: { group?: string }) => g.group === "overview-a");
     expect(a2).toMatchObject({ queued: 2, ownerId: expect.any(String) });
     expect((await api.call("GET", "/v1/admin/queues/elsewhere/groups", { token: admin })).status).toBe(404);
+  });
+
+  it("counts by the minute what the worker's scripts ended and deferred, over the hour or the day", async () => {
+    const token = await userToken();
+    await submit(token, { group: "stats-a" });
+    await submit(token, { group: "stats-b" });
+    const Redis = (await import("ioredis")).default;
+    const blocking = new Redis(ctx.redisUrl);
+    await queue().register("w-stats", "i");
+    const path = `/v1/admin/queues/${ctx.queueName}/stats`;
+    const sum = async (window = "1h") => {
+      const res = await api.call("GET", `${path}?window=${window}`, { token: admin });
+      expect(res.status).toBe(200);
+      const minutes = res.body.minutes as { succeeded: number; retried: number; waitP95Ms: number | null }[];
+      return {
+        minutes: minutes.length,
+        succeeded: minutes.reduce((n, m) => n + m.succeeded, 0),
+        retried: minutes.reduce((n, m) => n + m.retried, 0),
+        waits: minutes.flatMap((m) => (m.waitP95Ms === null ? [] : [m.waitP95Ms])),
+      };
+    };
+    const before = await sum();
+    // As a worker does: one job ends (it waited 30 ms), one attempt fails and waits out a retry.
+    for (const outcome of ["end", "retry"]) {
+      const raw = (await queue().take(blocking, "w-stats", 1)) as string;
+      if (outcome === "end") await queue().complete("w-stats", raw, { stats: { outcome: "succeeded", waitMs: 30 } });
+      else {
+        await queue().defer("w-stats", raw, Date.now() + 60_000);
+        // Out of the way of the tests after this one, which count the delayed set.
+        await ctx.redisClient.zrem(queue().keys.delayed, raw);
+      }
+    }
+    blocking.disconnect();
+    const after = await sum();
+    expect(after).toMatchObject({ minutes: 60, succeeded: before.succeeded + 1, retried: before.retried + 1 });
+    expect(after.waits).toContain(50); // 30 ms falls in the bucket up to 50 ms
+    expect((await sum("24h")).minutes).toBe(1440);
+    expect((await api.call("GET", `${path}?window=2h`, { token: admin })).status).toBe(422);
+    expect((await api.call("GET", "/v1/admin/queues/elsewhere/stats", { token: admin })).status).toBe(404);
   });
 
   it("pauses and resumes: recorded in MongoDB and Redis, said by /readyz and by submissions, audited", async () => {

@@ -223,6 +223,56 @@ describe("the operations console", () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
+  it("draws the queue over time: 30 jobs that succeed and 5 that fail show in the charts, by the hour and the day", async () => {
+    const page = await loggedIn();
+    const finished = page.locator("figure").filter({ hasText: "Jobs finished" }).locator("svg");
+    await finished.waitFor();
+    // What the chart sums over its bars: each bar carries its counts.
+    const totals = async (chart = finished) =>
+      chart.evaluate((svg) => {
+        const sum = (name: string) =>
+          [...svg.querySelectorAll(".bar")].reduce((n, bar) => n + Number(bar.getAttribute(`data-${name}`) ?? 0), 0);
+        return { bars: svg.querySelectorAll(".bar").length, succeeded: sum("succeeded"), failed: sum("failed") };
+      });
+    const before = await totals();
+    expect(before.bars).toBe(60);
+
+    const ok = Array.from({ length: 30 }, (_, n) => submit({ type: "echo", payload: { n }, group: "charted" }));
+    // The target answers 500 and each may try once: 5 jobs failed for good.
+    const bad = Array.from({ length: 5 }, () =>
+      submit({ type: "http", payload: { url: target.url, method: "POST" }, maxAttempts: 1 }),
+    );
+    const ids = await Promise.all([...ok, ...bad]);
+    await until(
+      async () => (await Promise.all(ids.map(statusOf))).every((s) => s !== "queued" && s !== "running"),
+      "35 jobs",
+    );
+    const want = { bars: 60, succeeded: before.succeeded + 30, failed: before.failed + 5 };
+    await until(
+      async () => JSON.stringify(await totals()) === JSON.stringify(want),
+      "the charts to count them",
+      10_000,
+    );
+    // The newest bars hold them (the run may straddle a minute), each bar saying its numbers in words too.
+    const recent = await finished.evaluate((svg) =>
+      [...svg.querySelectorAll(".bar")].slice(-2).map((bar) => bar.querySelector("title")?.textContent ?? ""),
+    );
+    expect(recent.join(" ")).toMatch(/succeeded/);
+    const waits = page.locator("figure").filter({ hasText: "Wait in line" }).locator("circle");
+    expect(await waits.count()).toBeGreaterThan(0);
+    await screenshot(page, "overview-charts", true);
+
+    // The day: 96 bars of 15 minutes, the same totals.
+    await page.getByRole("button", { name: "Last 24 hours" }).click();
+    expect(await page.getByRole("button", { name: "Last 24 hours" }).getAttribute("aria-pressed")).toBe("true");
+    await until(async () => (await totals()).bars === 96, "the day's bars");
+    const day = await totals();
+    expect({ succeeded: day.succeeded, failed: day.failed }).toEqual({
+      succeeded: want.succeeded,
+      failed: want.failed,
+    });
+  });
+
   it("finds a failed job and retries it from its detail page, then watches it succeed", async () => {
     const id = await submit({
       type: "http",
@@ -305,7 +355,9 @@ describe("the operations console", () => {
       const page = await loggedIn();
       await page.getByRole("link", { name: "Groups", exact: true }).click();
       const line = page.getByRole("row").filter({ hasText: "cancel-me" });
-      expect(await line.locator("td:nth-child(4)").textContent()).toBe("1");
+      expect(await line.locator("td:nth-child(4)").textContent()).toBe("active");
+      expect(await line.locator("td:nth-child(5)").textContent()).toBe("1");
+      expect(await line.locator("td:nth-child(6)").textContent()).toMatch(/^\d+ s$/);
       await line.getByRole("link", { name: "cancel-me" }).click();
       await page.getByRole("link", { name: id }).click();
       await textOf(page.locator('[data-slot="status"]'), /^queued$/);
@@ -355,6 +407,27 @@ describe("the operations console", () => {
     } finally {
       failing.stop();
     }
+  });
+
+  it("lists every user's schedules with their next and last run", async () => {
+    const res = await call("POST", "/v1/schedules", userToken, {
+      name: "nightly report",
+      cron: "0 3 * * *",
+      timezone: "Europe/Paris",
+      job: { type: "echo", payload: { report: true }, group: "reports" },
+    });
+    expect(res.status).toBe(201);
+    const page = await loggedIn();
+    await page.getByRole("link", { name: "Schedules" }).click();
+    await page.getByRole("heading", { name: "Schedules" }).waitFor();
+    expect(await page.locator('#nav a[aria-current="page"]').textContent()).toBe("Schedules");
+    const row = page.getByRole("row").filter({ hasText: "nightly report" });
+    await row.waitFor();
+    const cells = await row.locator("td").allTextContents();
+    expect(cells.slice(2, 5)).toEqual(["0 3 * * * (Europe/Paris)", "echo in reports", "active"]);
+    expect(cells[5]).not.toBe("—");
+    expect(cells[6]).toBe("never");
+    await screenshot(page, "schedules");
   });
 
   it("redrives the failed jobs a filter finds", async () => {

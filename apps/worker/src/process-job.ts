@@ -14,7 +14,7 @@ import {
 } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { JobOutcome, WorkerJobMetrics } from "@lineup/metrics";
-import { decodeEnvelope, type Envelope } from "@lineup/queue";
+import { decodeEnvelope, type Ending, type Envelope } from "@lineup/queue";
 import { type Tracing, tracingOff } from "@lineup/tracing";
 import { retryChange, returnedChange } from "./changes";
 import type { Handlers } from "./handlers";
@@ -48,8 +48,8 @@ export type ProcessDeps = {
 
 /** How a job leaves the worker: its run ended (the line moves on), it waits out a retry, or it goes back unfinished. */
 export type Settlement =
-  | { kind: "complete"; dead: boolean; halt?: boolean }
-  | { kind: "retry"; dueAt: number }
+  | { kind: "complete"; dead: boolean; halt?: boolean; stats?: Ending }
+  | { kind: "retry"; dueAt: number; failedAttempt?: boolean }
   | { kind: "giveBack" };
 
 type Ended = Extract<Settlement, { kind: "complete" }>;
@@ -95,7 +95,7 @@ export async function processEnvelope(
     }
   }
   if (job === "skipped") return ended();
-  if (job === "pending") return { kind: "retry", dueAt: Date.now() + PENDING_RECHECK_MS };
+  if (job === "pending") return { kind: "retry", dueAt: Date.now() + PENDING_RECHECK_MS, failedAttempt: false };
   return job === "halted" ? halted() : ended(true);
 }
 
@@ -185,10 +185,13 @@ async function run(
       return recordFailure(deps, job, { code: "result_not_stored", message: "the result could not be stored" }, log);
     });
     if (typeof recorded === "object") return recorded;
-    if (recorded) observeEnd(deps, job, "succeeded");
-    else log.warn("a newer attempt owns the job; this result was not recorded");
+    if (!recorded) {
+      log.warn("a newer attempt owns the job; this result was not recorded");
+      return ended();
+    }
+    observeEnd(deps, job, "succeeded");
     log.info("job succeeded", { attempt: job.attempts });
-    return ended();
+    return { ...ended(), stats: statsOf(job, "succeeded") };
   }
   if (deps.abort.aborted) return giveBack(deps, job, log);
   const error = outcome.error;
@@ -275,10 +278,19 @@ async function recordFailure(deps: ProcessDeps, job: JobDoc, error: JobErrorInfo
     deps.writes.finish({ ...ending(deps, job), status: "failed", error, halts }, job),
   );
   deps.metrics.deadLettered.inc({ type: job.type });
-  if (recorded) observeEnd(deps, job, "failed");
-  if (!recorded || !halts) return ended(true);
+  if (!recorded) return ended(true);
+  observeEnd(deps, job, "failed");
+  const stats = statsOf(job, "failed");
+  if (!halts) return { ...ended(true), stats };
   await haltLine(deps, job, log);
-  return halted();
+  return { ...halted(), stats };
+}
+
+/** The job's end for the minute's stats: its outcome and its wait in line before its first attempt. */
+function statsOf(job: JobDoc, outcome: Ending["outcome"]): Ending {
+  const first = job.firstStartedAt ?? job.startedAt;
+  const joined = job.queuedAt ?? job.createdAt;
+  return first ? { outcome, waitMs: Math.max(0, first.getTime() - joined.getTime()) } : { outcome };
 }
 
 /** Records the job's line as halted by it (the line's state is what the api and the reconciler read), and says so. */

@@ -167,7 +167,11 @@ export function createWorker(deps: WorkerDeps) {
     if (lostId) return null;
     const opts = { log, stopped: graceOver.signal, offline };
     if (settlement.kind === "retry") {
-      await persist("defer", () => queue.defer(workerId, raw, settlement.dueAt), opts);
+      await persist(
+        "defer",
+        () => queue.defer(workerId, raw, settlement.dueAt, settlement.failedAttempt !== false),
+        opts,
+      );
       house.dueAt(settlement.dueAt);
       return null;
     }
@@ -182,6 +186,7 @@ export function createWorker(deps: WorkerDeps) {
           dead: settlement.dead,
           halt: settlement.halt,
           takeNext: mayChain && mayTake(),
+          stats: settlement.stats,
         }),
       opts,
     );

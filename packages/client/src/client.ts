@@ -7,6 +7,7 @@ import type {
   AdminJob,
   AdminJobPage,
   AdminJobsParams,
+  AdminSchedulePage,
   AuditPage,
   Credentials,
   FailedJobChoice,
@@ -22,6 +23,7 @@ import type {
   QueueGroup,
   QueueGroupsParams,
   QueueOverview,
+  QueueStats,
   RedriveFilter,
   RedriveResult,
   Schedule,
@@ -138,6 +140,8 @@ export interface AdminClient {
   queues(): Promise<QueueOverview[]>;
   /** The queue's lines with the most jobs queued, most first. */
   queueGroups(name: string, params?: QueueGroupsParams): Promise<QueueGroup[]>;
+  /** The queue by the minute over the last hour (or 24 h): jobs succeeded, failed, retried, and their wait. */
+  queueStats(name: string, params?: { window?: "1h" | "24h" }): Promise<QueueStats>;
   /** Workers finish what they hold and take nothing new; submissions are still queued. Answers the queue. */
   pauseQueue(name: string): Promise<QueueOverview>;
   resumeQueue(name: string): Promise<QueueOverview>;
@@ -153,6 +157,8 @@ export interface AdminClient {
   redrive(filter?: RedriveFilter): Promise<RedriveResult>;
   /** One page of admin actions, newest first. */
   audit(params?: PageParams): Promise<AuditPage>;
+  /** One page of every user's schedules, newest first, each with its owner. */
+  schedules(params?: PageParams): Promise<AdminSchedulePage>;
   /** Every user's paused and halted groups, halted ones first. */
   stoppedGroups(params?: { state?: "paused" | "halted" }): Promise<AdminGroup[]>;
   /** One user's group. */
@@ -325,6 +331,8 @@ export function createClient(options: ClientOptions): LineupClient {
       async queueGroups(name: string, params: QueueGroupsParams = {}) {
         return (await call<{ items: QueueGroup[] }>("GET", `${queuePath(name)}/groups`, { query: params })).items;
       },
+      queueStats: (name: string, params: { window?: "1h" | "24h" } = {}) =>
+        call<QueueStats>("GET", `${queuePath(name)}/stats`, { query: params }),
       pauseQueue: (name: string) => call<QueueOverview>("POST", `${queuePath(name)}/pause`),
       resumeQueue: (name: string) => call<QueueOverview>("POST", `${queuePath(name)}/resume`),
       jobs: (params: AdminJobsParams = {}) => call<AdminJobPage>("GET", "/v1/admin/jobs", { query: params }),
@@ -333,6 +341,7 @@ export function createClient(options: ClientOptions): LineupClient {
       cancel: (id: string) => call<AdminJob>("POST", `${adminJobPath(id)}/cancel`),
       redrive: (filter: RedriveFilter = {}) => call<RedriveResult>("POST", "/v1/admin/jobs/retry", { body: filter }),
       audit: (params: PageParams = {}) => call<AuditPage>("GET", "/v1/admin/audit", { query: params }),
+      schedules: (params: PageParams = {}) => call<AdminSchedulePage>("GET", "/v1/admin/schedules", { query: params }),
       async stoppedGroups(params: { state?: "paused" | "halted" } = {}) {
         return (await call<{ items: AdminGroup[] }>("GET", "/v1/admin/groups", { query: params })).items;
       },

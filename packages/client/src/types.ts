@@ -192,6 +192,23 @@ export type QueueGroup = {
   oldestCreatedAt: string;
 };
 
+/** A queue by the minute (GET /v1/admin/queues/{name}/stats), oldest minute first. */
+export type QueueStats = {
+  queue: string;
+  window: "1h" | "24h";
+  minutes: {
+    /** The minute's start. */
+    at: string;
+    succeeded: number;
+    failed: number;
+    /** Failed attempts that will be tried again. */
+    retried: number;
+    /** Wait in line before the first attempt of the jobs that ended in the minute (bucket upper bounds). */
+    waitP50Ms: number | null;
+    waitP95Ms: number | null;
+  }[];
+};
+
 /** One admin action: who, when, what, on what, to how many jobs. */
 export type AuditEntry = {
   id: string;
@@ -233,6 +250,9 @@ export type NewSchedule = { cron: string; timezone?: string; job: ScheduleJob; n
 export type SchedulePatch = Partial<Omit<NewSchedule, "job">> & { job?: ScheduleJob };
 
 export type SchedulePage = { items: Schedule[]; nextCursor: string | null };
+
+/** Every user's schedules (GET /v1/admin/schedules): each names its owner. */
+export type AdminSchedulePage = { items: (Schedule & { ownerId: string })[]; nextCursor: string | null };
 
 /** One of your groups: its state and its jobs waiting or running. */
 export type Group = {

@@ -54,10 +54,12 @@ describe("batched starts and finishes", () => {
       [a, b, c].map((id, i) => ({ id, seq: i + 1, workerId: "w", now })),
     );
     const huge = "x".repeat(17 * 1024 * 1024); // past MongoDB's 16 MiB document limit
+    // A day away: an expireAt of now lets MongoDB's TTL monitor remove a job before the read below.
+    const expireAt = new Date(now.getTime() + 86_400_000);
     const results = await finishJobs(ctx.db, [
-      { id: a, attempts: 1, now, expireAt: now, status: "succeeded", result: { ok: true } },
-      { id: b, attempts: 2, now, expireAt: now, status: "succeeded", result: "stale attempt" },
-      { id: c, attempts: 1, now, expireAt: now, status: "succeeded", result: huge },
+      { id: a, attempts: 1, now, expireAt, status: "succeeded", result: { ok: true } },
+      { id: b, attempts: 2, now, expireAt, status: "succeeded", result: "stale attempt" },
+      { id: c, attempts: 1, now, expireAt, status: "succeeded", result: huge },
     ]);
     expect(results[0]).toBe(true);
     expect(results[1]).toBe(false);

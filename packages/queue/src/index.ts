@@ -13,8 +13,9 @@ export {
   type PublishedChange,
 } from "./events";
 export { authKeys, eventKeys, partitionOf, queueKeys, rateLimitKeys, slotKeys } from "./keys";
-export type { Completion } from "./lines";
+export type { Completion, Ending } from "./lines";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
 export { isRedisUnavailable } from "./redis-errors";
+export { type MinuteStats, minuteOf, readStats, WAIT_BUCKETS_MS } from "./stats";
 export { raiseTokenGeneration } from "./token-generation";
 export { createUserSlots, type UserSlots } from "./user-slots";

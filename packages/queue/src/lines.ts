@@ -12,6 +12,10 @@ import type Redis from "ioredis";
 import { decodeEnvelope, type Envelope, encodeSequenced, encodeUnsequenced } from "./envelope";
 import { partitionOf, type QueueKeys } from "./keys";
 import { defineScripts } from "./scripts";
+import { minuteOf, STATS_TTL_SECONDS, waitField } from "./stats";
+
+/** How a job ended, for the minute's stats: its outcome, and how long it waited before its first attempt. */
+export type Ending = { outcome: "succeeded" | "failed"; waitMs?: number };
 
 export type Completion = {
   /** False when the worker no longer held the job: a recovery had handed it to another worker. */
@@ -107,7 +111,7 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
     async complete(
       workerId: string,
       raw: string,
-      options: { dead?: boolean; takeNext?: boolean; halt?: boolean } = {},
+      options: { dead?: boolean; takeNext?: boolean; halt?: boolean; stats?: Ending } = {},
     ): Promise<Completion> {
       const keys = keysOfRaw(raw);
       const line = lineOfRaw(raw);
@@ -119,11 +123,15 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
         keys.paused,
         keys.stopped,
         keys.parked,
+        keys.stats(minuteOf(Date.now())),
         raw,
         options.dead ? "1" : "0",
         options.takeNext ? "1" : "0",
         options.halt ? "1" : "0",
         line,
+        options.stats?.outcome ?? "",
+        options.stats?.waitMs === undefined ? "" : waitField(options.stats.waitMs),
+        STATS_TTL_SECONDS,
       );
       return { held: held === 1, next: next || null, late: late === 1 };
     },
@@ -177,9 +185,14 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
     },
 
     /** A failed attempt waits out its backoff in the delayed set; its line waits with it. */
-    async defer(workerId: string, raw: string, dueAtMs: number): Promise<boolean> {
+    /** With `failedAttempt`, the minute's stats count a retry (a recheck of a job not yet runnable is none). */
+    async defer(workerId: string, raw: string, dueAtMs: number, failedAttempt = true): Promise<boolean> {
       const keys = keysOfRaw(raw);
-      return (await r.lineupDefer(keys.held(workerId), keys.delayed, raw, dueAtMs)) === 1;
+      const stats = keys.stats(minuteOf(Date.now()));
+      const counted = failedAttempt ? "1" : "0";
+      return (
+        (await r.lineupDefer(keys.held(workerId), keys.delayed, stats, raw, dueAtMs, counted, STATS_TTL_SECONDS)) === 1
+      );
     },
 
     /** Shutdown: the job goes back unfinished to the front of ready, to run next. */

@@ -6,6 +6,7 @@ import { decodeEnvelope, type Envelope, encodeSequenced } from "./envelope";
 import { partitionOf, type QueueKeys, queueKeys } from "./keys";
 import { createLines } from "./lines";
 import { defineScripts } from "./scripts";
+import { readStats } from "./stats";
 
 export type QueueSnapshot = {
   /** Lines whose head waits for a slot. */
@@ -39,6 +40,8 @@ export function createQueue(redis: Redis, name: string, options: { partitions?: 
     partitionKeys,
     ...createLines(redis, partitionKeys),
     dueTimes: createDueTimes(redis, partitionKeys),
+    /** The queue's counts per minute, from one minute to another (minuteOf), summed over its partitions. */
+    stats: (fromMinute: number, toMinute: number) => readStats(redis, partitionKeys, fromMinute, toMinute),
 
     /**
      * Makes sure each partition's arrival counter is past the highest seq MongoDB has recorded in it, so no seq is

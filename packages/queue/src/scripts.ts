@@ -39,6 +39,7 @@ export type ScriptedRedis = Redis & {
     paused: string,
     stopped: string,
     parked: string,
+    stats: string,
     ...args: Arg[]
   ): Promise<[number, string | null, number]>;
   lineupAdmit(
@@ -60,7 +61,15 @@ export type ScriptedRedis = Redis & {
     ...args: Arg[]
   ): Promise<number>;
   lineupWake(delayed: string, ready: string, jobId: string): Promise<number>;
-  lineupDefer(held: string, delayed: string, envelope: string, dueMs: number): Promise<number>;
+  lineupDefer(
+    held: string,
+    delayed: string,
+    stats: string,
+    envelope: string,
+    dueMs: number,
+    countRetry: "0" | "1",
+    statsTtlSeconds: number,
+  ): Promise<number>;
   lineupGiveBack(held: string, ready: string, envelope: string): Promise<number>;
   lineupPromote(delayed: string, ready: string, nowMs: number, limit: number): Promise<[number, number]>;
   lineupRegisterWorker(
@@ -89,12 +98,12 @@ export type ScriptedRedis = Redis & {
 const SCRIPTS: [name: string, keys: number | undefined, lua: string][] = [
   ["lineupEnqueue", 3, enqueue],
   ["lineupEnqueueBatch", undefined, enqueueBatch],
-  ["lineupComplete", 7, complete],
+  ["lineupComplete", 8, complete],
   ["lineupAdmit", 5, admit],
   ["lineupRelease", 4, release],
   ["lineupResumeLine", 5, resumeLine],
   ["lineupWake", 2, wake],
-  ["lineupDefer", 2, defer],
+  ["lineupDefer", 3, defer],
   ["lineupGiveBack", 2, giveBack],
   ["lineupPromote", 2, promote],
   ["lineupRegisterWorker", 4, registerWorker],

@@ -1,9 +1,11 @@
 // The groups page (/admin/groups?queue=<name>): the paused and halted groups of every user, with what an operator can
 // do about each (resume; after a halt, retry or skip the job that halted it), and the queue's longest lines, each a
-// link to its jobs and, for a user's group, a pause button.
+// link to its jobs, with its state (active, paused, halted), what it has queued and how long its oldest job has waited,
+// and, for a user's active group, a pause button.
 import type { AdminGroup, FailedJobChoice, QueueGroup } from "@lineup/client";
 import { askThenAct } from "./actions";
 import { badge, el, emptyRow, fromTemplate, link, row, showView, time } from "./dom";
+import { age } from "./format";
 import { notify } from "./messages";
 import { api, handleFailure } from "./session";
 
@@ -26,8 +28,11 @@ export async function groupsView(params: URLSearchParams): Promise<void> {
     slot("stopped").replaceChildren(
       ...(stopped.length ? stopped.map((g) => stoppedRow(g, reload)) : [emptyRow(7, "Every group runs.")]),
     );
+    const stateOf = new Map(stopped.map((g) => [`g:${g.ownerId}:${g.group}`, g.state]));
     slot("rows").replaceChildren(
-      ...(lines.length ? lines.map((l) => lineRow(l, reload)) : [emptyRow(6, "No job is queued.")]),
+      ...(lines.length
+        ? lines.map((l) => lineRow(l, stateOf.get(l.line) ?? "active", reload))
+        : [emptyRow(7, "No job is queued.")]),
     );
   } catch (err) {
     handleFailure(err);
@@ -87,7 +92,11 @@ function resumeButton(
   return button;
 }
 
-function lineRow(line: QueueGroup, reload: () => Promise<void>): HTMLTableRowElement {
+function lineRow(
+  line: QueueGroup,
+  state: AdminGroup["state"] | "active",
+  reload: () => Promise<void>,
+): HTMLTableRowElement {
   const owner = line.ownerId ? link(`/admin/jobs?owner=${enc(line.ownerId)}`, line.ownerId) : "—";
   const group = line.group
     ? link(`/admin/jobs?owner=${enc(line.ownerId ?? "")}&group=${enc(line.group)}&status=queued`, line.group)
@@ -96,9 +105,14 @@ function lineRow(line: QueueGroup, reload: () => Promise<void>): HTMLTableRowEle
     el("td", { class: "mono" }, line.line),
     el("td", { class: "mono" }, owner),
     el("td", { class: "mono" }, group),
+    el("td", {}, badge(state)),
     line.queued.toLocaleString(),
-    el("td", { class: "nowrap" }, time(line.oldestCreatedAt)),
-    el("td", { class: "actions" }, ...(line.group && line.ownerId ? [pauseButton(line, reload)] : [])),
+    el("td", { class: "nowrap" }, age((Date.now() - Date.parse(line.oldestCreatedAt)) / 1000)),
+    el(
+      "td",
+      { class: "actions" },
+      ...(line.group && line.ownerId && state === "active" ? [pauseButton(line, reload)] : []),
+    ),
   );
 }
 

@@ -6,10 +6,12 @@ import { jobView } from "./job";
 import { jobsView } from "./jobs";
 import { overviewView } from "./overview";
 import { stopRefresh } from "./refresh";
+import { schedulesView } from "./schedules";
 import { startSession } from "./session";
 
 /**
- * Shows the view the path names (/admin, /admin/jobs, /admin/jobs/<id>, /admin/groups, /admin/audit), and marks its
+ * Shows the view the path names (/admin, /admin/jobs, /admin/jobs/<id>, /admin/groups, /admin/schedules,
+ * /admin/audit), and marks its
  * link in the navigation as the current page.
  */
 function route(): void {
@@ -22,6 +24,7 @@ function route(): void {
   else if (path === "/admin/jobs") current = params.get("status") === "failed" ? "failed" : "jobs";
   else if (path === "/admin/groups") current = "groups";
   else if (path === "/admin/audit") current = "audit";
+  else if (path === "/admin/schedules") current = "schedules";
   for (const a of document.querySelectorAll<HTMLAnchorElement>("#nav a")) {
     if (a.dataset.view === current) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
@@ -31,6 +34,7 @@ function route(): void {
   else if (job?.[1]) jobView(decodeURIComponent(job[1]));
   else if (current === "groups") void groupsView(params);
   else if (current === "audit") void auditView(params);
+  else if (current === "schedules") void schedulesView(params);
   else showView(el("h1", {}, "No such page"));
 }
 

@@ -1,6 +1,7 @@
 // The overview (/admin): the queue's jobs, groups and workers, refreshed every few seconds; pause and resume.
 import type { JobStatus, QueueOverview } from "@lineup/client";
 import { askThenAct } from "./actions";
+import { stackedBars, waitLines } from "./charts";
 import { asKind, badge, el, emptyRow, fromTemplate, link, row, showView, time } from "./dom";
 import { age } from "./format";
 import { notify, refreshed } from "./messages";
@@ -65,7 +66,10 @@ function queuePanel(name: string) {
     },
   );
 
+  const charts = chartsOf(name, slot);
+
   function update(queue: QueueOverview): void {
+    charts.refresh();
     paused = queue.paused;
     const state = slot("state");
     state.textContent = paused ? "Paused" : "Running";
@@ -88,6 +92,61 @@ function queuePanel(name: string) {
     }
   }
   return { node, update };
+}
+
+/**
+ * The queue's charts and their range switch. Drawn again every refresh for the last hour, every 30 s for the last
+ * 24 hours (a bigger read, and a 15-minute bar moves slowly).
+ */
+function chartsOf(name: string, slot: (name: string) => HTMLElement) {
+  let range: "1h" | "24h" = "1h";
+  let drawnAt = 0;
+  let drawing = false;
+  for (const option of ["1h", "24h"] as const) {
+    slot(`range-${option}`).addEventListener("click", () => {
+      range = option;
+      for (const other of ["1h", "24h"]) slot(`range-${other}`).setAttribute("aria-pressed", String(other === option));
+      drawnAt = 0;
+      void draw();
+    });
+  }
+  async function draw(): Promise<void> {
+    if (drawing) return;
+    drawing = true;
+    try {
+      const { minutes } = await api().admin.queueStats(name, { window: range });
+      const per = range === "1h" ? 1 : 15;
+      slot("per").textContent = per === 1 ? "per minute" : "per 15 minutes";
+      slot("chart-finished").replaceChildren(
+        stackedBars(
+          `Jobs finished ${range === "1h" ? "per minute, last hour" : "per 15 minutes, last 24 hours"}`,
+          minutes,
+          per,
+          [
+            { name: "succeeded", className: "ok", pick: (m) => m.succeeded },
+            { name: "failed", className: "bad", pick: (m) => m.failed },
+          ],
+        ),
+      );
+      slot("chart-failures").replaceChildren(
+        stackedBars("Failed attempts: retried, and failed for good", minutes, per, [
+          { name: "retried", className: "warn", pick: (m) => m.retried },
+          { name: "failed", className: "bad", pick: (m) => m.failed },
+        ]),
+      );
+      slot("chart-wait").replaceChildren(waitLines("Wait in line before the first attempt, p50 and p95", minutes, per));
+      drawnAt = Date.now();
+    } catch (err) {
+      handleFailure(err, true);
+    } finally {
+      drawing = false;
+    }
+  }
+  return {
+    refresh(): void {
+      if (Date.now() - drawnAt >= (range === "1h" ? REFRESH_MS - 100 : 30_000)) void draw();
+    },
+  };
 }
 
 function workerRow(worker: Worker): HTMLTableRowElement {

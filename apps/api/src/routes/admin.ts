@@ -5,10 +5,12 @@ import { authPlugin } from "../middlewares/auth";
 import {
   AdminGroupParamsSchema,
   AdminJobsQuerySchema,
+  AdminSchedulesQuerySchema,
   AuditQuerySchema,
   GroupsQuerySchema,
   QueueParamsSchema,
   RedriveSchema,
+  StatsQuerySchema,
   StoppedGroupsQuerySchema,
 } from "../schemas/admin";
 import {
@@ -23,6 +25,8 @@ import {
   queuesAnswers,
   redriveAnswers,
   retryAnswers,
+  schedulesAnswers,
+  statsAnswers,
   stoppedGroupsAnswers,
 } from "../schemas/admin-answers";
 import { ResumeGroupSchema } from "../schemas/groups";
@@ -39,12 +43,14 @@ import {
   listAllJobs,
   queueGroups,
   queueOverview,
+  queueStats,
   redrive,
   retryJob,
   setPaused,
   stoppedGroups,
 } from "../services/admin";
 import type { Revocation, Tokens } from "../services/auth";
+import { listAllSchedules } from "../services/schedules";
 
 const tags = ["admin"];
 
@@ -101,6 +107,20 @@ export const adminRoutes = (
         description:
           "Jobs by status, groups ready / in flight / retrying, the dead set, the oldest ready job's age, throughput " +
           "over the last minute, and every worker with what it holds.",
+      },
+    })
+    .get("/queues/:name/stats", ({ params, query }) => queueStats(deps, params.name, query.window), {
+      admin: true,
+      params: QueueParamsSchema,
+      query: StatsQuerySchema,
+      response: statsAnswers,
+      detail: {
+        tags,
+        summary: "The queue over time, by the minute",
+        description:
+          "Jobs succeeded and failed, failed attempts retried, and the wait in line (p50, p95) of the jobs that " +
+          "ended, per minute over the last hour or 24 hours. Counted in Redis by the scripts that end and defer " +
+          "jobs, kept a day; a Redis that lost them shows zeros.",
       },
     })
     .get("/queues/:name/groups", ({ params, query }) => queueGroups(deps, params.name, query.limit), {
@@ -189,6 +209,16 @@ export const adminRoutes = (
         },
       },
     )
+    .get("/schedules", ({ query }) => listAllSchedules(deps, query), {
+      admin: true,
+      query: AdminSchedulesQuerySchema,
+      response: schedulesAnswers,
+      detail: {
+        tags,
+        summary: "Every user's schedules, newest first",
+        description: "Each with its owner, cron and time zone, whether it is paused, and its next and last run.",
+      },
+    })
     .get("/audit", ({ query }) => deps.audit.list(query), {
       admin: true,
       query: AuditQuerySchema,

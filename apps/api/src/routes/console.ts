@@ -33,6 +33,7 @@ export const consoleRoutes = () => {
       .get("/admin/jobs", page, hide)
       .get("/admin/jobs/:id", page, hide)
       .get("/admin/groups", page, hide)
+      .get("/admin/schedules", page, hide)
       .get("/admin/audit", page, hide)
       .get("/admin/assets/console.js", serve(consoleAssets.script, "text/javascript; charset=utf-8"), hide)
       .get("/admin/assets/console.css", serve(consoleAssets.style, "text/css; charset=utf-8"), hide)

@@ -7,10 +7,12 @@ import {
   AdminGroupSchema,
   AdminJobPageSchema,
   AdminJobSchema,
+  AdminSchedulePageSchema,
   AuditPageSchema,
   GroupListSchema,
   QueueListSchema,
   QueueOverviewSchema,
+  QueueStatsSchema,
   RedriveResultSchema,
   StoppedGroupListSchema,
 } from "./admin";
@@ -36,6 +38,14 @@ const badQuery = (path: string, message: string) => validationFailed(errors.vali
 export const queuesAnswers = {
   200: QueueListSchema.meta({ examples: [{ items: [exampleQueueOverview] }] }),
   ...adminErrors,
+  503: unavailable,
+};
+
+export const statsAnswers = {
+  200: QueueStatsSchema,
+  ...adminErrors,
+  404: queueMissing,
+  422: badQuery("window", 'Invalid option: expected one of "1h"|"24h"'),
   503: unavailable,
 };
 
@@ -97,6 +107,13 @@ export const cancelAnyAnswers = {
 
 export const auditAnswers = {
   200: AuditPageSchema.meta({ examples: [exampleAuditPage] }),
+  ...adminErrors,
+  422: badQuery("limit", "Too big: expected number to be <=100"),
+  503: unavailable,
+};
+
+export const schedulesAnswers = {
+  200: AdminSchedulePageSchema,
   ...adminErrors,
   422: badQuery("limit", "Too big: expected number to be <=100"),
   503: unavailable,

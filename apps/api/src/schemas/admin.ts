@@ -4,6 +4,7 @@ import { z } from "zod";
 import { exampleHaltedGroup, exampleRedrive } from "./examples";
 import { GroupSchema } from "./groups";
 import { CursorQuery, group, JobErrorSchema, JobSchema, LimitQuery } from "./jobs";
+import { ScheduleSchema } from "./schedules";
 
 const isoDate = z.iso.datetime({ offset: true }).describe("ISO 8601 date-time");
 const ownerId = z
@@ -87,6 +88,46 @@ export const QueueListSchema = z.object({ items: z.array(QueueOverviewSchema) })
 
 export const GroupsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
+export const StatsQuerySchema = z.object({
+  window: z.enum(["1h", "24h"]).default("1h").describe("The last hour, or the last 24 hours, by the minute"),
+});
+
+export const QueueStatsSchema = z
+  .object({
+    queue: z.string(),
+    window: z.enum(["1h", "24h"]),
+    minutes: z
+      .array(
+        z.object({
+          at: z.iso.datetime().describe("The minute's start"),
+          succeeded: z.number().int().describe("Jobs that succeeded in the minute"),
+          failed: z.number().int().describe("Jobs that failed for good in the minute"),
+          retried: z.number().int().describe("Failed attempts that will be tried again"),
+          waitP50Ms: z
+            .number()
+            .nullable()
+            .describe(
+              "Of the jobs that ended in the minute, the median wait in line before their first attempt: the upper " +
+                "bound of its histogram bucket (10 ms to 1 h); null when none ended",
+            ),
+          waitP95Ms: z.number().nullable().describe("The same at the 95th percentile"),
+        }),
+      )
+      .describe("Oldest first, the current minute last; a minute Redis has no count for (or lost) is zeros"),
+  })
+  .meta({
+    id: "QueueStats",
+    examples: [
+      {
+        queue: "default",
+        window: "1h",
+        minutes: [
+          { at: "2026-12-03T10:41:00.000Z", succeeded: 30, failed: 5, retried: 7, waitP50Ms: 25, waitP95Ms: 250 },
+        ],
+      },
+    ],
+  });
+
 export const GroupListSchema = z.object({
   items: z.array(
     z.object({
@@ -137,3 +178,12 @@ export const StoppedGroupListSchema = z
       },
     ],
   });
+
+export const AdminSchedulesQuerySchema = z.object({ limit: LimitQuery, cursor: CursorQuery });
+
+export const AdminSchedulePageSchema = z
+  .object({
+    items: z.array(ScheduleSchema.extend({ ownerId: z.string().describe("The user the schedule belongs to") })),
+    nextCursor: z.string().nullable().describe("Pass as ?cursor= for the next page; null on the last page"),
+  })
+  .meta({ id: "AdminSchedulePage", description: "Every user's schedules of the queue, newest first" });

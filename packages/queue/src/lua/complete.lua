@@ -5,9 +5,10 @@
 -- instead. A job that failed for good is remembered in the dead set by its id, scored by when. With ARGV[4] = '1'
 -- (the job failed for good and halts its line), the job stays its line's head, parked, and the line is stopped.
 -- KEYS[1] the worker's held list, KEYS[2] the job's line, KEYS[3] ready list, KEYS[4] dead zset, KEYS[5] paused flag,
--- KEYS[6] stopped lines set, KEYS[7] parked heads hash
+-- KEYS[6] stopped lines set, KEYS[7] parked heads hash, KEYS[8] this minute's stats hash
 -- ARGV[1] envelope, ARGV[2] '1' to dead-letter it, ARGV[3] '1' to take the next job, ARGV[4] '1' to halt its line,
--- ARGV[5] the line's id
+-- ARGV[5] the line's id, ARGV[6] the outcome to count in the stats ('succeeded', 'failed', or '' for none),
+-- ARGV[7] the wait bucket's field to count ('' for none), ARGV[8] the stats hash's lifetime (s)
 -- Returns: { 1 if this worker held the job (else nothing changed: another worker has it now),
 --            the envelope taken or false,
 --            1 if the line's next job has a lower seq than the one that ended (it starts out of order) }
@@ -42,6 +43,12 @@ if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
   return { 0, take(), 0 }
 end
 dead_letter()
+-- Counted here, once: a retried call whose reply was lost finds the job gone from the held list above.
+if ARGV[6] ~= '' then
+  redis.call('HINCRBY', KEYS[8], ARGV[6], 1)
+  if ARGV[7] ~= '' then redis.call('HINCRBY', KEYS[8], ARGV[7], 1) end
+  redis.call('EXPIRE', KEYS[8], ARGV[8])
+end
 if ARGV[4] == '1' then
   redis.call('SADD', KEYS[6], ARGV[5])
   redis.call('HSET', KEYS[7], ARGV[5], ARGV[1])

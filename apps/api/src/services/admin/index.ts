@@ -20,5 +20,5 @@ export {
   retryJob,
   retryUnavailable,
 } from "./jobs";
-export { type AdminQueuesDeps, noSuchQueue, queueGroups, queueOverview, setPaused } from "./queues";
+export { type AdminQueuesDeps, noSuchQueue, queueGroups, queueOverview, queueStats, setPaused } from "./queues";
 export { ADMIN_COMMAND_ACTOR, type RoleChange, type RolesDeps, setRole } from "./roles";

@@ -4,9 +4,9 @@
 import { countFinishedSince, countQueueJobs, type Db, findQueueState, queuedByLine, setQueuePaused } from "@lineup/db";
 import { errors } from "@lineup/errors";
 import { JOB_STATUSES, type JobStatus } from "@lineup/jobs";
-import type { Queue } from "@lineup/queue";
+import { minuteOf, type Queue } from "@lineup/queue";
 import type { z } from "zod";
-import type { GroupListSchema, QueueOverviewSchema } from "../../schemas/admin";
+import type { GroupListSchema, QueueOverviewSchema, QueueStatsSchema } from "../../schemas/admin";
 import type { Actor, Audit } from "./audit";
 
 export const noSuchQueue = () => errors.notFound("No such queue here.");
@@ -40,6 +40,18 @@ export async function queueOverview(deps: AdminQueuesDeps): Promise<QueueOvervie
       holding: w.holding.map((e) => ({ id: e.id, seq: e.seq, line: e.line, type: e.type })),
     })),
   };
+}
+
+/** The queue's counts per minute over the window, oldest first, the current minute last. */
+export async function queueStats(
+  deps: AdminQueuesDeps,
+  name: string,
+  window: "1h" | "24h",
+): Promise<z.output<typeof QueueStatsSchema>> {
+  ownQueue(deps, name);
+  const to = minuteOf(Date.now());
+  const minutes = await deps.queue.stats(to - (window === "1h" ? 60 : 1440) + 1, to);
+  return { queue: name, window, minutes: minutes.map((m) => ({ ...m, at: m.at.toISOString() })) };
 }
 
 /** The queue's lines with the most jobs queued. */

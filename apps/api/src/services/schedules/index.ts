@@ -2,6 +2,7 @@
 export {
   createSchedule,
   getSchedule,
+  listAllSchedules,
   listSchedules,
   patchSchedule,
   removeSchedule,

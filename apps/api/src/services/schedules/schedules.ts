@@ -86,6 +86,19 @@ export async function listSchedules(
   return { items: page.items.map(viewOf), nextCursor: page.next ? encodeCursor(page.next) : null };
 }
 
+/** Every user's schedules of the queue, newest first (the operations console), each with its owner. */
+export async function listAllSchedules(
+  deps: Pick<SchedulesDeps, "db" | "queue">,
+  params: { limit: number; cursor?: string },
+): Promise<{ items: (ScheduleView & { ownerId: string })[]; nextCursor: string | null }> {
+  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
+  const page = await listScheduleRecords(deps.db, { queue: deps.queue.name, limit: params.limit, after });
+  return {
+    items: page.items.map((doc) => ({ ...viewOf(doc), ownerId: doc.ownerId })),
+    nextCursor: page.next ? encodeCursor(page.next) : null,
+  };
+}
+
 /**
  * Changes what the patch names. A new cron or zone, or a resume, works the next tick out again from now; a pause takes
  * the schedule out of the index of next ticks.
