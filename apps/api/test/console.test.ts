@@ -44,7 +44,8 @@ describe("the console's files", () => {
     const { text: script } = await api.call("GET", "/admin/assets/console.js");
     // Data goes in as text: the script never parses markup.
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
-    expect(script).not.toMatch(/https?:\/\//);
+    // SVG's namespace is a name, never fetched; any other address would be.
+    expect(script.replaceAll("http://www.w3.org/2000/svg", "")).not.toMatch(/https?:\/\//);
   });
 
   it("keeps the API's strict CSP everywhere else", async () => {

@@ -194,6 +194,8 @@ describe("OpenAPI", () => {
       "/v1/admin/queues/{name}/groups",
       "/v1/admin/queues/{name}/pause",
       "/v1/admin/queues/{name}/resume",
+      "/v1/admin/queues/{name}/stats",
+      "/v1/admin/schedules",
       "/v1/auth/login",
       "/v1/auth/logout",
       "/v1/auth/me",

@@ -20,6 +20,7 @@ import { authErrors, bodyErrors, errorResponse, unavailable, validationFailed } 
 import {
   exampleAdminJobPage,
   exampleAuditPage,
+  exampleSchedule,
   exampleFailedAdminJob,
   exampleGroups,
   exampleQueueOverview,
@@ -113,7 +114,9 @@ export const auditAnswers = {
 };
 
 export const schedulesAnswers = {
-  200: AdminSchedulePageSchema,
+  200: AdminSchedulePageSchema.meta({
+    examples: [{ items: [{ ...exampleSchedule, ownerId: "6650c0ffee0000000000beef" }], nextCursor: null }],
+  }),
   ...adminErrors,
   422: badQuery("limit", "Too big: expected number to be <=100"),
   503: unavailable,
