@@ -20,12 +20,12 @@ import { authErrors, bodyErrors, errorResponse, unavailable, validationFailed } 
 import {
   exampleAdminJobPage,
   exampleAuditPage,
-  exampleSchedule,
   exampleFailedAdminJob,
   exampleGroups,
   exampleQueueOverview,
   exampleRedriveResult,
   exampleRetriedAdminJob,
+  exampleSchedule,
 } from "./examples";
 
 const adminErrors = {
