@@ -37,6 +37,8 @@ export function lineupEnv(stack: Stack, queue: string, extra: Record<string, str
     LOGIN_FAILURES_PER_ADDRESS: "1000000",
     REGISTRATION_RATE_LIMIT: "1000000",
     MAX_QUEUED_PER_USER: "10000000",
+    LONG_POLLS_PER_USER: "100000",
+    SSE_STREAMS_PER_USER: "10000",
     HTTP_JOB_ALLOWED_NETWORKS: "127.0.0.0/8",
     ...extra,
   };

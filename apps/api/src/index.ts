@@ -69,7 +69,7 @@ const subscriber = connectRedis(
 );
 subscriber.on("error", (err) => log.warn("redis subscriber connection error", { error: err.message }));
 const closing = new AbortController();
-const tracing = startTracing(config.tracing, "lineup-api");
+const tracing = await startTracing(config.tracing, "lineup-api");
 
 const app = buildApp({ config, db: mongo.db, redis, log, subscriber, closing: closing.signal, tracing }).listen({
   hostname: config.host,

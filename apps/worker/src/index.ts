@@ -56,7 +56,7 @@ const notifier = createNotifier({
   log,
   offline: () => redis.status !== "ready",
 });
-const tracing = startTracing(config.tracing, "lineup-worker");
+const tracing = await startTracing(config.tracing, "lineup-worker");
 const deliveries = createDeliveries({
   tracing,
   db: mongo.db,

