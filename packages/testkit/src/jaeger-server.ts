@@ -1,11 +1,11 @@
 // A private Jaeger for tests (v2, the OpenTelemetry Collector based binary): an OTLP/HTTP receiver and the query API on
 // free loopback ports, traces kept in memory, killed after the run.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireBinary } from "./binaries";
 import { freePort } from "./ports";
-import { track, untrackDir } from "./process-registry";
+import { stopAndRemove, track } from "./process-registry";
 
 /** A span as Jaeger's query API returns it (GET /api/traces/{id}). */
 export type JaegerSpan = {
@@ -103,16 +103,7 @@ exporters:
       return body.data?.[0] ?? null;
     },
     log,
-    async dispose() {
-      if (proc.exitCode === null) {
-        proc.kill("SIGTERM");
-        const timer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
-        await proc.exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-      untrackDir(dir);
-    },
+    dispose: () => stopAndRemove(proc, dir),
   };
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   while (Date.now() < deadline && proc.exitCode === null) {

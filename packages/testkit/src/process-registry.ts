@@ -20,6 +20,18 @@ export function untrackDir(dir: string): void {
   dirs.delete(dir);
 }
 
+/** Stops a server the kit started (SIGTERM, SIGKILL after 5 s) and removes its temp dir. */
+export async function stopAndRemove(child: Subprocess, dir: string): Promise<void> {
+  if (child.exitCode === null) {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await child.exited;
+    clearTimeout(timer);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  untrackDir(dir);
+}
+
 /** Kills every tracked process and removes every tracked dir (bun test does not fire process 'exit'). */
 export function cleanupNow(): void {
   for (const child of children) child.kill("SIGKILL");

@@ -1,10 +1,10 @@
 // A private Prometheus for tests: config, rules and TSDB in a temp dir, a free loopback port, killed after the run.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireBinary } from "./binaries";
 import { freePort } from "./ports";
-import { track, untrackDir } from "./process-registry";
+import { stopAndRemove, track } from "./process-registry";
 
 /** The JSON envelope of Prometheus' HTTP API (/api/v1/*). */
 export type PrometheusResponse<T> =
@@ -83,16 +83,7 @@ export async function startPrometheus(options: {
     query: (expr) => api<PromQueryData>("/api/v1/query", { query: expr }),
     api,
     log,
-    async dispose() {
-      if (proc.exitCode === null) {
-        proc.kill("SIGTERM");
-        const timer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
-        await proc.exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-      untrackDir(dir);
-    },
+    dispose: () => stopAndRemove(proc, dir),
   };
 
   // Ready means the TSDB is open and the config (rules included) loaded; a bad config exits instead.
