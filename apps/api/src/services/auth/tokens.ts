@@ -14,10 +14,17 @@ export type Tokens = {
 };
 
 export function createTokens(options: { secret: string; issuer: string; ttlSeconds: number }): Tokens {
-  // The plugin's decorator is the signer; built once here and passed around as a plain dependency.
-  const signer = jwt({ name: "jwt", secret: options.secret, alg: "HS256", iss: options.issuer }).decorator.jwt;
+  // The plugin's decorator is the signer; built once here and passed around as a plain dependency. Given the
+  // secret as bytes, jose imports it as a key on every sign and verify; imported once here, no request pays that.
+  const signing = crypto.subtle
+    .importKey("raw", new TextEncoder().encode(options.secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ])
+    .then((key) => jwt({ name: "jwt", secret: key, alg: "HS256", iss: options.issuer }).decorator.jwt);
   return {
     async issue(user) {
+      const signer = await signing;
       const accessToken = await signer.sign({
         sub: user.id,
         role: user.role,
@@ -28,6 +35,7 @@ export function createTokens(options: { secret: string; issuer: string; ttlSecon
       return { accessToken, expiresIn: options.ttlSeconds };
     },
     async verify(token) {
+      const signer = await signing;
       const payload = await signer.verify(token, {
         // Pinning the algorithm refuses `alg: none` and every other algorithm a key could be abused with.
         algorithms: ["HS256"],
