@@ -1,17 +1,9 @@
 // Builds the Lineup HTTP app from injected dependencies; never listens and never reads the environment.
 import type { Config } from "@lineup/config";
-import { countQueueJobs, type Db, lineStateCounts } from "@lineup/db";
+import type { Db } from "@lineup/db";
 import { checkReadiness } from "@lineup/health";
 import type { Logger } from "@lineup/log";
-import {
-  createRegistry,
-  dependencyMetrics,
-  eventMetrics,
-  httpMetrics,
-  queueMetrics,
-  type Registry,
-  submitMetrics,
-} from "@lineup/metrics";
+import { createRegistry, eventMetrics, httpMetrics, type Registry, submitMetrics } from "@lineup/metrics";
 import { createEventLog, createQueue, createUserSlots } from "@lineup/queue";
 import { type Tracing, tracingOff } from "@lineup/tracing";
 import { type AnyElysia, Elysia } from "elysia";
@@ -28,6 +20,7 @@ import { requestTarget } from "./middlewares/request-target";
 import { securityHeaders } from "./middlewares/security-headers";
 import { requestTracing } from "./middlewares/tracing";
 import { httpMetricsPlugin } from "./monitoring/http-metrics";
+import { storeMetrics } from "./monitoring/store-metrics";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { consoleRoutes } from "./routes/console";
@@ -71,24 +64,7 @@ export function buildApp(deps: AppDeps) {
   const registry = deps.registry ?? createRegistry("api", config.queueName);
   const readiness = () => checkReadiness({ db, redis, timeoutMs: config.readyTimeoutMs });
   const queuePaused = createPausedView(queue);
-  dependencyMetrics(registry, readiness);
-  queueMetrics(registry, config.queueName, async () => {
-    const [snapshot, queuedJobs, scheduledJobs, groups] = await Promise.all([
-      queue.snapshot(config.workerLeaseMs),
-      countQueueJobs(db, queue.name, "queued"),
-      countQueueJobs(db, queue.name, "scheduled"),
-      lineStateCounts(db, queue.name),
-    ]);
-    const since = groups.oldestHaltSince?.getTime();
-    return {
-      ...snapshot,
-      queuedJobs,
-      scheduledJobs,
-      pausedGroups: groups.paused,
-      haltedGroups: groups.halted,
-      oldestHaltSeconds: since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000),
-    };
-  });
+  storeMetrics(registry, { db, queue, leaseMs: config.workerLeaseMs, timeoutMs: config.readyTimeoutMs });
   const queueReady = createQueueReady({ redis, queue, db });
   const revocation = createRevocation({ redis, db });
   const rateLimits = createRateLimits({

@@ -85,6 +85,31 @@ describe("GET /metrics", () => {
     expect(text).not.toContain("grp-two");
   });
 
+  it("says which store stopped answering, within READY_TIMEOUT_MS, and keeps the queue gauges' last values", async () => {
+    const own = await createTestContext("metrics-hung", { ownRedis: true });
+    try {
+      const app = await makeApp(own, { env: { READY_TIMEOUT_MS: "500" } });
+      const up = (await app.call("GET", "/metrics")).text;
+      expect(sample(up, "lineup_dependency_up", { dependency: "redis" })).toBe(1);
+      expect(sample(up, "lineup_dependency_up", { dependency: "mongo" })).toBe(1);
+      own.redis.pause();
+      const started = performance.now();
+      const hung = await app.call("GET", "/metrics");
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(hung.status).toBe(200);
+      expect(sample(hung.text, "lineup_dependency_up", { dependency: "redis" })).toBe(0);
+      expect(sample(hung.text, "lineup_dependency_up", { dependency: "mongo" })).toBe(1);
+      expect(sample(hung.text, "lineup_queue_queued_jobs")).toBe(sample(up, "lineup_queue_queued_jobs") as number);
+      own.redis.resume();
+      await Bun.sleep(100);
+      const back = (await app.call("GET", "/metrics")).text;
+      expect(sample(back, "lineup_dependency_up", { dependency: "redis" })).toBe(1);
+    } finally {
+      own.redis.resume();
+      await own.cleanup();
+    }
+  });
+
   it("needs the bearer token when METRICS_TOKEN is set", async () => {
     const guarded = await makeApp(ctx, { env: { METRICS_TOKEN: "metrics-token-0123456789" } });
     expect((await guarded.call("GET", "/metrics")).status).toBe(401);

@@ -82,11 +82,12 @@ export async function lineStateCounts(
   db: Db,
   queue: string,
 ): Promise<{ paused: number; halted: number; oldestHaltSince: Date | null }> {
-  const states = lineStatesCollection(db);
-  const [paused, halted, oldest] = await Promise.all([
-    states.countDocuments({ queue, state: "paused" }),
-    states.countDocuments({ queue, state: "halted" }),
-    states.find({ queue, state: "halted" }).sort({ since: 1 }).limit(1).next(),
-  ]);
-  return { paused, halted, oldestHaltSince: oldest?.since ?? null };
+  const groups = await lineStatesCollection(db)
+    .aggregate<{ _id: LineState; n: number; oldest: Date | null }>([
+      { $match: { queue, state: { $in: ["paused", "halted"] } } },
+      { $group: { _id: "$state", n: { $sum: 1 }, oldest: { $min: "$since" } } },
+    ])
+    .toArray();
+  const of = (state: LineState) => groups.find((g) => g._id === state);
+  return { paused: of("paused")?.n ?? 0, halted: of("halted")?.n ?? 0, oldestHaltSince: of("halted")?.oldest ?? null };
 }

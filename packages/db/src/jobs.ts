@@ -647,7 +647,19 @@ export async function recentRunTimes(db: Db, queue: string, limit: number): Prom
   );
 }
 
-/** Jobs of the queue in one status (metrics and the operations console). */
-export async function countQueueJobs(db: Db, queue: string, status: JobStatus): Promise<number> {
-  return jobsCollection(db).countDocuments({ queue, status });
+/** Jobs of the queue in each of the given statuses, in one round trip (metrics and the operations console). */
+export async function countQueueJobs<S extends JobStatus>(
+  db: Db,
+  queue: string,
+  statuses: readonly S[],
+): Promise<Record<S, number>> {
+  const groups = await jobsCollection(db)
+    .aggregate<{ _id: S; n: number }>([
+      { $match: { queue, status: { $in: [...statuses] } } },
+      { $group: { _id: "$status", n: { $sum: 1 } } },
+    ])
+    .toArray();
+  const counts = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<S, number>;
+  for (const g of groups) counts[g._id] = g.n;
+  return counts;
 }

@@ -1,2 +1,2 @@
 // @lineup/health: whether the stores answer, for the api's and the worker's /readyz.
-export { type Check, checkReadiness, type Readiness } from "./readiness";
+export { type Check, checkReadiness, type Readiness, within } from "./readiness";

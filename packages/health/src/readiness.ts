@@ -14,18 +14,24 @@ export async function checkReadiness(deps: { db: Db; redis: Redis; timeoutMs: nu
 }
 
 async function answers(probe: () => Promise<unknown>, timeoutMs: number): Promise<Check> {
+  const answered = await within(
+    probe().then(
+      () => true,
+      () => false,
+    ),
+    timeoutMs,
+  );
+  return answered ? "ok" : "down";
+}
+
+/** The work's value, or undefined when it fails or takes longer than timeoutMs (it is not cut short). */
+export async function within<T>(work: Promise<T>, timeoutMs: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<Check>((resolve) => {
-    timer = setTimeout(() => resolve("down"), timeoutMs);
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
   });
   try {
-    return await Promise.race([
-      probe().then(
-        (): Check => "ok",
-        (): Check => "down",
-      ),
-      timeout,
-    ]);
+    return await Promise.race([work.catch(() => undefined), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -12,7 +12,7 @@ export {
   type WorkerJobMetrics,
   workerJobMetrics,
 } from "./jobs";
-export { type QueueGauges, queueMetrics } from "./queue";
+export { oncePerScrape, type QueueGauges, queueMetrics } from "./queue";
 export { type WorkerStateMetrics, workerStateMetrics } from "./worker";
 export type { Registry };
 

@@ -1,4 +1,4 @@
-// Queue gauges, read when Prometheus scrapes (a few O(1) Redis commands and one indexed MongoDB count), so they are
+// Queue gauges, read when Prometheus scrapes (a few O(1) Redis reads and two indexed MongoDB aggregations), so they are
 // never stale. No label carries a group or a user: the line counts are totals.
 import type { QueueSnapshot } from "@lineup/queue";
 import { Gauge, type Registry } from "prom-client";
@@ -15,13 +15,28 @@ export type QueueGauges = QueueSnapshot & {
   oldestHaltSeconds: number;
 };
 
+/**
+ * Runs `read` once for the collects of one scrape, and afresh for the next. prom-client starts every collect of a
+ * scrape in one synchronous pass, so the read is shared until the microtasks after that pass run; a scrape that
+ * follows at once (even in the same tick of the timers) never sees the one before's values.
+ */
+export function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let current: Promise<T> | null = null;
+  return () => {
+    if (!current) {
+      current = read();
+      queueMicrotask(() => {
+        current = null;
+      });
+    }
+    return current;
+  };
+}
+
 export function queueMetrics(registry: Registry, queue: string, snapshot: () => Promise<QueueGauges>) {
   // One snapshot per scrape, shared by the gauges.
-  let current: Promise<QueueGauges> | null = null;
-  const read = async (value: (g: QueueGauges) => number): Promise<number> => {
-    current ??= snapshot().finally(() => setTimeout(() => (current = null), 0));
-    return value(await current);
-  };
+  const current = oncePerScrape(snapshot);
+  const read = async (value: (g: QueueGauges) => number): Promise<number> => value(await current());
   const gauge = (name: string, help: string, value: keyof QueueGauges | ((g: QueueGauges) => number)) =>
     new Gauge({
       name,

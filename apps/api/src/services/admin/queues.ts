@@ -3,7 +3,7 @@
 // loses; workers copy it back after a reconnection) and in Redis (where the workers' scripts read it).
 import { countFinishedSince, countQueueJobs, type Db, findQueueState, queuedByLine, setQueuePaused } from "@lineup/db";
 import { errors } from "@lineup/errors";
-import { JOB_STATUSES, type JobStatus } from "@lineup/jobs";
+import { JOB_STATUSES } from "@lineup/jobs";
 import { minuteOf, type Queue } from "@lineup/queue";
 import type { z } from "zod";
 import type { GroupListSchema, QueueOverviewSchema, QueueStatsSchema } from "../../schemas/admin";
@@ -18,13 +18,12 @@ type QueueOverview = z.output<typeof QueueOverviewSchema>;
 export async function queueOverview(deps: AdminQueuesDeps): Promise<QueueOverview> {
   const { db, queue } = deps;
   const now = deps.now();
-  const [counts, snapshot, workers, throughput] = await Promise.all([
-    Promise.all(JOB_STATUSES.map((s) => countQueueJobs(db, queue.name, s))),
+  const [jobs, snapshot, workers, throughput] = await Promise.all([
+    countQueueJobs(db, queue.name, JOB_STATUSES),
     queue.snapshot(deps.leaseMs, now.getTime()),
     queue.workersDetail(),
     countFinishedSince(db, queue.name, new Date(now.getTime() - 60_000)),
   ]);
-  const jobs = Object.fromEntries(JOB_STATUSES.map((s, i) => [s, counts[i] as number])) as Record<JobStatus, number>;
   return {
     name: queue.name,
     paused: snapshot.paused,
