@@ -83,20 +83,28 @@ export function renderReadme(r: Results): string {
     ),
   );
   const a = r.apiCost;
-  out.push("", `**Submissions** (${a.clients} clients, ${a.submissions} jobs, no worker running)`, "");
+  out.push(
+    "",
+    `**Submissions** (${a.clients} clients, ${a.submissions} jobs, no worker running; the bare Elysia app only verifies ` +
+      "the JWT and parses the body with zod)",
+    "",
+  );
+  const bare = r.bareSubmit;
   out.push(
     table(
       [
+        "app",
         "req/s",
         "p50 ms",
         "p99 ms",
-        "api CPU µs / submission",
+        "CPU µs / submission",
         "Redis cmds / submission",
         "Redis CPU µs / submission",
         "MongoDB cmds / submission",
       ],
       [
         [
+          "Lineup api",
           round(a.requestsPerSecond, 0),
           round(a.p50Ms, 1),
           round(a.p99Ms, 1),
@@ -105,9 +113,45 @@ export function renderReadme(r: Results): string {
           round(a.redisCpuUsPerSubmission, 0),
           round(a.mongoCommandsPerSubmission, 1),
         ],
+        ...(bare
+          ? [
+              [
+                "bare Elysia app",
+                round(bare.requestsPerSecond, 0),
+                round(bare.p50Ms, 1),
+                round(bare.p99Ms, 1),
+                round(bare.cpuUsPerSubmission, 0),
+                "–",
+                "–",
+                "–",
+              ],
+            ]
+          : []),
       ],
     ),
   );
+  const first = r.defaultConfig;
+  if (first) {
+    out.push(
+      "",
+      `**Default configuration** (one api, one worker, default settings, no groups: ${first.jobs.toLocaleString("en")} ` +
+        "`echo` jobs submitted by 10 clients, then the worker started on that backlog; its CPU includes its start)",
+      "",
+    );
+    out.push(
+      table(
+        ["submissions/s", "api CPU µs / submission", "worker jobs/s", "worker CPU µs / job"],
+        [
+          [
+            round(first.submitsPerSecond, 0),
+            round(first.apiCpuUsPerSubmission, 0),
+            round(first.jobsPerSecond, 0),
+            round(first.workerCpuUsPerJob, 0),
+          ],
+        ],
+      ),
+    );
+  }
   out.push("", ...capacity(r));
   const p = r.criticalPath;
   out.push(
@@ -195,6 +239,33 @@ export function renderReadme(r: Results): string {
           off ? `${round(t.workerCpuUsPerJob / off.workerCpuUsPerJob, 2)}×` : "–",
           round(t.apiCpuUsPerSubmission, 0),
           off ? `${round(t.apiCpuUsPerSubmission / off.apiCpuUsPerSubmission, 2)}×` : "–",
+        ]),
+      ),
+    );
+  }
+  if (r.scrapeCost?.length) {
+    out.push("", "**One /metrics scrape** (after 200 jobs; process CPU per scrape and the scrape's p99 latency)", "");
+    out.push(
+      table(
+        ["process", "scrapes", "CPU ms / scrape", "p99 ms"],
+        r.scrapeCost.map((c) => [c.process, c.scrapes, round(c.cpuMsPerScrape, 2), round(c.p99Ms, 1)]),
+      ),
+    );
+  }
+  if (r.driverCost?.length) {
+    out.push(
+      "",
+      "**The MongoDB driver's own cost** (client CPU µs per command, one at a time: the official driver against the " +
+        "same command as one OP_MSG on a raw socket)",
+      "",
+    );
+    const ops = ["ping", "findOne", "insertOne", "insertMany100"] as const;
+    out.push(
+      table(
+        ["runtime", ...ops.flatMap((o) => [`${o} driver`, `${o} raw`])],
+        r.driverCost.map((d) => [
+          d.runtime,
+          ...ops.flatMap((o) => [round(d.ops[o].driverUs, 0), round(d.ops[o].rawUs, 0)]),
         ]),
       ),
     );

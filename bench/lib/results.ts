@@ -3,8 +3,11 @@
 import type { ApiCost } from "../scenarios/api-cost";
 import type { BacklogRun } from "../scenarios/backlog";
 import type { CriticalPath } from "../scenarios/critical-path";
+import type { DefaultConfig } from "../scenarios/default-config";
+import type { DriverCost } from "../scenarios/driver-cost";
 import type { LongPoll } from "../scenarios/long-poll";
 import type { ScheduledLoad } from "../scenarios/scheduled-load";
+import type { ScrapeCost } from "../scenarios/scrape-cost";
 import type { Startup } from "../scenarios/startup";
 import type { TracingCost } from "../scenarios/tracing-cost";
 import type { Run } from "./runs";
@@ -23,7 +26,11 @@ export type Results = {
   machine: { cores: number; bun: string; redis: string; store: string };
   workerCost: Run[];
   apiCost: ApiCost;
+  /** The same submissions against a bare Elysia app that only verifies the JWT and parses the body. */
+  bareSubmit: Pick<ApiCost, "requestsPerSecond" | "p50Ms" | "p99Ms" | "cpuUsPerSubmission">;
   throughput: Run[];
+  /** One api and one worker with default settings, the worker started on a backlog. */
+  defaultConfig?: DefaultConfig;
   criticalPath: CriticalPath;
   backlog: BacklogRun[];
   startup: Startup;
@@ -32,6 +39,10 @@ export type Results = {
   scheduledLoad?: ScheduledLoad;
   /** Worker and api CPU with tracing off, on, and on at 1%. */
   tracingCost?: TracingCost;
+  /** CPU per /metrics scrape, api and worker. */
+  scrapeCost?: ScrapeCost;
+  /** Client CPU per MongoDB command, driver against raw OP_MSG, Bun and Node. */
+  driverCost?: DriverCost;
   loginLoad: LoginLoad | null;
   targets: Target[];
 };
