@@ -1,10 +1,10 @@
-// Readiness as a metric: whether each backing service answers, checked when Prometheus scrapes.
+// Whether each backing service answers, as a metric: decided by the caller when Prometheus scrapes.
 import { Gauge, type Registry } from "prom-client";
 
 export function dependencyMetrics(registry: Registry, check: () => Promise<Record<string, "ok" | "down">>) {
   return new Gauge({
     name: "lineup_dependency_up",
-    help: "1 when the backing service (mongo, redis) answered the last readiness check, else 0",
+    help: "1 when the backing service (mongo, redis) answered at the last scrape, else 0",
     labelNames: ["dependency"] as const,
     registers: [registry],
     async collect() {
