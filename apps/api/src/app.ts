@@ -34,7 +34,14 @@ import { MAX_WAIT_SECONDS } from "./schemas/jobs";
 import { createAudit } from "./services/admin";
 import { createHashingGate, createPasswords, createRevocation, createTokens } from "./services/auth";
 import { createAnnounce, createChangeFeed, createEventStreams } from "./services/events";
-import { createPausedView, createPositions, createQueuedQuota, createQueueReady, createWaits } from "./services/jobs";
+import {
+  createPausedView,
+  createPositions,
+  createQueuedQuota,
+  createQueueReady,
+  createSubmitWrites,
+  createWaits,
+} from "./services/jobs";
 import { createJobReader, createRateLimits } from "./services/shared";
 
 export type AppDeps = {
@@ -66,6 +73,7 @@ export function buildApp(deps: AppDeps) {
   const queuePaused = createPausedView(queue);
   storeMetrics(registry, { db, queue, leaseMs: config.workerLeaseMs, timeoutMs: config.readyTimeoutMs });
   const queueReady = createQueueReady({ redis, queue, db });
+  const writes = createSubmitWrites(db);
   const revocation = createRevocation({ redis, db });
   const rateLimits = createRateLimits({
     redis,
@@ -150,6 +158,7 @@ export function buildApp(deps: AppDeps) {
     .use(
       jobRoutes({
         db,
+        writes,
         queue,
         queueReady,
         now,
@@ -187,6 +196,7 @@ export function buildApp(deps: AppDeps) {
     .use(
       adminRoutes({
         db,
+        writes,
         queue,
         log,
         now,

@@ -1,9 +1,8 @@
-// The worker's two hot MongoDB writes, start and finish, grouped across slots (group-commit.ts). Once a group is on
+// The worker's two hot MongoDB writes, start and finish, grouped across slots (@lineup/db's groupCommit). Once a group is on
 // record its changes are announced together, and a finish that makes a webhook due wakes the deliveries.
-import { type Db, type FinishParams, finishJobs, type StartParams, startJobs } from "@lineup/db";
+import { type Db, type FinishParams, finishJobs, groupCommit, type StartParams, startJobs } from "@lineup/db";
 import { changeOf, type JobChange, type JobDoc } from "@lineup/jobs";
 import { finishedChange } from "./changes";
-import { groupCommit } from "./group-commit";
 
 export type JobWrites = {
   /** queued -> running; null when the job is not queued (canceled, finished, or started by another run). */

@@ -62,8 +62,8 @@ function submit(api: AppProcess, token: string, job: unknown): Promise<Response>
 
 const jobs = () => ctx.db.collection<JobDoc>("jobs");
 
-/** Four clients submitting echo jobs until stopped, to whichever api is current; collects the 202s. */
-function keepSubmitting(currentApi: () => AppProcess, token: string) {
+/** Clients (four by default) submitting echo jobs until stopped, to whichever api is current; collects the 202s. */
+function keepSubmitting(currentApi: () => AppProcess, token: string, clients = 4) {
   const accepted: string[] = [];
   let stopped = false;
   const loop = async () => {
@@ -73,7 +73,7 @@ function keepSubmitting(currentApi: () => AppProcess, token: string) {
       else await Bun.sleep(20);
     }
   };
-  const loops = Array.from({ length: 4 }, loop);
+  const loops = Array.from({ length: clients }, loop);
   return {
     accepted,
     async stop() {
@@ -271,6 +271,38 @@ describe("crashes", () => {
     await load.stop();
     const docs = await allFinished(load.accepted, 60_000);
     expect(docs.filter((d) => d.status !== "succeeded")).toEqual([]);
+    await api.stop();
+    await worker.stop();
+  }, 120_000);
+
+  it("runs every group-committed submission that got a 202 once, in seq order, across kill -9 of the api mid-batch", async () => {
+    const worker = await start("worker");
+    let api = await start("api");
+    const token = await user(api);
+    // Eight clients at once: most of the time one insert is in flight and the next batch is gathering behind it.
+    const load = keepSubmitting(() => api, token, 8);
+    for (let k = 0; k < 5; k++) {
+      await Bun.sleep(150 + Math.random() * 350);
+      api.proc.kill("SIGKILL");
+      await api.proc.exited;
+      api = await start("api");
+    }
+    await waitFor(async () => load.accepted.length >= 60, 30_000);
+    await load.stop();
+    await allFinished(load.accepted, 60_000);
+    // Every job on record, the 202'd ones and any a kill cut off before its answer (the reconciler queues those),
+    // ends succeeded after one run, all of them in seq order in the queue's one line.
+    const docs = await waitFor(
+      async () => {
+        const all = await jobs().find({ queue: ctx.queueName }).toArray();
+        return all.every((d) => d.status === "succeeded") ? all : null;
+      },
+      30_000,
+      250,
+    );
+    expect(new Set(docs.map((d) => d._id))).toEqual(new Set([...docs.map((d) => d._id), ...load.accepted]));
+    expect(docs.filter((d) => d.attempts !== 1)).toEqual([]);
+    expectStrictOrder(docs);
     await api.stop();
     await worker.stop();
   }, 120_000);

@@ -1,8 +1,20 @@
 // Classifies driver errors so callers branch on kind, never on message text.
 import { MongoNetworkError, MongoOperationTimeoutError, MongoServerError, MongoServerSelectionError } from "mongodb";
 
+/** One document of a multi-document write that MongoDB refused, with the code a lone write of it would have met. */
+export class RefusedDocument extends Error {
+  override readonly name = "RefusedDocument";
+  constructor(
+    readonly code: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && err.code === 11000;
+  return (err instanceof MongoServerError || err instanceof RefusedDocument) && err.code === 11000;
 }
 
 /** True when MongoDB could not be reached (or did not answer in time), as opposed to refusing the operation. */

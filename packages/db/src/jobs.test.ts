@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
 import { createTestContext, type TestContext } from "@lineup/testkit";
 import { ObjectId } from "mongodb";
-import { finishJobs, jobsCollection, startJobs } from "./jobs";
+import { isDuplicateKey } from "./errors";
+import { finishJobs, insertEachJob, jobsCollection, startJobs } from "./jobs";
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -69,5 +70,31 @@ describe("batched starts and finishes", () => {
       .toArray();
     const byId = Object.fromEntries(docs.map((d) => [d._id, d.status]));
     expect(byId).toEqual({ [a]: "succeeded", [b]: "running", [c]: "running" });
+  });
+});
+
+describe("inserts of unrelated submissions in one round trip", () => {
+  const doc = (id = new ObjectId().toHexString()): JobDoc => ({
+    _id: id,
+    queue: "q",
+    ownerId: "o",
+    type: "echo",
+    payloadJson: "1",
+    status: "queued",
+    attempts: 0,
+    maxAttempts: 3,
+    createdAt: new Date(),
+  });
+
+  it("records every job and refuses only the one whose id is taken, with a duplicate key of its own", async () => {
+    const [taken] = await queued(1);
+    const docs = [doc(), doc(taken), doc()];
+    const outcome = await insertEachJob(ctx.db, docs);
+    expect(outcome.map((o) => o === null)).toEqual([true, false, true]);
+    expect(isDuplicateKey(outcome[1])).toBe(true);
+    const stored = await jobsCollection(ctx.db)
+      .find({ _id: { $in: [docs[0]?._id as string, docs[2]?._id as string] } })
+      .toArray();
+    expect(stored).toHaveLength(2);
   });
 });

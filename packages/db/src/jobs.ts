@@ -1,8 +1,8 @@
 // Jobs repository: every read and write of the jobs collection, as fn(db, params).
 // Worker-side state changes are conditional on (id, status, attempts): a stale worker's late write matches nothing.
 import { type AttemptOutcome, type JobDoc, type JobErrorInfo, type JobStatus, pendingCallback } from "@lineup/jobs";
-import { type Db, type Filter, ObjectId } from "mongodb";
-import { isMongoUnavailable } from "./errors";
+import { type Db, type Filter, MongoBulkWriteError, ObjectId } from "mongodb";
+import { isMongoUnavailable, RefusedDocument } from "./errors";
 
 export const jobsCollection = (db: Db) => db.collection<JobDoc>("jobs");
 
@@ -38,6 +38,27 @@ export async function insertJob(db: Db, doc: JobDoc): Promise<void> {
  */
 export async function insertJobs(db: Db, docs: JobDoc[]): Promise<void> {
   await jobsCollection(db).insertMany(docs, { ordered: false });
+}
+
+/**
+ * Inserts jobs of unrelated requests in one round trip (insertJobs) and says how each fared: null when it is on
+ * record, else its own RefusedDocument (a duplicate _id, say). Throws when the write as a whole failed (MongoDB away,
+ * a write concern not met), as a lone insert would have.
+ */
+export async function insertEachJob(db: Db, docs: JobDoc[]): Promise<(RefusedDocument | null)[]> {
+  try {
+    await insertJobs(db, docs);
+    return docs.map(() => null);
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError) || err.err) throw err;
+    const refused = [err.writeErrors].flat();
+    if (!refused.length) throw err;
+    const byIndex = new Map(refused.map((e) => [e.index, e]));
+    return docs.map((_, i) => {
+      const e = byIndex.get(i);
+      return e ? new RefusedDocument(e.code, e.errmsg ?? "insert refused", { cause: err }) : null;
+    });
+  }
 }
 
 /** The indexes of the documents an insertJobs that failed did not insert, or null if it cannot tell. */

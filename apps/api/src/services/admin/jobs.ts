@@ -18,7 +18,7 @@ import type { Queue } from "@lineup/queue";
 import type { z } from "zod";
 import type { AdminJobFilterSchema, AdminJobSchema, RedriveSchema } from "../../schemas/admin";
 import type { Announce } from "../events";
-import { envelopeOf, recordSeq, wakeIfWaiting } from "../jobs";
+import { envelopeOf, recordSeq, type SubmitWrites, wakeIfWaiting } from "../jobs";
 import { decodeCursor, encodeCursor } from "../shared";
 import type { Actor, Audit } from "./audit";
 
@@ -31,6 +31,8 @@ export const noSuchJob = () => errors.notFound("No such job.");
 
 export type AdminJobsDeps = {
   db: Db;
+  /** Records a requeued job's seq (the submissions' group-committed writer). */
+  writes: Pick<SubmitWrites, "recordSeq">;
   queue: Queue;
   log: Logger;
   now: () => Date;

@@ -8,9 +8,12 @@ import type { Tracing } from "@lineup/tracing";
 import type { Announce } from "../events";
 import type { RateLimits } from "../shared";
 import type { QueuedQuota } from "./queued-quota";
+import type { SubmitWrites } from "./submit-writes";
 
 export type JobsDeps = {
   db: Db;
+  /** The submission's MongoDB writes, group-committed across concurrent submissions. */
+  writes: SubmitWrites;
   queue: Queue;
   /** Resolves once Redis is connected and its seq counter is at MongoDB's floor. */
   queueReady: () => Promise<void>;

@@ -9,4 +9,5 @@ export { createPausedView } from "./queue-paused";
 export { createQueueReady } from "./queue-ready";
 export { createQueuedQuota, quotaExceeded } from "./queued-quota";
 export { envelopeOf, idempotencyInProgress, idempotencyKeyReused, queueUnavailable, recordSeq } from "./submission";
+export { createSubmitWrites, type SubmitWrites } from "./submit-writes";
 export { createWaits, tooManyWaiting, tooManyWaits, type Waits } from "./wait";

@@ -1,11 +1,5 @@
 // Jobs: submit (MongoDB first, then Redis, 202 only when both hold it), read, list and cancel.
-import {
-  cancelJob as cancelJobRecord,
-  findOwnJob,
-  insertJob,
-  isDuplicateKey,
-  listJobs as listJobRecords,
-} from "@lineup/db";
+import { cancelJob as cancelJobRecord, findOwnJob, isDuplicateKey, listJobs as listJobRecords } from "@lineup/db";
 import { errors } from "@lineup/errors";
 import { isJobId, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
 import { scheduledEnvelopeOf } from "@lineup/queue";
@@ -63,7 +57,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   const publish = startPublish(deps.tracing, s.trace, { ...record, id });
   const doc = publish.trace ? { ...record, trace: publish.trace } : record;
   try {
-    await insertJob(deps.db, doc);
+    await deps.writes.insert(doc);
   } catch (err) {
     publish.end(err);
     if (s.idempotencyKey && isDuplicateKey(err)) {

@@ -1,6 +1,6 @@
 // What single and batch submissions share: the admission checks, the stored record and its envelope, idempotency.
 import { createHash } from "node:crypto";
-import { deleteUnsequencedJobs, findJobs, setJobSeq } from "@lineup/db";
+import { deleteUnsequencedJobs, findJobs } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import { type JobDoc, type JobView, lineOfJob, MAX_DELAY_MS, newJobRecord, toJobView } from "@lineup/jobs";
 import type { Envelope } from "@lineup/queue";
@@ -108,10 +108,14 @@ export function envelopeOf(doc: JobDoc): Omit<Envelope, "seq"> {
 }
 
 /** Records the seq Redis gave a queued job. The job is accepted already: on failure the worker records it at start. */
-export async function recordSeq(deps: Pick<JobsDeps, "db" | "log">, id: string, seq: number): Promise<void> {
-  await setJobSeq(deps.db, id, seq).catch((err) =>
-    deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }),
-  );
+export async function recordSeq(
+  deps: { log: JobsDeps["log"]; writes: Pick<JobsDeps["writes"], "recordSeq"> },
+  id: string,
+  seq: number,
+): Promise<void> {
+  await deps.writes
+    .recordSeq(id, seq)
+    .catch((err) => deps.log.warn("could not record seq; the worker will", { jobId: id, seq, error: err }));
 }
 
 /**

@@ -1,6 +1,6 @@
-// Group commit: calls that arrive while a write is in flight go out together in the next one, so slots that finish
+// Group commit: calls that arrive while a write is in flight go out together in the next one, so callers that write
 // at the same time pay one MongoDB round trip between them instead of one each. A lone call goes out at once:
-// nothing ever waits for company, so one slot runs as fast as before.
+// nothing ever waits for company, so a lone caller runs as fast as without it.
 
 type Pending<P, R> = { params: P; resolve: (result: R) => void; reject: (err: unknown) => void };
 
