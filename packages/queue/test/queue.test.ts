@@ -4,6 +4,7 @@ import Redis from "ioredis";
 import { decodeEnvelope, type Envelope } from "../src/envelope";
 import { partitionOf } from "../src/keys";
 import { createQueue, type Queue } from "../src/queue";
+import { minuteOf, STATS_TTL_SECONDS } from "../src/stats";
 
 let ctx: TestContext;
 let blocking: Redis;
@@ -407,5 +408,36 @@ describe("partitions", () => {
     expect(await q.heartbeat("nobody", "x")).toEqual({ alive: false, paused: true });
     await q.setPaused(false);
     expect((await q.snapshot(5_000)).readyLines).toBe(8);
+  });
+});
+
+describe("minute stats", () => {
+  it("counts endings and retries in the minute's hash, which expires after its lifetime whoever created it", async () => {
+    for (const first of ["complete", "defer"] as const) {
+      const q = freshQueue();
+      for (let i = 1; i <= 4; i++) await q.enqueue(job(i, `l${i}`));
+      const end = async (how: "complete" | "defer") => {
+        const raw = (await q.take(blocking, "w", 0.05)) as string;
+        if (how === "complete") await q.complete("w", raw, { stats: { outcome: "succeeded", waitMs: 5 } });
+        else await q.defer("w", raw, Date.now() + 60_000);
+      };
+      const startedIn = minuteOf(Date.now());
+      const order = first === "complete" ? ["complete", "defer", "complete"] : ["defer", "complete", "complete"];
+      for (const how of order as ("complete" | "defer")[]) await end(how);
+      // A minute may turn during the steps: the counts then spread over two hashes, each with its lifetime.
+      const keys = [...new Set([startedIn, minuteOf(Date.now())])].map((m) => q.keys.stats(m));
+      let succeeded = 0;
+      let retried = 0;
+      for (const key of keys) {
+        const stats = await ctx.redisClient.hgetall(key);
+        if (!Object.keys(stats).length) continue;
+        succeeded += Number(stats.succeeded ?? 0);
+        retried += Number(stats.retried ?? 0);
+        const ttl = await ctx.redisClient.ttl(key);
+        expect(ttl).toBeGreaterThan(STATS_TTL_SECONDS - 60);
+        expect(ttl).toBeLessThanOrEqual(STATS_TTL_SECONDS);
+      }
+      expect({ succeeded, retried }).toEqual({ succeeded: 2, retried: 1 });
+    }
   });
 });

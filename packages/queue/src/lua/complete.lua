@@ -19,6 +19,12 @@ local function line_of(envelope)
   return string.match(envelope, '"line":"([^"]+)"')
 end
 local wants = ARGV[3] == '1' and redis.call('EXISTS', KEYS[5]) == 0
+-- Whether a line is stopped: one EXISTS for the set while no line is (the common case), SISMEMBER once one is.
+local any_stopped = nil
+local function stopped(line)
+  if any_stopped == nil then any_stopped = redis.call('EXISTS', KEYS[6]) == 1 end
+  return any_stopped and redis.call('SISMEMBER', KEYS[6], line) == 1
+end
 local function take()
   if not wants then return false end
   -- A few heads of stopped lines are parked on the way; past that the slot waits on ready as usual.
@@ -26,7 +32,7 @@ local function take()
     local taken = redis.call('LMOVE', KEYS[3], KEYS[1], 'RIGHT', 'LEFT')
     if not taken then return false end
     local line = line_of(taken)
-    if not line or redis.call('SISMEMBER', KEYS[6], line) == 0 then return taken end
+    if not line or not stopped(line) then return taken end
     redis.call('LREM', KEYS[1], 1, taken)
     redis.call('HSET', KEYS[7], line, taken)
   end
@@ -45,12 +51,13 @@ end
 dead_letter()
 -- Counted here, once: a retried call whose reply was lost finds the job gone from the held list above.
 if ARGV[6] ~= '' then
-  redis.call('HINCRBY', KEYS[8], ARGV[6], 1)
+  -- The outcome is counted first, so it is what creates the hash: its first count sets the hash's lifetime.
+  if redis.call('HINCRBY', KEYS[8], ARGV[6], 1) == 1 then redis.call('EXPIRE', KEYS[8], ARGV[8]) end
   if ARGV[7] ~= '' then redis.call('HINCRBY', KEYS[8], ARGV[7], 1) end
-  redis.call('EXPIRE', KEYS[8], ARGV[8])
 end
 if ARGV[4] == '1' then
   redis.call('SADD', KEYS[6], ARGV[5])
+  any_stopped = true
   redis.call('HSET', KEYS[7], ARGV[5], ARGV[1])
   return { 1, take(), 0 }
 end
@@ -67,7 +74,7 @@ if following and seq_of(following) < seq_of(ARGV[1]) then
 end
 local taken = take()
 if following then
-  if redis.call('SISMEMBER', KEYS[6], ARGV[5]) == 1 then
+  if stopped(ARGV[5]) then
     -- The line was paused while its job ran: its next job waits parked until the line is resumed.
     redis.call('HSET', KEYS[7], ARGV[5], following)
   elseif taken or not wants then

@@ -9,7 +9,7 @@ if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
 if ARGV[3] == '1' then
-  redis.call('HINCRBY', KEYS[3], 'retried', 1)
-  redis.call('EXPIRE', KEYS[3], ARGV[4])
+  -- A field's first count may be the hash's first: it sets the hash's lifetime (each later count need not).
+  if redis.call('HINCRBY', KEYS[3], 'retried', 1) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 end
 return 1
