@@ -140,6 +140,11 @@ describe("container healthcheck", () => {
       expect(ready).toBe(true);
       const docs = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as { paths: object };
       expect(Object.keys(docs.paths)).toContain("/v1/jobs");
+      // The reference's viewer, loaded on first use, is in the binary too, its assets under their hashed names.
+      const page = await (await fetch(`http://127.0.0.1:${port}/docs`)).text();
+      const asset = /src="(\/docs\/assets\/[^"]+)"/.exec(page)?.[1];
+      expect(asset).toBeDefined();
+      expect((await fetch(`http://127.0.0.1:${port}${asset}`)).status).toBe(200);
       // The console's files are embedded in the binary, not read from the source tree.
       const script = await fetch(`http://127.0.0.1:${port}/admin/assets/console.js`);
       expect(script.status).toBe(200);

@@ -6,8 +6,7 @@ import { readFileSync } from "node:fs";
 import faviconPath from "swagger-ui-dist/favicon-32x32.png" with { type: "file" };
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "text" };
 import swaggerJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "text" };
-
-export const ASSETS_PATH = "/docs/assets";
+import { ASSETS_PATH } from "./paths";
 
 export type Asset = { body: string | Uint8Array; type: string };
 
@@ -24,7 +23,9 @@ const initJs = `window.ui = SwaggerUIBundle({
 });
 `;
 
-export function swaggerUi(): { page: string; assets: Map<string, Asset> } {
+export type SwaggerUi = { page: string; assets: Map<string, Asset> };
+
+export function swaggerUi(): SwaggerUi {
   const assets = new Map<string, Asset>();
   const add = (suffix: string, asset: Asset) => {
     const name = `${hashOf(asset.body)}-${suffix}`;

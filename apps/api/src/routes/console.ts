@@ -1,20 +1,25 @@
 // GET /admin...: the operations console, static files the api serves itself. The pages hold no data: the script logs
 // in with the API and calls /v1/admin/... with its token, so these routes need none. Their CSP is in security-headers.
 import { Elysia } from "elysia";
-import { consoleAssets } from "../console/assets";
+import type { consoleAssets } from "../console/assets";
 
 const HTML = "text/html; charset=utf-8";
 const hide = { detail: { hide: true } };
 
+type Assets = typeof consoleAssets;
+// The console's files load when someone first opens it, not at start (from source, that includes bundling its script).
+let assets: Promise<Assets> | undefined;
+const load = () => (assets ??= import("../console/assets").then((m) => m.consoleAssets));
+
 const serve =
-  (body: string, type: string) =>
-  ({ set }: { set: { headers: Record<string, unknown> } }) => {
+  (pick: (a: Assets) => string, type: string) =>
+  async ({ set }: { set: { headers: Record<string, unknown> } }) => {
     set.headers["content-type"] = type;
-    return body;
+    return pick(await load());
   };
 
 export const consoleRoutes = () => {
-  const page = serve(consoleAssets.html, HTML);
+  const page = serve((a) => a.html, HTML);
   return (
     new Elysia({ name: "console-routes" })
       .get("/admin", page, {
@@ -35,7 +40,15 @@ export const consoleRoutes = () => {
       .get("/admin/groups", page, hide)
       .get("/admin/schedules", page, hide)
       .get("/admin/audit", page, hide)
-      .get("/admin/assets/console.js", serve(consoleAssets.script, "text/javascript; charset=utf-8"), hide)
-      .get("/admin/assets/console.css", serve(consoleAssets.style, "text/css; charset=utf-8"), hide)
+      .get(
+        "/admin/assets/console.js",
+        serve((a) => a.script, "text/javascript; charset=utf-8"),
+        hide,
+      )
+      .get(
+        "/admin/assets/console.css",
+        serve((a) => a.style, "text/css; charset=utf-8"),
+        hide,
+      )
   );
 };
