@@ -20,9 +20,11 @@ export * from "./users";
 
 /** Creates every index Lineup relies on; safe to run at every start. */
 export async function ensureIndexes(db: Db): Promise<void> {
-  await ensureUserIndexes(db);
-  await ensureJobIndexes(db);
-  await ensureAuditIndexes(db);
-  await ensureLineStateIndexes(db);
-  await ensureScheduleIndexes(db);
+  await Promise.all([
+    ensureUserIndexes(db),
+    ensureJobIndexes(db),
+    ensureAuditIndexes(db),
+    ensureLineStateIndexes(db),
+    ensureScheduleIndexes(db),
+  ]);
 }

@@ -6,25 +6,27 @@ import { isMongoUnavailable, RefusedDocument } from "./errors";
 
 export const jobsCollection = (db: Db) => db.collection<JobDoc>("jobs");
 
+/** Every index of the jobs collection, in one round trip (createIndexes; a no-op for those that exist). */
 export async function ensureJobIndexes(db: Db): Promise<void> {
-  const jobs = jobsCollection(db);
-  await jobs.createIndex({ ownerId: 1, createdAt: -1, _id: -1 }, { name: "owner_newest" });
-  await jobs.createIndex({ ownerId: 1, group: 1, createdAt: -1, _id: -1 }, { name: "owner_group_newest" });
-  await jobs.createIndex({ queue: 1, status: 1, seq: 1 }, { name: "queue_status_seq" });
-  await jobs.createIndex({ queue: 1, seq: -1 }, { name: "queue_seq" });
-  await jobs.createIndex({ ownerId: 1, status: 1 }, { name: "owner_status" });
-  await jobs.createIndex({ queue: 1, createdAt: -1, _id: -1 }, { name: "queue_newest" });
-  await jobs.createIndex({ queue: 1, finishedAt: -1 }, { name: "queue_finished" });
-  // A schedule's jobs, newest first (GET /v1/jobs?scheduleId=).
-  await jobs.createIndex({ ownerId: 1, scheduleId: 1, createdAt: -1, _id: -1 }, { name: "owner_schedule_newest" });
-  // A queued job's position: the jobs ahead of it in its line, counted from this index and bounded.
-  await jobs.createIndex({ queue: 1, line: 1, status: 1, seq: 1 }, { name: "queue_line_status_seq" });
-  // Webhook deliveries that are due (or whose claim lapsed): only final jobs with an unsettled callback have dueAt.
-  await jobs.createIndex({ "callback.dueAt": 1 }, { name: "callback_due", sparse: true });
-  // The jobs of batches not yet in Redis whole (a handful at any time): the reconciler commits the ones an api left.
-  await jobs.createIndex({ batchPending: 1 }, { name: "batch_pending", sparse: true });
-  // Finished jobs carry expireAt (their end + JOB_RETENTION); queued and running ones never do.
-  await jobs.createIndex({ expireAt: 1 }, { name: "expire_finished", expireAfterSeconds: 0 });
+  await jobsCollection(db).createIndexes([
+    { key: { ownerId: 1, createdAt: -1, _id: -1 }, name: "owner_newest" },
+    { key: { ownerId: 1, group: 1, createdAt: -1, _id: -1 }, name: "owner_group_newest" },
+    { key: { queue: 1, status: 1, seq: 1 }, name: "queue_status_seq" },
+    { key: { queue: 1, seq: -1 }, name: "queue_seq" },
+    { key: { ownerId: 1, status: 1 }, name: "owner_status" },
+    { key: { queue: 1, createdAt: -1, _id: -1 }, name: "queue_newest" },
+    { key: { queue: 1, finishedAt: -1 }, name: "queue_finished" },
+    // A schedule's jobs, newest first (GET /v1/jobs?scheduleId=).
+    { key: { ownerId: 1, scheduleId: 1, createdAt: -1, _id: -1 }, name: "owner_schedule_newest" },
+    // A queued job's position: the jobs ahead of it in its line, counted from this index and bounded.
+    { key: { queue: 1, line: 1, status: 1, seq: 1 }, name: "queue_line_status_seq" },
+    // Webhook deliveries that are due (or whose claim lapsed): only final jobs with an unsettled callback have dueAt.
+    { key: { "callback.dueAt": 1 }, name: "callback_due", sparse: true },
+    // The jobs of batches not yet in Redis whole (a handful at any time): the reconciler commits the ones an api left.
+    { key: { batchPending: 1 }, name: "batch_pending", sparse: true },
+    // Finished jobs carry expireAt (their end + JOB_RETENTION); queued and running ones never do.
+    { key: { expireAt: 1 }, name: "expire_finished", expireAfterSeconds: 0 },
+  ]);
 }
 
 export async function insertJob(db: Db, doc: JobDoc): Promise<void> {
