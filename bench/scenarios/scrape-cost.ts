@@ -31,7 +31,7 @@ export async function scrapeCost(stack: Stack, quick: boolean): Promise<ScrapeCo
       ["api", api],
       ["worker", worker],
     ] as const) {
-      for (let i = 0; i < 10; i++) await fetch(`${app.url}/metrics`).then((r) => r.text()); // warm up
+      for (let i = 0; i < 50; i++) await fetch(`${app.url}/metrics`).then((r) => r.text()); // warm up (JIT)
       const latencies: number[] = [];
       const cpu0 = processCpuMs(app.proc.pid);
       for (let i = 0; i < scrapes; i++) {
