@@ -43,7 +43,17 @@ async function stack() {
     const body = (await res.json()) as { id?: string; error?: { code: string } };
     return { status: res.status, body, ms: performance.now() - started };
   };
-  return { api, worker, submit };
+  const submitBatch = async () => {
+    const started = performance.now();
+    const res = await fetch(`${api.url}/v1/jobs/batch`, {
+      method: "POST",
+      headers: { ...json, authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ jobs: [1, 2, 3].map((i) => ({ type: "echo", payload: i })) }),
+    });
+    await res.arrayBuffer();
+    return { status: res.status, ms: performance.now() - started };
+  };
+  return { api, worker, submit, submitBatch };
 }
 
 /** Once the fault is over a new submission is accepted again, and it and the one from before both complete. */
@@ -73,7 +83,7 @@ const succeeded = (ids: string[]) =>
 
 describe("faults", () => {
   it("MongoDB down: submissions answer 503 within 7 s; afterwards everything accepted completes", async () => {
-    const { submit } = await stack();
+    const { submit, submitBatch } = await stack();
     const before = await submit("before");
     expect(before.status).toBe(202);
     await ctx.mongo.stop();
@@ -81,6 +91,10 @@ describe("faults", () => {
     expect(during.status).toBe(503);
     expect(during.body.error?.code).toBe("unavailable");
     expect(during.ms).toBeLessThan(7_000);
+    // Several at once (they share one insert) and a batch (one insertMany) meet the same outage the same way.
+    const together = await Promise.all([submit("a"), submit("b"), submit("c"), submitBatch()]);
+    expect(together.map((r) => r.status)).toEqual([503, 503, 503, 503]);
+    expect(together.every((r) => r.ms < 7_000)).toBe(true);
     await ctx.mongo.start();
     await recovered(submit, before.body.id as string);
   }, 90_000);

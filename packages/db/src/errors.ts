@@ -1,5 +1,11 @@
 // Classifies driver errors so callers branch on kind, never on message text.
-import { MongoNetworkError, MongoOperationTimeoutError, MongoServerError, MongoServerSelectionError } from "mongodb";
+import {
+  MongoBulkWriteError,
+  MongoNetworkError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+  MongoServerSelectionError,
+} from "mongodb";
 
 /** One document of a multi-document write that MongoDB refused, with the code a lone write of it would have met. */
 export class RefusedDocument extends Error {
@@ -19,6 +25,10 @@ export function isDuplicateKey(err: unknown): boolean {
 
 /** True when MongoDB could not be reached (or did not answer in time), as opposed to refusing the operation. */
 export function isMongoUnavailable(err: unknown): boolean {
+  // A multi-document write (insertMany, bulkWrite) wraps the driver's own error, a network or server-selection error
+  // say, in a MongoBulkWriteError, keeping the original as its errorResponse.
+  if (err instanceof MongoBulkWriteError && err.errorResponse instanceof Error)
+    return isMongoUnavailable(err.errorResponse);
   return (
     err instanceof MongoServerSelectionError ||
     err instanceof MongoNetworkError ||
