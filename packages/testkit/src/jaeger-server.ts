@@ -1,11 +1,11 @@
 // A private Jaeger for tests (v2, the OpenTelemetry Collector based binary): an OTLP/HTTP receiver and the query API on
 // free loopback ports, traces kept in memory, killed after the run.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireBinary } from "./binaries";
 import { freePort } from "./ports";
-import { stopAndRemove, track } from "./process-registry";
+import { spawnServer, stopAndRemove } from "./process-registry";
 
 /** A span as Jaeger's query API returns it (GET /api/traces/{id}). */
 export type JaegerSpan = {
@@ -81,17 +81,7 @@ exporters:
     trace_storage: memstore
 `,
   );
-  const logPath = join(dir, "jaeger.log");
-  const logFile = Bun.file(logPath);
-  const proc = Bun.spawn([bin, "--config", config], { cwd: dir, stdin: "ignore", stdout: logFile, stderr: logFile });
-  track(proc, dir);
-  const log = () => {
-    try {
-      return readFileSync(logPath, "utf8");
-    } catch {
-      return "";
-    }
-  };
+  const { proc, log } = spawnServer([bin, "--config", config], dir, "jaeger.log");
   const queryUrl = `http://127.0.0.1:${query}`;
   const server: JaegerServer = {
     otlpEndpoint: `http://127.0.0.1:${otlp}`,

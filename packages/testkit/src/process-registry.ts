@@ -1,5 +1,6 @@
 // Kills every server and app the test kit started when the test process ends, however it ends.
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Subprocess } from "bun";
 
 const children = new Set<Subprocess>();
@@ -18,6 +19,25 @@ export function track(child: Subprocess, dir?: string): void {
 
 export function untrackDir(dir: string): void {
   dirs.delete(dir);
+}
+
+/**
+ * Starts a server in its own temp dir, its output going to `<dir>/<logName>`, tracked so it dies with the tests.
+ * `log()` reads that output so far (for a failure's message).
+ */
+export function spawnServer(argv: string[], dir: string, logName: string): { proc: Subprocess; log: () => string } {
+  const logPath = join(dir, logName);
+  const logFile = Bun.file(logPath);
+  const proc = Bun.spawn(argv, { cwd: dir, stdin: "ignore", stdout: logFile, stderr: logFile });
+  track(proc, dir);
+  const log = () => {
+    try {
+      return readFileSync(logPath, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  return { proc, log };
 }
 
 /** Stops a server the kit started (SIGTERM, SIGKILL after 5 s) and removes its temp dir. */

@@ -1,10 +1,10 @@
 // A private Prometheus for tests: config, rules and TSDB in a temp dir, a free loopback port, killed after the run.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireBinary } from "./binaries";
 import { freePort } from "./ports";
-import { stopAndRemove, track } from "./process-registry";
+import { spawnServer, stopAndRemove } from "./process-registry";
 
 /** The JSON envelope of Prometheus' HTTP API (/api/v1/*). */
 export type PrometheusResponse<T> =
@@ -49,25 +49,16 @@ export async function startPrometheus(options: {
   for (const [name, contents] of Object.entries(options.rulesFiles ?? {})) writeFileSync(join(dir, name), contents);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const logPath = join(dir, "prometheus.log");
-  const logFile = Bun.file(logPath);
-  const proc = Bun.spawn(
+  const { proc, log } = spawnServer(
     [
       bin,
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(dir, "data")}`,
       `--web.listen-address=127.0.0.1:${port}`,
     ],
-    { cwd: dir, stdin: "ignore", stdout: logFile, stderr: logFile },
+    dir,
+    "prometheus.log",
   );
-  track(proc, dir);
-  const log = () => {
-    try {
-      return readFileSync(logPath, "utf8");
-    } catch {
-      return "";
-    }
-  };
 
   const api = async <T>(path: string, params: Record<string, string> = {}): Promise<PrometheusResponse<T>> => {
     const query = new URLSearchParams(params).toString();
