@@ -11,18 +11,21 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.cleanup());
 
+/** A queued job's record, as the api would insert it. */
+const jobDoc = (id = new ObjectId().toHexString()): JobDoc => ({
+  _id: id,
+  queue: "q",
+  ownerId: "o",
+  type: "echo",
+  payloadJson: "1",
+  status: "queued",
+  attempts: 0,
+  maxAttempts: 3,
+  createdAt: new Date(),
+});
+
 async function queued(n: number): Promise<string[]> {
-  const docs: JobDoc[] = Array.from({ length: n }, () => ({
-    _id: new ObjectId().toHexString(),
-    queue: "q",
-    ownerId: "o",
-    type: "echo",
-    payloadJson: "1",
-    status: "queued",
-    attempts: 0,
-    maxAttempts: 3,
-    createdAt: new Date(),
-  }));
+  const docs = Array.from({ length: n }, () => jobDoc());
   await jobsCollection(ctx.db).insertMany(docs);
   return docs.map((d) => d._id);
 }
@@ -74,21 +77,9 @@ describe("batched starts and finishes", () => {
 });
 
 describe("inserts of unrelated submissions in one round trip", () => {
-  const doc = (id = new ObjectId().toHexString()): JobDoc => ({
-    _id: id,
-    queue: "q",
-    ownerId: "o",
-    type: "echo",
-    payloadJson: "1",
-    status: "queued",
-    attempts: 0,
-    maxAttempts: 3,
-    createdAt: new Date(),
-  });
-
   it("records every job and refuses only the one whose id is taken, with a duplicate key of its own", async () => {
     const [taken] = await queued(1);
-    const docs = [doc(), doc(taken), doc()];
+    const docs = [jobDoc(), jobDoc(taken), jobDoc()];
     const outcome = await insertEachJob(ctx.db, docs);
     expect(outcome.map((o) => o === null)).toEqual([true, false, true]);
     expect(isDuplicateKey(outcome[1])).toBe(true);

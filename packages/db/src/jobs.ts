@@ -1,7 +1,7 @@
 // Jobs repository: every read and write of the jobs collection, as fn(db, params).
 // Worker-side state changes are conditional on (id, status, attempts): a stale worker's late write matches nothing.
 import { type AttemptOutcome, type JobDoc, type JobErrorInfo, type JobStatus, pendingCallback } from "@lineup/jobs";
-import { type Db, type Filter, MongoBulkWriteError, ObjectId } from "mongodb";
+import { type Db, type Filter, MongoBulkWriteError, ObjectId, type WriteError } from "mongodb";
 import { isMongoUnavailable, RefusedDocument } from "./errors";
 
 export const jobsCollection = (db: Db) => db.collection<JobDoc>("jobs");
@@ -52,9 +52,8 @@ export async function insertEachJob(db: Db, docs: JobDoc[]): Promise<(RefusedDoc
     await insertJobs(db, docs);
     return docs.map(() => null);
   } catch (err) {
-    if (!(err instanceof MongoBulkWriteError) || err.err) throw err;
-    const refused = [err.writeErrors].flat();
-    if (!refused.length) throw err;
+    const refused = refusedDocuments(err);
+    if (!refused) throw err;
     const byIndex = new Map(refused.map((e) => [e.index, e]));
     return docs.map((_, i) => {
       const e = byIndex.get(i);
@@ -65,9 +64,18 @@ export async function insertEachJob(db: Db, docs: JobDoc[]): Promise<(RefusedDoc
 
 /** The indexes of the documents an insertJobs that failed did not insert, or null if it cannot tell. */
 export function refusedInserts(err: unknown): Set<number> | null {
-  const writeErrors = (err as { writeErrors?: unknown } | null)?.writeErrors;
-  if (!Array.isArray(writeErrors)) return null;
-  return new Set(writeErrors.map((e: { index?: unknown }) => e.index).filter((i) => typeof i === "number"));
+  const refused = refusedDocuments(err);
+  return refused ? new Set(refused.map((e) => e.index)) : null;
+}
+
+/**
+ * The documents a multi-document write refused one by one, or null when it failed as a whole (MongoDB away, a write
+ * concern not met: the driver wraps those in a MongoBulkWriteError with no write errors) or is no such error.
+ */
+function refusedDocuments(err: unknown): WriteError[] | null {
+  if (!(err instanceof MongoBulkWriteError) || err.err) return null;
+  const refused = [err.writeErrors].flat();
+  return refused.length ? refused : null;
 }
 
 /** Records the seqs Redis assigned to a batch, in one round trip (see setJobSeq). */
