@@ -83,6 +83,25 @@ function keepSubmitting(currentApi: () => AppProcess, token: string, clients = 4
   };
 }
 
+/**
+ * A worker fleet and an api that clients submit to (keepSubmitting) while it is killed with kill -9 and started
+ * again `kills` times, a random pause within `pauseMs` apart. `api()` is the one running now.
+ */
+async function submitAcrossApiKills(o: { kills: number; clients: number; pauseMs: [number, number] }) {
+  const worker = await start("worker");
+  let api = await start("api");
+  const token = await user(api);
+  const load = keepSubmitting(() => api, token, o.clients);
+  const [min, max] = o.pauseMs;
+  for (let k = 0; k < o.kills; k++) {
+    await Bun.sleep(min + Math.random() * (max - min));
+    api.proc.kill("SIGKILL");
+    await api.proc.exited;
+    api = await start("api");
+  }
+  return { worker, api: () => api, load };
+}
+
 async function allFinished(ids: string[], timeoutMs = 60_000): Promise<JobDoc[]> {
   return waitFor(
     async () => {
@@ -257,36 +276,18 @@ describe("crashes", () => {
   }, 180_000);
 
   it("completes every job the api accepted with 202, across kill -9 of the api mid-submit", async () => {
-    const worker = await start("worker");
-    let api = await start("api");
-    const token = await user(api);
-    const load = keepSubmitting(() => api, token);
-    for (let k = 0; k < 3; k++) {
-      await Bun.sleep(200 + Math.random() * 300);
-      api.proc.kill("SIGKILL");
-      await api.proc.exited;
-      api = await start("api");
-    }
+    const { worker, api, load } = await submitAcrossApiKills({ kills: 3, clients: 4, pauseMs: [200, 500] });
     await waitFor(async () => load.accepted.length >= 40, 30_000);
     await load.stop();
     const docs = await allFinished(load.accepted, 60_000);
     expect(docs.filter((d) => d.status !== "succeeded")).toEqual([]);
-    await api.stop();
+    await api().stop();
     await worker.stop();
   }, 120_000);
 
   it("runs every group-committed submission that got a 202 once, in seq order, across kill -9 of the api mid-batch", async () => {
-    const worker = await start("worker");
-    let api = await start("api");
-    const token = await user(api);
     // Eight clients at once: most of the time one insert is in flight and the next batch is gathering behind it.
-    const load = keepSubmitting(() => api, token, 8);
-    for (let k = 0; k < 5; k++) {
-      await Bun.sleep(150 + Math.random() * 350);
-      api.proc.kill("SIGKILL");
-      await api.proc.exited;
-      api = await start("api");
-    }
+    const { worker, api, load } = await submitAcrossApiKills({ kills: 5, clients: 8, pauseMs: [150, 500] });
     await waitFor(async () => load.accepted.length >= 60, 30_000);
     await load.stop();
     await allFinished(load.accepted, 60_000);
@@ -303,7 +304,7 @@ describe("crashes", () => {
     expect(new Set(docs.map((d) => d._id))).toEqual(new Set([...docs.map((d) => d._id), ...load.accepted]));
     expect(docs.filter((d) => d.attempts !== 1)).toEqual([]);
     expectStrictOrder(docs);
-    await api.stop();
+    await api().stop();
     await worker.stop();
   }, 120_000);
 
