@@ -184,8 +184,10 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
       return new Set((await each((keys) => redis.smembers(keys.stopped))).flat());
     },
 
-    /** A failed attempt waits out its backoff in the delayed set; its line waits with it. */
-    /** With `failedAttempt`, the minute's stats count a retry (a recheck of a job not yet runnable is none). */
+    /**
+     * A failed attempt waits out its backoff in the delayed set; its line waits with it. With `failedAttempt`, the
+     * minute's stats count a retry (a recheck of a job not yet runnable is none).
+     */
     async defer(workerId: string, raw: string, dueAtMs: number, failedAttempt = true): Promise<boolean> {
       const keys = keysOfRaw(raw);
       const stats = keys.stats(minuteOf(Date.now()));
