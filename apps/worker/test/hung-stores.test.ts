@@ -3,7 +3,8 @@
 // answer within a bound (503 while a store does not answer), /readyz names the store, and once it answers again every
 // job that got a 202 runs, once.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
-import type { JobDoc } from "@lineup/jobs";
+import { type JobDoc, QUEUE_LINE } from "@lineup/jobs";
+import { createQueue } from "@lineup/queue";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
 import { apiUser, stopAndScan, waitFor } from "./support";
 
@@ -135,8 +136,16 @@ describe("a store that hangs", () => {
     const user = await apiUser(api);
     const before = await user.call("POST", "/v1/jobs", { type: "echo", payload: "before" });
     expect(before.status).toBe(202);
+    // Its run over and its line gone from Redis first: a worker ending it while memory is capped would free room.
+    await everyAcceptedRanOnce([{ status: 202, ms: 0, id: before.body.id }]);
+    const line = createQueue(ctx.redisClient, ctx.queueName).keys.line(QUEUE_LINE);
+    await waitFor(async () => (await ctx.redisClient.exists(line)) === 0, 10_000, 50);
     const used = Number(/used_memory:(\d+)/.exec(await ctx.redisClient.info("memory"))?.[1]);
-    await ctx.redisClient.config("SET", "maxmemory", String(used));
+    // Redis refuses a write only while used memory is past the cap when the write starts, and a reply's buffer freed
+    // meanwhile can take it back under a cap set at what it uses: so the cap goes a little above, and one short
+    // command that still fits (SETRANGE: a 64 kB value from a few bytes sent) takes Redis well past it.
+    await ctx.redisClient.config("SET", "maxmemory", String(used + 32 * 1024));
+    await ctx.redisClient.setrange(`${ctx.queueName}:filler`, 64 * 1024 - 1, "x");
     const refused: Answer[] = [];
     for (let i = 0; i < 10; i++) {
       const res = await user.call("POST", "/v1/jobs", { type: "echo", payload: { big: "x".repeat(4_000), i } });
@@ -146,6 +155,7 @@ describe("a store that hangs", () => {
     // Nothing of them is on record: a 503 means nothing was recorded.
     expect(await ctx.db.collection<JobDoc>("jobs").countDocuments({ payloadJson: { $regex: "xxxx" } })).toBe(0);
     await ctx.redisClient.config("SET", "maxmemory", "0");
+    await ctx.redisClient.del(`${ctx.queueName}:filler`);
     const after = await user.call("POST", "/v1/jobs", { type: "echo", payload: "after" });
     expect(after.status).toBe(202);
     await everyAcceptedRanOnce([
