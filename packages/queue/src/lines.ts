@@ -12,7 +12,7 @@ import type Redis from "ioredis";
 import { decodeEnvelope, type Envelope, encodeSequenced, encodeUnsequenced } from "./envelope";
 import { partitionOf, type QueueKeys } from "./keys";
 import { defineScripts } from "./scripts";
-import { minuteOf, STATS_TTL_SECONDS, waitField } from "./stats";
+import { minuteOf, STATS_TTL_SECONDS, statsField } from "./stats";
 
 /** How a job ended, for the minute's stats: its outcome, and how long it waited before its first attempt. */
 export type Ending = { outcome: "succeeded" | "failed"; waitMs?: number };
@@ -129,8 +129,7 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
         options.takeNext ? "1" : "0",
         options.halt ? "1" : "0",
         line,
-        options.stats?.outcome ?? "",
-        options.stats?.waitMs === undefined ? "" : waitField(options.stats.waitMs),
+        options.stats ? statsField(options.stats.outcome, options.stats.waitMs) : "",
         STATS_TTL_SECONDS,
       );
       return { held: held === 1, next: next || null, late: late === 1 };

@@ -1,6 +1,8 @@
 // The queue's numbers over time, kept by Lineup itself (the console draws them; no Prometheus needed): one hash per
 // partition per minute, counted by the scripts that end and defer jobs (complete.lua, defer.lua), so a count is made
 // exactly when the state changes. Each expires a little after a day. A Redis that loses them reads as zeros.
+// A job's ending is one count of one field that names both its outcome and its wait bucket ('succeeded:w3'); the
+// reader adds a field's count to each part it names.
 import type Redis from "ioredis";
 import type { QueueKeys } from "./keys";
 
@@ -14,10 +16,15 @@ export const STATS_TTL_SECONDS = 25 * 3600;
 
 export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 
-/** The wait histogram's field for a job that waited `ms` in its line before its first attempt. */
-export function waitField(ms: number): string {
+/** The wait histogram's bucket for a job that waited `ms` in its line before its first attempt. */
+function waitBucket(ms: number): string {
   const i = WAIT_BUCKETS_MS.findIndex((bound) => ms <= bound);
   return `w${i === -1 ? WAIT_BUCKETS_MS.length : i}`;
+}
+
+/** The field an ending counts in: its outcome, and its wait bucket when the wait is known. */
+export function statsField(outcome: string, waitMs?: number): string {
+  return waitMs === undefined ? outcome : `${outcome}:${waitBucket(waitMs)}`;
 }
 
 export type MinuteStats = {
@@ -51,7 +58,7 @@ export async function readStats(
         if (err || !hash) return;
         const sum = sums[i] as Map<string, number>;
         for (const [field, n] of Object.entries(hash as Record<string, string>)) {
-          sum.set(field, (sum.get(field) ?? 0) + Number(n));
+          for (const part of field.split(":")) sum.set(part, (sum.get(part) ?? 0) + Number(n));
         }
       });
     }),

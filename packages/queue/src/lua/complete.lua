@@ -7,8 +7,8 @@
 -- KEYS[1] the worker's held list, KEYS[2] the job's line, KEYS[3] ready list, KEYS[4] dead zset, KEYS[5] paused flag,
 -- KEYS[6] stopped lines set, KEYS[7] parked heads hash, KEYS[8] this minute's stats hash
 -- ARGV[1] envelope, ARGV[2] '1' to dead-letter it, ARGV[3] '1' to take the next job, ARGV[4] '1' to halt its line,
--- ARGV[5] the line's id, ARGV[6] the outcome to count in the stats ('succeeded', 'failed', or '' for none),
--- ARGV[7] the wait bucket's field to count ('' for none), ARGV[8] the stats hash's lifetime (s)
+-- ARGV[5] the line's id, ARGV[6] the stats field to count (the outcome and the wait bucket, as 'succeeded:w3'; ''
+-- for none), ARGV[7] the stats hash's lifetime (s)
 -- Returns: { 1 if this worker held the job (else nothing changed: another worker has it now),
 --            the envelope taken or false,
 --            1 if the line's next job has a lower seq than the one that ended (it starts out of order) }
@@ -18,12 +18,22 @@ end
 local function line_of(envelope)
   return string.match(envelope, '"line":"([^"]+)"')
 end
-local wants = ARGV[3] == '1' and redis.call('EXISTS', KEYS[5]) == 0
--- Whether a line is stopped: one EXISTS for the set while no line is (the common case), SISMEMBER once one is.
-local any_stopped = nil
+-- Whether the queue is paused and whether any line is stopped: one EXISTS of both while neither is (the common case).
+local paused, any_stopped = nil, nil
+local function read_controls()
+  if paused ~= nil then return end
+  local n = redis.call('EXISTS', KEYS[5], KEYS[6])
+  paused = n > 0 and redis.call('EXISTS', KEYS[5]) == 1
+  any_stopped = n - (paused and 1 or 0) == 1
+end
 local function stopped(line)
-  if any_stopped == nil then any_stopped = redis.call('EXISTS', KEYS[6]) == 1 end
+  read_controls()
   return any_stopped and redis.call('SISMEMBER', KEYS[6], line) == 1
+end
+local wants = false
+if ARGV[3] == '1' then
+  read_controls()
+  wants = not paused
 end
 local function take()
   if not wants then return false end
@@ -51,9 +61,8 @@ end
 dead_letter()
 -- Counted here, once: a retried call whose reply was lost finds the job gone from the held list above.
 if ARGV[6] ~= '' then
-  -- The outcome is counted first, so it is what creates the hash: its first count sets the hash's lifetime.
-  if redis.call('HINCRBY', KEYS[8], ARGV[6], 1) == 1 then redis.call('EXPIRE', KEYS[8], ARGV[8]) end
-  if ARGV[7] ~= '' then redis.call('HINCRBY', KEYS[8], ARGV[7], 1) end
+  -- A field's first count may be the hash's first: it sets the hash's lifetime (each later count need not).
+  if redis.call('HINCRBY', KEYS[8], ARGV[6], 1) == 1 then redis.call('EXPIRE', KEYS[8], ARGV[7]) end
 end
 if ARGV[4] == '1' then
   redis.call('SADD', KEYS[6], ARGV[5])
