@@ -125,10 +125,12 @@ describe("submission limits", () => {
   it("limits submissions per user per second", async () => {
     const api = await makeApp(ctx, { env: { SUBMIT_RATE_LIMIT: "3" } });
     const token = await user(api);
-    const statuses = [];
+    const answers = [];
     for (let i = 0; i < 4; i++)
-      statuses.push((await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: i } })).status);
-    expect(statuses).toEqual([202, 202, 202, 429]);
+      answers.push(await api.call("POST", "/v1/jobs", { token, body: { type: "echo", payload: i } }));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 429]);
+    // The window is a second, started by the first submission: retry within it.
+    expect(answers[3]?.headers.get("retry-after")).toBe("1");
     const other = await user(api);
     expect((await api.call("POST", "/v1/jobs", { token: other, body: { type: "echo", payload: 0 } })).status).toBe(202);
     await Bun.sleep(1_100);
