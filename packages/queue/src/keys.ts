@@ -42,8 +42,9 @@ export function queueKeys(queue: string, partition = 0, partitions = 1) {
     /** Held by the worker running the periodic reconcile, so one worker at a time does it. */
     reconciling: `${base}:reconciling`,
     /**
-     * One minute's counts (a hash: succeeded, failed, retried, and w<n>, jobs whose wait fell in bucket n of
-     * WAIT_BUCKETS_MS), written by the scripts that end and defer jobs; each expires after a day and a bit.
+     * One minute's counts (a hash: retried, and an ending's outcome with the bucket n of WAIT_BUCKETS_MS its wait fell
+     * in, as succeeded:w<n> or failed:w<n>), written by the scripts that end and defer jobs; each expires after a day
+     * and a bit.
      */
     stats: (minute: number) => `${base}:stats:${minute}`,
   };
