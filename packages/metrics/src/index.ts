@@ -1,6 +1,7 @@
 // @lineup/metrics: every Prometheus metric Lineup exports, defined in one place (prom-client).
 // Each process makes one Registry and asks for the groups it exports.
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { EVENT_LOOP_RESOLUTION_MS, eventLoopMetrics, PROM_CLIENT_EVENT_LOOP_FAMILIES } from "./event-loop";
 
 export { dependencyMetrics } from "./dependencies";
 export { type EventMetrics, eventMetrics, type WebhookMetrics, webhookMetrics } from "./events";
@@ -27,13 +28,15 @@ const WALKS_THE_HEAP = [
 ];
 
 /** A registry with the standard process metrics (CPU, memory, file descriptors, event loop, GC), less the ones that
- * cost a heap walk per scrape. Every series carries the process kind and its queue, so worker series match the
- * api's queue gauges. */
+ * cost a heap walk per scrape, and the event loop's without its standard deviation (event-loop.ts). Every series
+ * carries the process kind and its queue, so worker series match the api's queue gauges. */
 export function createRegistry(service: "api" | "worker", queue: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service, queue });
-  collectDefaultMetrics({ register: registry });
-  for (const name of WALKS_THE_HEAP) registry.removeSingleMetric(name);
+  // prom-client's event-loop histogram is made, unread: under Bun every monitorEventLoopDelay is one shared histogram.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS });
+  for (const name of [...WALKS_THE_HEAP, ...PROM_CLIENT_EVENT_LOOP_FAMILIES]) registry.removeSingleMetric(name);
+  eventLoopMetrics(registry);
   return registry;
 }
 
