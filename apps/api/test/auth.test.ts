@@ -287,6 +287,23 @@ describe("GET /v1/auth/me", () => {
     expect((await api.call("GET", "/v1/auth/me", { token })).status).toBe(200);
   });
 
+  it("refuses a token from the moment it expires, though it was accepted just before", async () => {
+    const { user } = await registerAndLogin();
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await new SignJWT({ sub: user.id, role: "user", jti: "short" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("lineup")
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(TEST_SECRET));
+    expect((await api.call("GET", "/v1/auth/me", { token })).status).toBe(200);
+    expect((await api.call("GET", "/v1/auth/me", { token })).status).toBe(200);
+    await Bun.sleep(exp * 1000 - Date.now() + 50);
+    const late = await api.call("GET", "/v1/auth/me", { token });
+    expect(late.status).toBe(401);
+    expect(late.body.error.code).toBe("unauthorized");
+  });
+
   it("never writes passwords or tokens to the log", async () => {
     const { token } = await registerAndLogin();
     await api.call("GET", "/v1/auth/me", { token });
