@@ -26,9 +26,10 @@ COPY apps apps
 COPY packages packages
 # The binaries read their settings from the environment only: no .env or bunfig.toml that happens to be in the working
 # directory is loaded.
-RUN bun build --compile --minify --sourcemap --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
+# --bytecode (with --format=esm, for the top-level await) ships the parsed code: the api is ready in about half the time.
+RUN bun build --compile --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
       apps/api/src/index.ts --outfile /out/lineup-api \
- && bun build --compile --minify --sourcemap --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
+ && bun build --compile --minify --sourcemap --bytecode --format=esm --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
       apps/worker/src/index.ts --outfile /out/lineup-worker
 
 # The compiled binaries need only glibc and libstdc++: the official distroless Bun image has them, and no shell.

@@ -1,9 +1,9 @@
 // Start-to-ready: spawn to the first 200 from /readyz, for the api from source, the api compiled into one binary
-// (bun build --compile), and a bare Elysia app (the baseline). Interleaved runs, medians.
+// as the image builds it (the Dockerfile's bun build --compile flags), and a bare Elysia app (the baseline). Interleaved runs, medians.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, REPO_ROOT } from "@lineup/testkit";
+import { compileApp, freePort, REPO_ROOT } from "@lineup/testkit";
 import { lineupEnv, type Stack } from "../lib/stack";
 
 export type Startup = { runs: number; apiSourceMs: number; apiCompiledMs: number; bareElysiaMs: number };
@@ -12,9 +12,7 @@ export async function startup(stack: Stack, quick: boolean): Promise<Startup> {
   const runs = quick ? 3 : 7;
   const outDir = mkdtempSync(join(tmpdir(), "lineup-compiled-"));
   const binary = join(outDir, "lineup-api");
-  const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "apps/api/src/index.ts", "--outfile", binary], {
-    cwd: REPO_ROOT,
-  });
+  const build = compileApp("api", binary);
   if (build.exitCode !== 0) throw new Error(`bun build --compile failed:\n${build.stderr.toString()}`);
   const env = { ...lineupEnv(stack, "bench-startup"), JWT_SECRET: "x".repeat(40), HOST: "127.0.0.1" };
   const source: number[] = [];

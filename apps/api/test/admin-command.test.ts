@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestContext, freePort, REPO_ROOT, runAdminCommand, type TestContext } from "@lineup/testkit";
+import { compileApp, createTestContext, freePort, runAdminCommand, type TestContext } from "@lineup/testkit";
 import { makeApp, uniqueEmail } from "./support";
 
 let ctx: TestContext;
@@ -196,11 +196,7 @@ describe("lineup-api admin", () => {
     const dir = mkdtempSync(join(tmpdir(), "lineup-api-bin-"));
     try {
       const binary = join(dir, "lineup-api");
-      const build = Bun.spawnSync(["bun", "build", "--compile", "apps/api/src/index.ts", "--outfile", binary], {
-        cwd: REPO_ROOT,
-        stdout: "ignore",
-        stderr: "pipe",
-      });
+      const build = compileApp("api", binary);
       expect(build.stderr.toString()).toBe("");
       const email = uniqueEmail("binary");
       await register(email);

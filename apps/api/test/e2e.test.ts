@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type AppProcess, createTestContext, freePort, REPO_ROOT, spawnApp, type TestContext } from "@lineup/testkit";
+import {
+  type AppProcess,
+  compileApp,
+  createTestContext,
+  freePort,
+  REPO_ROOT,
+  spawnApp,
+  type TestContext,
+} from "@lineup/testkit";
 
 let ctx: TestContext;
 let api: AppProcess;
@@ -110,11 +118,9 @@ describe("container healthcheck", () => {
     expect(await check(await freePort())).toBe(1);
   });
 
-  it("compiles to one binary (bun build --compile) that serves the same app", async () => {
+  it("compiles to one binary (bun build --compile, as the image does) that serves the same app", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "lineup-bin-")), "lineup-api");
-    const build = Bun.spawnSync(["bun", "build", "--compile", "apps/api/src/index.ts", "--outfile", out], {
-      cwd: REPO_ROOT,
-    });
+    const build = compileApp("api", out);
     expect(build.exitCode).toBe(0);
     const port = await freePort();
     const proc = Bun.spawn([out], {

@@ -1,6 +1,7 @@
 // @lineup/testkit (dev only): private redis-server and Mongo-wire servers, namespaces and process spawning.
 export { type AdminRun, grantAdmin, runAdminCommand } from "./admin-command";
 export { MissingBinaryError, requireBinary } from "./binaries";
+export { compileApp, imageCompileFlags } from "./compile";
 export { type JaegerServer, type JaegerSpan, type JaegerTrace, startJaeger } from "./jaeger-server";
 export { type MongoKind, type MongoOptions, type MongoServer, startMongo } from "./mongo-server";
 export { freePort, waitForPort } from "./ports";
