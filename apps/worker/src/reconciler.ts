@@ -84,7 +84,9 @@ export async function reconcile(
       if (seq !== null) await setJobSeq(db, job._id, seq);
       queued += 1;
     } else {
-      byLine.set(base.line, [...(byLine.get(base.line) ?? []), { ...base, seq: job.seq }]);
+      const envelopes = byLine.get(base.line) ?? [];
+      envelopes.push({ ...base, seq: job.seq });
+      byLine.set(base.line, envelopes);
     }
   }
   let restored = 0;
