@@ -3,8 +3,10 @@
 // bounds on open streams, and streams closed when the client leaves or the api stops.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { readEvents, type ServerSentEvent } from "@lineup/client";
-import { eventKeys } from "@lineup/queue";
+import type { JobDoc } from "@lineup/jobs";
+import { createEventLog, eventKeys } from "@lineup/queue";
 import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { ObjectId } from "mongodb";
 
 let ctx: TestContext;
 let api: AppProcess;
@@ -102,6 +104,46 @@ describe("GET /v1/jobs/{id}/events", () => {
     expect(statuses).toEqual(order.slice(order.indexOf(statuses[0] as string)));
     const ids = stream.events.map((e) => e.lastEventId).filter(Boolean) as string[];
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("shows a job's start once, though its stream read the record after a report announced before the start", async () => {
+    // The worker announces a start in a batch, after the start's write, while the handler may already report progress
+    // (recorded and announced at once): a stream opened between the two reads the report on record, then the start.
+    const { token, id: owner } = await user();
+    const now = Date.now();
+    const jobs = ctx.db.collection<JobDoc>("jobs");
+    const doc = {
+      _id: new ObjectId().toHexString(),
+      queue: ctx.env.QUEUE_NAME as string,
+      ownerId: owner,
+      type: "echo",
+      payloadJson: '"raced"',
+      status: "running" as const,
+      attempts: 1,
+      maxAttempts: 3,
+      createdAt: new Date(now - 100),
+      startedAt: new Date(now - 50),
+      workerId: "w-events",
+      progress: { percent: 10, message: "early", at: new Date(now - 10) },
+    };
+    await jobs.insertOne(doc);
+    const stream = await open(`/v1/jobs/${doc._id}/events`, token);
+    await until(() => stream.events.length === 1);
+    const events = createEventLog(ctx.redisClient, doc.queue, { historyLength: 100 });
+    const change = { job: doc._id, owner, attempts: 1, maxAttempts: 3, startedAt: now - 50 };
+    await events.publish([{ ...change, status: "running" }]);
+    const finishedAt = new Date();
+    await jobs.updateOne(
+      { _id: doc._id },
+      { $set: { status: "succeeded", resultJson: '"raced"', finishedAt }, $unset: { progress: "" } },
+    );
+    await events.publish([{ ...change, status: "succeeded", finishedAt: finishedAt.getTime() }]);
+    await stream.ended;
+    const seen = stream.events.map((e) => JSON.parse(e.data) as { status: string; progress?: { percent: number } });
+    expect(seen.map((j) => [j.status, j.progress?.percent])).toEqual([
+      ["running", 10],
+      ["succeeded", undefined],
+    ]);
   });
 
   it("sends a job that is final already once, and ends", async () => {

@@ -169,10 +169,19 @@ export function createEventStreams(deps: StreamsDeps) {
           if (scope.jobId === undefined) emitGroupHalted(change.id, doc);
           continue;
         }
-        if (scope.jobId !== undefined && stateOf(change) === lastState) continue;
+        if (scope.jobId !== undefined && alreadyShown(change)) continue;
         emit(change.id, viewAt(doc, change));
         if (scope.jobId !== undefined && isFinal(change.status)) return end();
       }
+    }
+
+    /**
+     * A job stream skips a change its last event already showed: the same state, or the start of an attempt it has
+     * shown running (the snapshot read the record after a report that was announced before the start was).
+     */
+    function alreadyShown(change: PublishedChange): boolean {
+      if (stateOf(change) === lastState) return true;
+      return change.status === "running" && !change.progress && !!lastState?.startsWith(`running:${change.attempts}:`);
     }
 
     function emit(id: string | undefined, view: object): void {
