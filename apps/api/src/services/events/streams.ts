@@ -181,7 +181,8 @@ export function createEventStreams(deps: StreamsDeps) {
      */
     function alreadyShown(change: PublishedChange): boolean {
       if (stateOf(change) === lastState) return true;
-      return change.status === "running" && !change.progress && !!lastState?.startsWith(`running:${change.attempts}:`);
+      // A start's state (no report yet) begins every later state of its attempt.
+      return change.status === "running" && !change.progress && !!lastState?.startsWith(stateOf(change));
     }
 
     function emit(id: string | undefined, view: object): void {
