@@ -124,8 +124,8 @@ async function statusOf(id: string): Promise<string> {
 }
 
 async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
     const value = await probe();
     if (value) return value;
     await Bun.sleep(100);

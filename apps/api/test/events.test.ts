@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { readEvents, type ServerSentEvent } from "@lineup/client";
 import type { JobDoc } from "@lineup/jobs";
 import { createEventLog, eventKeys } from "@lineup/queue";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { type AppProcess, createTestContext, spawnApp, type TestContext, waitFor } from "@lineup/testkit";
 import { ObjectId } from "mongodb";
 
 let ctx: TestContext;
@@ -79,11 +79,7 @@ async function open(path: string, token: string, lastEventId?: string, base = ap
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(10);
-  }
+  await waitFor(check, timeoutMs, 10);
 }
 
 const jobOf = (e: ServerSentEvent) => JSON.parse(e.data) as { id: string; status: string; result?: unknown };

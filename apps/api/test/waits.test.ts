@@ -1,7 +1,7 @@
 // Long-poll (GET /v1/jobs/{id}?wait=) and a queued job's position, against the app in process (its MongoDB commands
 // counted by the driver's command monitoring) and a real worker process running jobs.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { type AppProcess, createTestContext, spawnApp, type TestContext, waitFor } from "@lineup/testkit";
 import { MongoClient } from "mongodb";
 import { type Called, makeApp, startTarget, tokenFor } from "./support";
 
@@ -54,15 +54,7 @@ const heldJob = (group: string) => ({
   payload: { url: `${target.url}/slow`, method: "POST", body: { group } },
 });
 
-async function until<T>(fn: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(10);
-  }
-}
+const until = <T>(fn: () => T | Promise<T>, timeoutMs = 15_000) => waitFor(fn, timeoutMs, 10);
 
 /** Submits a job that runs until its group is freed; resolves once it is running (its request arrived). */
 async function runningJob(token: string, group: string): Promise<{ id: string; release: () => void }> {

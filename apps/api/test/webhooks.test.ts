@@ -2,7 +2,7 @@
 // the standardwebhooks package verifies, a failing receiver retried, the SSRF guard at submission and at delivery,
 // the secret's rotation, the callback's state on the job, and one owner's hanging receiver not holding up another's.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { type AppProcess, createTestContext, spawnApp, type TestContext } from "@lineup/testkit";
+import { type AppProcess, createTestContext, spawnApp, type TestContext, waitFor } from "@lineup/testkit";
 import { Webhook } from "standardwebhooks";
 import { makeApp, startTarget, tokenFor } from "./support";
 
@@ -56,15 +56,7 @@ async function user(base = api.url): Promise<string> {
   });
 }
 
-async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(25);
-  }
-}
+const until = <T>(fn: () => Promise<T>, timeoutMs = 20_000) => waitFor(fn, timeoutMs, 25);
 
 const deliveriesTo = (path: string) => receiver.requests.filter((r) => r.path === path);
 

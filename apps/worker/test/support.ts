@@ -4,12 +4,15 @@ import type { JobDoc } from "@lineup/jobs";
 import { createLogger } from "@lineup/log";
 import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
 import { createEventLog, createQueue, type Queue } from "@lineup/queue";
-import { type AppProcess, linesWithSecrets, type TestContext } from "@lineup/testkit";
+import { type AppProcess, linesWithSecrets, type TestContext, waitFor } from "@lineup/testkit";
 import Redis from "ioredis";
 import { ObjectId } from "mongodb";
 import { type Handlers, handlers as realHandlers } from "../src/handlers";
 import { createNotifier } from "../src/notifier";
 import { createWorker, WORKER_REDIS_OPTIONS } from "../src/worker";
+
+// Polls on the monotonic clock (shared with the api tests, from the test kit).
+export { waitFor };
 
 export async function startWorker(
   ctx: TestContext,
@@ -131,20 +134,6 @@ export async function submit(
   });
   await ctx.db.collection<JobDoc>("jobs").updateOne({ _id: doc._id }, { $set: { seq } });
   return parsed({ ...doc, seq });
-}
-
-export async function waitFor<T>(
-  fn: () => Promise<T | null | undefined | false>,
-  timeoutMs = 10_000,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(everyMs);
-  }
 }
 
 export async function finished(ctx: TestContext, id: string, timeoutMs?: number): Promise<StoredJob> {

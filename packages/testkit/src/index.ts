@@ -20,3 +20,4 @@ export {
   type TestContext,
 } from "./services";
 export { type AppProcess, REPO_ROOT, spawnApp, TEST_JWT_SECRET } from "./spawn";
+export { waitFor } from "./wait";

@@ -95,8 +95,8 @@ exporters:
     log,
     dispose: () => stopAndRemove(proc, dir),
   };
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  while (Date.now() < deadline && proc.exitCode === null) {
+  const deadline = performance.now() + (options.startTimeoutMs ?? 30_000);
+  while (performance.now() < deadline && proc.exitCode === null) {
     const ready = await fetch(`${queryUrl}/api/services`).then(
       (r) => r.ok,
       () => false,

@@ -15,8 +15,8 @@ export async function freePort(): Promise<number> {
 
 /** Resolves once something accepts TCP connections on the port, or rejects after timeoutMs. */
 export async function waitForPort(port: number, timeoutMs = 15_000, isAlive = () => true): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
     if (!isAlive()) throw new Error(`the process meant to listen on port ${port} exited`);
     const open = await Bun.connect({
       hostname: "127.0.0.1",

@@ -78,8 +78,8 @@ export async function startPrometheus(options: {
   };
 
   // Ready means the TSDB is open and the config (rules included) loaded; a bad config exits instead.
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + (options.startTimeoutMs ?? 30_000);
+  while (performance.now() < deadline) {
     if (proc.exitCode !== null) break;
     const ready = await fetch(`${url}/-/ready`).then(
       (r) => r.ok,

@@ -143,12 +143,12 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       await replicasInSync();
     },
     async waitHealthy(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
       for (;;) {
         const states = await Promise.all(alive().map((p) => info(p, "cluster").catch(() => "")));
         const ok = states.length && states.every((s) => /cluster_state:ok/.test(s));
         if (ok && (await cluster.masters()).length === 3) return;
-        if (Date.now() > deadline) throw new Error("the Redis Cluster did not become healthy in time");
+        if (performance.now() > deadline) throw new Error("the Redis Cluster did not become healthy in time");
         await Bun.sleep(100);
       }
     },
@@ -164,12 +164,12 @@ export async function startRedisCluster(): Promise<RedisCluster> {
 
   /** Every replica has finished its first sync: one that has not cannot take over in a failover. */
   async function replicasInSync(): Promise<void> {
-    const deadline = Date.now() + 20_000;
+    const deadline = performance.now() + 20_000;
     for (;;) {
       const replication = await Promise.all(ports.map((p) => info(p, "replication").catch(() => "")));
       const replicas = replication.filter((i) => /role:slave/.test(i));
       if (replicas.length === 3 && replicas.every((i) => /master_link_status:up/.test(i))) return;
-      if (Date.now() > deadline) throw new Error("the Redis Cluster's replicas did not sync in time");
+      if (performance.now() > deadline) throw new Error("the Redis Cluster's replicas did not sync in time");
       await Bun.sleep(100);
     }
   }

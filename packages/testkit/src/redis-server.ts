@@ -82,9 +82,9 @@ async function waitForPong(port: number, alive: () => boolean, timeoutMs = 15_00
     retryStrategy: () => null,
   });
   client.on("error", () => {});
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   try {
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       if (!alive()) throw new Error(`redis-server on port ${port} exited during start`);
       try {
         if (client.status !== "ready") await client.connect();

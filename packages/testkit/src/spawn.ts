@@ -84,8 +84,8 @@ export async function spawnApp(
     port,
     lines,
     async waitForLine(pattern, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
+      const deadline = performance.now() + timeoutMs;
+      while (performance.now() < deadline) {
         const hit = lines.find((l) => pattern.test(l));
         if (hit) return hit;
         if (proc.exitCode !== null) break;
@@ -109,8 +109,8 @@ export async function spawnApp(
 }
 
 async function waitHealthy(child: AppProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
     if (child.proc.exitCode !== null) break;
     const ok = await fetch(`${child.url}/healthz`).then(
       (r) => r.ok,
