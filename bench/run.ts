@@ -19,6 +19,7 @@ import { type ScrapeCost, scrapeCost } from "./scenarios/scrape-cost";
 import { type Startup, startup } from "./scenarios/startup";
 import { throughput } from "./scenarios/throughput";
 import { tracingCost } from "./scenarios/tracing-cost";
+import { wakeCost } from "./scenarios/wake-cost";
 import { workerCost } from "./scenarios/worker-cost";
 
 const quick = process.argv.includes("--quick");
@@ -57,6 +58,7 @@ try {
   const later = await step("scheduled load", () => scheduledLoad(stack, quick));
   const traced = await step("tracing cost", () => tracingCost(stack, quick));
   const driver = await step("driver cost", () => driverCost(stack, quick));
+  const wakes = await step("wake cost", () => wakeCost(quick));
   const login = await step("login load", () => loginLoad(quick));
   results = {
     date: new Date().toISOString(),
@@ -75,6 +77,7 @@ try {
     tracingCost: traced,
     scrapeCost: scrapes,
     driverCost: driver,
+    wakeCost: wakes,
     loginLoad: login,
     targets: targetsOf({ worker, api, bare, first, sweep, path, queued, start, login, later, scrapes }),
   };

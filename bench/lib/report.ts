@@ -270,6 +270,21 @@ export function renderReadme(r: Results): string {
       ),
     );
   }
+  if (r.wakeCost?.length) {
+    out.push(
+      "",
+      "**What a wake-up costs this machine** (process CPU µs per timer wake-up after sleeping, with nothing else to do: " +
+        "the floor under every wait for a reply)",
+      "",
+    );
+    const sleeps = r.wakeCost[0]?.wakes.map((w) => w.sleepMs) ?? [];
+    out.push(
+      table(
+        ["runtime", ...sleeps.map((ms) => `after ${ms} ms`)],
+        r.wakeCost.map((c) => [c.runtime, ...c.wakes.map((w) => round(w.cpuUs, 0))]),
+      ),
+    );
+  }
   return out.join("\n");
 }
 

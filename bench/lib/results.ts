@@ -10,6 +10,7 @@ import type { ScheduledLoad } from "../scenarios/scheduled-load";
 import type { ScrapeCost } from "../scenarios/scrape-cost";
 import type { Startup } from "../scenarios/startup";
 import type { TracingCost } from "../scenarios/tracing-cost";
+import type { WakeCost } from "../scenarios/wake-cost";
 import type { Run } from "./runs";
 
 export type LoginLoad = {
@@ -43,6 +44,8 @@ export type Results = {
   scrapeCost?: ScrapeCost;
   /** Client CPU per MongoDB command, driver against raw OP_MSG, Bun and Node. */
   driverCost?: DriverCost;
+  /** Process CPU per timer wake-up after sleeping 1 to 100 ms, Bun and Node: the machine's floor under a round trip. */
+  wakeCost?: WakeCost;
   loginLoad: LoginLoad | null;
   targets: Target[];
 };
