@@ -1,5 +1,6 @@
 // Measuring tools for the benchmarks: process CPU time, Redis command counts, percentiles, waiting.
 import { readFileSync } from "node:fs";
+import { waitFor } from "@lineup/testkit";
 import type Redis from "ioredis";
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -37,12 +38,9 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
+/** Waits until `check` holds, on the monotonic clock (the test kit's waitFor); throws once timeoutMs have passed. */
 export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`benchmark condition not met within ${timeoutMs} ms`);
-    await Bun.sleep(everyMs);
-  }
+  await waitFor(check, timeoutMs, everyMs);
 }
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
