@@ -78,9 +78,7 @@ async function open(path: string, token: string, lastEventId?: string, base = ap
   return stream;
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  await waitFor(check, timeoutMs, 10);
-}
+const until = (check: () => boolean | Promise<boolean>, timeoutMs = 15_000) => waitFor(check, timeoutMs, 10);
 
 const jobOf = (e: ServerSentEvent) => JSON.parse(e.data) as { id: string; status: string; result?: unknown };
 
