@@ -1,8 +1,9 @@
 // The event loop's delay, as prom-client's default collector reports it (the same nodejs_eventloop_lag_* families, the
 // same meanings) but without its standard deviation: Bun computes a histogram's `stddev` by walking all of it, about
 // 0.27 ms of CPU on every scrape, where min, max, mean and the percentiles together cost under 0.1 ms. The histogram
-// samples every 20 ms (prom-client's default is 10): Bun spends 70 to 90 µs of CPU per sample, so an idle process pays
-// about 4.5 ms of CPU a second for it instead of 7, and a 15 s scrape interval still holds 750 samples.
+// samples every 20 ms (prom-client's default is 10): each sample wakes an idle process, and a wake-up cost 70 to 90 µs
+// of CPU on the benchmark machine (docs/benchmarks.md), so an idle process pays about 4.5 ms of CPU a second for it
+// instead of 7, and a 15 s scrape interval still holds 750 samples.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Gauge, type Registry } from "prom-client";
 
