@@ -144,9 +144,10 @@ export async function peerWorker(
     }
   })();
   const waitFor = async (prefix: string, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     while (!lines.some((l) => l.startsWith(prefix))) {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`${system} worker never said ${prefix}`);
+      if (performance.now() > deadline || proc.exitCode !== null)
+        throw new Error(`${system} worker never said ${prefix}`);
       await new Promise<void>((wake) => {
         waiters.add(wake);
         setTimeout(wake, 20);
