@@ -76,6 +76,49 @@ describe("batched starts and finishes", () => {
   });
 });
 
+describe("a quick run's finish", () => {
+  it("records the start and the end of a job never started in one write, fenced as a start is", async () => {
+    const [a, canceled, started, pending] = (await queued(4)) as [string, string, string, string];
+    const jobs = jobsCollection(ctx.db);
+    await jobs.updateOne({ _id: canceled }, { $set: { status: "canceled" } });
+    await jobs.updateOne({ _id: pending }, { $set: { batchPending: "b" } });
+    // Another run recorded its start (a slot that found this job's quick run cut short): the quick finish loses.
+    await startJobs(ctx.db, [{ id: started, seq: 3, workerId: "heir", now: new Date() }]);
+    const startedAt = new Date(Date.now() - 5);
+    const now = new Date();
+    const finish = (id: string, seq: number) => ({
+      id,
+      attempts: 1,
+      now,
+      expireAt: now,
+      quick: { seq, workerId: "w", startedAt },
+      status: "succeeded" as const,
+      result: { ok: id },
+    });
+    const recorded = await finishJobs(ctx.db, [
+      finish(a, 1),
+      finish(canceled, 2),
+      finish(started, 3),
+      finish(pending, 4),
+    ]);
+    expect(recorded).toEqual([true, false, false, false]);
+    expect(await jobs.findOne({ _id: a })).toMatchObject({
+      status: "succeeded",
+      resultJson: JSON.stringify({ ok: a }),
+      attempts: 1,
+      seq: 1,
+      workerId: "w",
+      startedAt,
+      firstStartedAt: startedAt,
+      finishedAt: now,
+      history: [{ workerId: "w", startedAt, endedAt: now, outcome: "succeeded" }],
+    });
+    expect(await jobs.findOne({ _id: started })).toMatchObject({ status: "running", workerId: "heir", attempts: 1 });
+    // Once is all: the same finish again changes nothing.
+    expect(await finishJobs(ctx.db, [finish(a, 1)])).toEqual([false]);
+  });
+});
+
 describe("inserts of unrelated submissions in one round trip", () => {
   it("records every job and refuses only the one whose id is taken, with a duplicate key of its own", async () => {
     const [taken] = await queued(1);

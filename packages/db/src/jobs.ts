@@ -333,7 +333,15 @@ export async function countFinishedSince(db: Db, queue: string, since: Date): Pr
  */
 export async function cancelJob(
   db: Db,
-  params: { id: string; ownerId?: string; now: Date; expireAt: Date; running?: boolean },
+  params: {
+    id: string;
+    ownerId?: string;
+    now: Date;
+    expireAt: Date;
+    running?: boolean;
+    /** Called with the job as read, before the write; false leaves the job as it is (the call returns null). */
+    mayCancel?: (current: JobDoc) => Promise<boolean>;
+  },
 ): Promise<JobDoc | null> {
   const jobs = jobsCollection(db);
   const current = await jobs.findOne({
@@ -342,6 +350,7 @@ export async function cancelJob(
     ...(params.ownerId !== undefined ? { ownerId: params.ownerId } : {}),
   });
   if (!current) return null;
+  if (params.mayCancel && !(await params.mayCancel(current))) return null;
   const set: Record<string, unknown> = {
     status: "canceled",
     finishedAt: params.now,
@@ -450,10 +459,15 @@ export async function nextAttempt(
   );
 }
 
+/** A quick run's start (its first attempt, never written): the finish records it along with the end. */
+export type QuickStart = { seq: number; workerId: string; startedAt: Date };
+
 export type FinishParams = {
   id: string;
   attempts: number;
   now: Date;
+  /** The run began without a recorded start: the job is queued at attempts 0 on record until this write. */
+  quick?: QuickStart;
   /** The job has a webhook: the same write makes its delivery due. */
   hasCallback?: boolean;
   /** When the finished job may be removed (its end + JOB_RETENTION). */
@@ -485,6 +499,36 @@ function finishWrite(params: FinishParams) {
         };
   const filter: Filter<JobDoc> = { _id: params.id, status: "running", attempts: params.attempts };
   const update = params.status === "succeeded" ? { $set: set, $unset: { error: "" as const } } : { $set: set };
+  return params.quick ? quickFinishWrite(params, params.quick, update) : { filter, update };
+}
+
+/**
+ * The end of a quick run: the job goes from queued at attempts 0 (as inserted, started by no one) to its end in one
+ * write, which records the start too. The fence is the same as a start's: not canceled, not taken by a run that
+ * recorded its start (a slot that found the job's quick run cut short), not of a batch still on its way.
+ */
+function quickFinishWrite(
+  params: FinishParams,
+  quick: QuickStart,
+  ending: { $set: Record<string, unknown>; $unset?: Record<string, ""> },
+) {
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(ending.$set)) if (!key.startsWith("history.")) set[key] = value;
+  const error = params.status === "failed" ? { error: params.error } : {};
+  const attempt = { workerId: quick.workerId, startedAt: quick.startedAt, endedAt: params.now, outcome: params.status };
+  const filter: Filter<JobDoc> = { ...startable(params.id), attempts: 0 };
+  const update = {
+    $set: {
+      ...set,
+      attempts: 1,
+      seq: quick.seq,
+      workerId: quick.workerId,
+      startedAt: quick.startedAt,
+      firstStartedAt: quick.startedAt,
+      history: [{ ...attempt, ...error }],
+    },
+    $unset: { ...ending.$unset, retryAt: "" as const },
+  };
   return { filter, update };
 }
 
