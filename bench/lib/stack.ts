@@ -3,7 +3,7 @@
 // Jobs are staged first and released at once, so a measurement covers processing, not submission or startup.
 import { join } from "node:path";
 import type { JobDoc } from "@lineup/jobs";
-import { createQueue } from "@lineup/queue";
+import { createQueue, runDataOf } from "@lineup/queue";
 import { type AppProcess, createTestContext, REPO_ROOT, spawnApp, type TestContext } from "@lineup/testkit";
 import { Queue as BullQueue } from "bullmq";
 import { Queue as GroupQueue } from "groupmq";
@@ -77,7 +77,15 @@ export async function stageLineupJobs(stack: Stack, queue: string, n: number, li
   const jobs = ctx.db.collection<JobDoc>("jobs");
   await jobs.insertMany(docs);
   const seqs = await Promise.all(
-    docs.map((d) => staging.enqueue({ id: d._id, line: d.line as string, type: d.type, enqueuedAt: Date.now() })),
+    docs.map((d) =>
+      staging.enqueue({
+        id: d._id,
+        line: d.line as string,
+        type: d.type,
+        enqueuedAt: Date.now(),
+        run: runDataOf(d),
+      }),
+    ),
   );
   await jobs.bulkWrite(
     docs.map((d, i) => ({ updateOne: { filter: { _id: d._id }, update: { $set: { seq: seqs[i] } } } })),
@@ -87,6 +95,8 @@ export async function stageLineupJobs(stack: Stack, queue: string, n: number, li
       // Lines first (a worker cannot see them yet), ready last: the moment the jobs appear.
       const used = new Set(docs.map((d) => d.line as string));
       for (const line of used) await ctx.redisClient.rename(staging.keys.line(line), live.keys.line(line));
+      // As the api enqueues them: fresh, so each one's first take runs it quick.
+      await ctx.redisClient.rename(staging.keys.fresh, live.keys.fresh);
       await ctx.redisClient.rename(staging.keys.ready, live.keys.ready);
     },
     /** Every line has run dry in Redis (a line drops its job only after the job's end is on record). */

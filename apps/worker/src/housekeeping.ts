@@ -138,7 +138,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     for (const raw of await queue.heldBy(workerId)) {
       if (deps.inHand.has(raw)) continue;
       if (strays.has(raw)) {
-        await queue.giveBack(workerId, raw);
+        await queue.giveBack(workerId, raw, { ran: false });
         log.warn("gave back a job this worker took but never ran", { envelope: raw.slice(0, 200) });
       } else {
         seen.add(raw);

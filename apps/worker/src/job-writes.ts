@@ -5,21 +5,28 @@ import { changeOf, type JobChange, type JobDoc } from "@lineup/jobs";
 import { finishedChange } from "./changes";
 
 export type JobWrites = {
-  /** queued -> running; null when the job is not queued (canceled, finished, or started by another run). */
-  start(params: StartParams): Promise<JobDoc | null>;
+  /**
+   * queued -> running; null when the job is not queued (canceled, finished, or started by another run). `announced`:
+   * the run's start was announced already (a quick run's, recorded late), so it is not announced again.
+   */
+  start(params: StartParams, options?: { announced?: boolean }): Promise<JobDoc | null>;
   /** Records the end of `job`'s run at `attempts`; false when a newer attempt owns the job. */
   finish(params: FinishParams, job: JobDoc): Promise<boolean>;
 };
 
+type Start = { params: StartParams; announced: boolean };
 type Finish = { params: FinishParams; change: JobChange };
 
 export function createJobWrites(
   db: Db,
   after: { notify: (changes: JobChange[]) => void; callbackDue: () => void },
 ): JobWrites {
-  const start = groupCommit(async (batch: StartParams[]) => {
-    const started = await startJobs(db, batch);
-    after.notify(started.flatMap((doc) => (doc ? [changeOf(doc)] : [])));
+  const start = groupCommit(async (batch: Start[]) => {
+    const started = await startJobs(
+      db,
+      batch.map((s) => s.params),
+    );
+    after.notify(started.flatMap((doc, i) => (doc && !batch[i]?.announced ? [changeOf(doc)] : [])));
     return started;
   });
   const finish = groupCommit(async (batch: Finish[]) => {
@@ -33,7 +40,7 @@ export function createJobWrites(
     return recorded;
   });
   return {
-    start,
+    start: (params, options) => start({ params, announced: options?.announced === true }),
     async finish(params, job) {
       const recorded = await finish({ params, change: finishedChange(job, params) });
       if (recorded instanceof Error) throw recorded;

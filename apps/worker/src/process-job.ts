@@ -1,6 +1,7 @@
 // Runs one job a worker took to the end of one attempt: start (fenced), handler with timeout, and the record of
 // what happened. It says how the job leaves the worker's hands (the Settlement); the worker tells Redis.
 // Safe to call again with the same envelope after a crash or an error: every step is conditional.
+// A quick run (quick-run.ts) leaves out the start's write: its end records both, in the same fence.
 import { type Db, findJob, nextAttempt, requeueJob, retryJobLater, stopLine } from "@lineup/db";
 import {
   catalog,
@@ -14,7 +15,7 @@ import {
 } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
 import type { JobOutcome, WorkerJobMetrics } from "@lineup/metrics";
-import { decodeEnvelope, type Ending, type Envelope } from "@lineup/queue";
+import { decodeEnvelope, type Ending, type Envelope, type RunMode } from "@lineup/queue";
 import { type Tracing, tracingOff } from "@lineup/tracing";
 import { retryChange, returnedChange } from "./changes";
 import type { Handlers } from "./handlers";
@@ -23,6 +24,7 @@ import { type AttemptTrace, startAttempt } from "./job-tracing";
 import type { JobWrites } from "./job-writes";
 import { persist } from "./persist";
 import { createProgress } from "./progress";
+import { type QuickRun, quickRun } from "./quick-run";
 
 export type ProcessDeps = {
   db: Db;
@@ -31,6 +33,8 @@ export type ProcessDeps = {
   /** Announces the other state changes, once recorded. */
   notify: (changes: JobChange[]) => void;
   workerId: string;
+  /** The queue's name (a quick run's job carries it). */
+  queueName: string;
   handlers: Handlers;
   log: Logger;
   metrics: WorkerJobMetrics;
@@ -68,10 +72,11 @@ const ended = (dead = false): Ended => ({ kind: "complete", dead });
 /** The job failed for good and says onFailure: halt: it stays its line's head and the line stops. */
 const halted = (): Ended => ({ kind: "complete", dead: true, halt: true });
 
-/** `canceled` aborts the handler when an admin cancels the job while it runs. */
+/** `mode` is how Redis said the take runs; `canceled` aborts the handler when an admin cancels the job while it runs. */
 export async function processEnvelope(
   deps: ProcessDeps,
   raw: string,
+  mode: RunMode = "record",
   canceled: AbortSignal = new AbortController().signal,
 ): Promise<Settlement> {
   const env = decodeEnvelope(raw);
@@ -82,12 +87,13 @@ export async function processEnvelope(
     return ended(true);
   }
   const log = deps.log.child({ jobId: env.id, seq: env.seq, type: env.type, requestId: env.requestId });
-  const job = await claim(deps, env, log);
+  const quick = mode === "quick" && env.run ? beginQuick(deps, { ...env, run: env.run }, log) : undefined;
+  const job = quick?.job ?? (await claim(deps, env, log, mode === "again"));
   if (typeof job !== "string") {
     const traced = startAttempt(deps.tracing ?? tracingOff, job);
     let settlement: Settlement | undefined;
     try {
-      settlement = await run(deps, job, log.child(traced.logFields), canceled, traced);
+      settlement = await run(deps, { job, quick }, log.child(traced.logFields), canceled, traced);
       return settlement;
     } finally {
       const outcome = settlement ? outcomeOf(settlement) : "interrupted";
@@ -99,11 +105,35 @@ export async function processEnvelope(
   return job === "halted" ? halted() : ended(true);
 }
 
-/** queued -> running, or the takeover of a job a crashed run left running. A string says why there is nothing to run. */
+/** The first take of a job whose envelope holds what its run needs: it runs at once; its start is announced. */
+function beginQuick(deps: ProcessDeps, env: Envelope & { run: NonNullable<Envelope["run"]> }, log: Logger): QuickRun {
+  const quick = quickRun({
+    env,
+    queue: deps.queueName,
+    workerId: deps.workerId,
+    recordStart: (start) =>
+      store(deps, "start", () =>
+        deps.writes.start(
+          { id: env.id, seq: env.seq, workerId: deps.workerId, now: start.startedAt },
+          { announced: true },
+        ),
+      ),
+    onError: (err) => log.warn("could not record the start of a running job; its end will", { error: err }),
+  });
+  deps.metrics.wait.observe({ type: env.type }, Math.max(0, Date.now() - env.enqueuedAt) / 1000);
+  deps.notify([changeOf(quick.job)]);
+  return quick;
+}
+
+/**
+ * queued -> running, or the takeover of a job a crashed run left running. A string says why there is nothing to run.
+ * `lostQuickRun`: Redis says a quick run of the job was cut short; if its record never saw a start, that run counts.
+ */
 async function claim(
   deps: ProcessDeps,
   env: Envelope,
   log: Logger,
+  lostQuickRun = false,
 ): Promise<JobDoc | "skipped" | "failed" | "halted" | "pending"> {
   const started = await store(deps, "start", () =>
     deps.writes.start({ id: env.id, seq: env.seq, workerId: deps.workerId, now: new Date() }),
@@ -112,6 +142,8 @@ async function claim(
     if (started.attempts === 1) {
       deps.metrics.wait.observe({ type: env.type }, Math.max(0, Date.now() - env.enqueuedAt) / 1000);
     }
+    // The start just recorded stands for the lost run, and this run takes over from it as from any interrupted one.
+    if (lostQuickRun && started.attempts === 1) return takeOver(deps, env, started, log);
     return started;
   }
   const current = await store(deps, "read", () => findJob(deps.db, env.id));
@@ -136,8 +168,17 @@ async function claim(
   }
   // Its batch is not in Redis whole yet: try again in a moment, keeping the line's place.
   if (current.status === "queued" && current.batchPending !== undefined) return "pending";
-  if (current.status === "queued") return claim(deps, env, log); // queued again between our two reads
-  // running: an earlier run died mid-job (or was cut off). That run counted as an attempt.
+  if (current.status === "queued") return claim(deps, env, log, lostQuickRun); // queued again between our two reads
+  return takeOver(deps, env, current, log);
+}
+
+/** running: an earlier run died mid-job (or was cut off). That run counted as an attempt. */
+async function takeOver(
+  deps: ProcessDeps,
+  env: Envelope,
+  current: JobDoc,
+  log: Logger,
+): Promise<JobDoc | "skipped" | "failed" | "halted" | "pending"> {
   if (current.attempts >= current.maxAttempts) {
     const error = { code: "attempts_exhausted", message: "the worker stopped during the last allowed attempt" };
     log.warn("job failed: its last attempt was interrupted");
@@ -152,83 +193,118 @@ async function claim(
   return taken;
 }
 
+/** The job a run writes, and its quick run while its start may not be on record. */
+type Running = { job: JobDoc; quick?: QuickRun };
+
+/** The job as on record, for any write but a quick run's end: a quick run's start is recorded first (once). */
+function onRecord(running: Running): Promise<JobDoc | null> {
+  return running.quick ? running.quick.record() : Promise.resolve(running.job);
+}
+
+function movedOn(log: Logger): Settlement {
+  log.warn("the job's record moved on (canceled, or taken over by a newer attempt); stepping back");
+  return ended();
+}
+
 /** One attempt, and its record: succeeded, failed for good, waiting out a retry, or given back for shutdown. */
 async function run(
   deps: ProcessDeps,
-  job: JobDoc,
+  running: Running,
   log: Logger,
   canceled: AbortSignal,
   traced: AttemptTrace,
 ): Promise<Settlement> {
+  const { job, quick } = running;
   const type = job.type;
   const schema = isJobType(type) ? catalog[type] : undefined;
   const parsed = schema?.safeParse(parseJson(job.payloadJson));
   if (!schema || !parsed?.success) {
     const message = schema ? "payload fails its type's schema" : `unknown job type ${type}`;
     log.error("job failed at once: its payload cannot be run");
-    return recordFailure(deps, job, { code: "invalid_payload", message }, log);
+    const recorded = await onRecord(running);
+    return recorded ? recordFailure(deps, recorded, { code: "invalid_payload", message }, log) : movedOn(log);
   }
   deps.metrics.started.inc({ type });
-  const outcome = await attempt(deps, job, parsed.data, log, canceled, traced);
+  const outcome = await attempt(deps, running, parsed.data, log, canceled, traced);
   if (canceled.aborted) {
     // Canceled on record by an admin while it ran; its handler was stopped. The line moves on.
+    quick?.unrecorded();
     deps.metrics.finished.inc({ type, outcome: "canceled" });
     log.info("running job canceled; its handler was stopped", { attempt: job.attempts });
     return ended();
   }
-  if (outcome.ok) {
-    const recorded = await store(deps, "record success", () =>
-      deps.writes.finish({ ...ending(deps, job), status: "succeeded", result: outcome.result }, job),
-    ).catch(async (err) => {
-      // A result MongoDB will not store (too large, say) still ends the job, as a failure.
-      log.error("result could not be stored", { error: err });
-      return recordFailure(deps, job, { code: "result_not_stored", message: "the result could not be stored" }, log);
-    });
-    if (typeof recorded === "object") return recorded;
-    if (!recorded) {
-      log.warn("a newer attempt owns the job; this result was not recorded");
-      return ended();
-    }
-    observeEnd(deps, job, "succeeded");
-    log.info("job succeeded", { attempt: job.attempts });
-    return { ...ended(), stats: statsOf(job, "succeeded") };
-  }
-  if (deps.abort.aborted) return giveBack(deps, job, log);
+  if (outcome.ok) return recordSuccess(deps, running, outcome.result, log);
+  const recorded = await onRecord(running);
+  if (!recorded) return movedOn(log);
+  if (deps.abort.aborted) return giveBack(deps, recorded, log);
   const error = outcome.error;
-  if (!error.retryable || job.attempts >= job.maxAttempts) {
-    log.warn("job failed", { attempt: job.attempts, code: error.code });
-    return recordFailure(deps, job, { code: error.code, message: error.message }, log);
+  if (!error.retryable || recorded.attempts >= recorded.maxAttempts) {
+    log.warn("job failed", { attempt: recorded.attempts, code: error.code });
+    return recordFailure(deps, recorded, { code: error.code, message: error.message }, log);
   }
-  const dueAt = Date.now() + Math.min(deps.retryBackoffMs * 2 ** (job.attempts - 1), 30_000);
+  const dueAt = Date.now() + Math.min(deps.retryBackoffMs * 2 ** (recorded.attempts - 1), 30_000);
   const failure = { code: error.code, message: error.message };
   const retryAt = new Date(dueAt);
   const waiting = await store(deps, "retry later", () =>
-    retryJobLater(deps.db, { id: job._id, attempts: job.attempts, error: failure, retryAt, now: new Date() }),
+    retryJobLater(deps.db, {
+      id: recorded._id,
+      attempts: recorded.attempts,
+      error: failure,
+      retryAt,
+      now: new Date(),
+    }),
   );
-  if (!waiting) {
-    log.warn("the job's record moved on (canceled, or taken over by a newer attempt); stepping back");
+  if (!waiting) return movedOn(log);
+  deps.notify([retryChange(recorded, failure, retryAt)]);
+  deps.metrics.retries.inc({ type });
+  log.info("attempt failed; retrying in place after a backoff", { attempt: recorded.attempts, code: error.code });
+  return { kind: "retry", dueAt };
+}
+
+/** The handler's result on record: a quick run's end records its start in the same write. */
+async function recordSuccess(deps: ProcessDeps, running: Running, result: unknown, log: Logger): Promise<Settlement> {
+  const quick = running.quick?.unrecorded();
+  const job = quick ? running.job : await onRecord(running);
+  if (!job) return movedOn(log);
+  const recorded = await store(deps, "record success", () =>
+    deps.writes.finish({ ...ending(deps, job), ...(quick ? { quick } : {}), status: "succeeded", result }, job),
+  ).catch(async (err) => {
+    // A result MongoDB will not store (too large, say) still ends the job, as a failure.
+    log.error("result could not be stored", { error: err });
+    const failed = await onRecord({ ...running, job });
+    if (!failed) return movedOn(log);
+    return recordFailure(deps, failed, { code: "result_not_stored", message: "the result could not be stored" }, log);
+  });
+  if (typeof recorded === "object") return recorded;
+  if (!recorded) {
+    log.warn("a newer attempt owns the job (or it was canceled); this result was not recorded");
     return ended();
   }
-  deps.notify([retryChange(job, failure, retryAt)]);
-  deps.metrics.retries.inc({ type });
-  log.info("attempt failed; retrying in place after a backoff", { attempt: job.attempts, code: error.code });
-  return { kind: "retry", dueAt };
+  observeEnd(deps, job, "succeeded");
+  log.info("job succeeded", { attempt: job.attempts });
+  return { ...ended(), stats: statsOf(job, "succeeded") };
 }
 
 type Attempt = { ok: true; result: unknown } | { ok: false; error: JobError };
 
 async function attempt(
   deps: ProcessDeps,
-  job: JobDoc,
+  running: Running,
   payload: unknown,
   log: Logger,
   canceled: AbortSignal,
   traced: AttemptTrace,
 ): Promise<Attempt> {
+  const { job } = running;
   const handler = deps.handlers[job.type as keyof Handlers] as (p: unknown, c: unknown) => Promise<unknown>;
   const timeout = AbortSignal.timeout(deps.jobTimeoutMs);
   const signal = AbortSignal.any([timeout, deps.abort, canceled]);
-  const progress = createProgress({ db: deps.db, notify: deps.notify, job });
+  const progress = createProgress({
+    db: deps.db,
+    notify: deps.notify,
+    job,
+    ...(running.quick ? { recorded: () => onRecord(running) } : {}),
+  });
   const ctx = {
     jobId: job._id,
     attempt: job.attempts,

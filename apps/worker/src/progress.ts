@@ -14,7 +14,13 @@ export type Progress = {
   flush(): Promise<void>;
 };
 
-export function createProgress(deps: { db: Db; notify: (changes: JobChange[]) => void; job: JobDoc }): Progress {
+export function createProgress(deps: {
+  db: Db;
+  notify: (changes: JobChange[]) => void;
+  job: JobDoc;
+  /** The job's start on record, before its first report's write (a quick run records it then); null: not ours. */
+  recorded?: () => Promise<JobDoc | null>;
+}): Progress {
   const { job } = deps;
   let pending: { percent: number; message?: string; at: Date } | null = null;
   let lastWrite = 0;
@@ -29,9 +35,12 @@ export function createProgress(deps: { db: Db; notify: (changes: JobChange[]) =>
     if (!progress) return writing;
     lastWrite = Date.now();
     // One write at a time, in order; a report that cannot be written is only a report (the job goes on).
-    writing = writing.then(() =>
-      recordProgress(deps.db, { id: job._id, attempts: job.attempts, progress }).catch(() => {}),
-    );
+    writing = writing.then(async () => {
+      try {
+        if (deps.recorded && !(await deps.recorded())) return;
+        await recordProgress(deps.db, { id: job._id, attempts: job.attempts, progress });
+      } catch {}
+    });
     return writing;
   }
 

@@ -4,7 +4,7 @@
 // stop() lets each slot finish its job within the grace period or gives the job back to the head of its line.
 import type { DefaultGroup, OnFailure } from "@lineup/jobs";
 import type { WorkerStateMetrics } from "@lineup/metrics";
-import { decodeEnvelope, type Queue } from "@lineup/queue";
+import { decodeEnvelope, type Queue, type RunMode } from "@lineup/queue";
 import type Redis from "ioredis";
 import { createHousekeeping } from "./housekeeping";
 import { createJobWrites } from "./job-writes";
@@ -13,7 +13,7 @@ import { persist, sleep } from "./persist";
 import { type ProcessDeps, processEnvelope, type Settlement } from "./process-job";
 import { createWatchdog, type Stall } from "./watchdog";
 
-export type WorkerDeps = Omit<ProcessDeps, "abort" | "writes" | "notify"> & {
+export type WorkerDeps = Omit<ProcessDeps, "abort" | "writes" | "notify" | "queueName"> & {
   queue: Queue;
   /** Announces the jobs' state changes. */
   notifier: Notifier;
@@ -69,13 +69,16 @@ const PARTITION_WAIT_SECONDS = 0.25;
 // A slot goes on with jobs of one partition at most this many times before it takes its turn round the others.
 const CHAIN_LIMIT = 8;
 
+/** A job a slot took, and how Redis said it runs. */
+type Taken = { raw: string; mode: RunMode };
+
 export function createWorker(deps: WorkerDeps) {
   const { queue, workerId, log } = deps;
   const stopping = new AbortController();
   const graceOver = new AbortController();
   const notify = deps.notifier.publish;
   const writes = createJobWrites(deps.db, { notify, callbackDue: deps.callbackDue });
-  const processDeps: ProcessDeps = { ...deps, writes, notify, abort: graceOver.signal };
+  const processDeps: ProcessDeps = { ...deps, queueName: queue.name, writes, notify, abort: graceOver.signal };
   // The envelopes the slots hold right now; anything else in our held list was taken but never reached a slot.
   const inHand = new Set<string>();
   // The running jobs by id, each with the switch that stops its handler when an admin cancels it.
@@ -110,7 +113,7 @@ export function createWorker(deps: WorkerDeps) {
   };
 
   /** Waits for a job for an idle slot: one blocking take at a time on the blocking connection. */
-  async function next(): Promise<string | null> {
+  async function next(): Promise<Taken | null> {
     while (!stopping.signal.aborted) {
       if (!mayTake()) {
         await sleep(100, stopping.signal);
@@ -126,13 +129,14 @@ export function createWorker(deps: WorkerDeps) {
           // stopped (it is parked until the line resumes): either way, nothing to run.
           const admitted = await queue.admit(workerId, raw);
           if (admitted === "paused") house.notePaused();
-          return admitted === "run" ? raw : null;
+          if (admitted === "paused" || admitted === "parked" || admitted === "gone") return null;
+          return { raw, mode: admitted };
         }),
       );
       taking = turn.catch(() => {});
       try {
-        const raw = await turn;
-        if (raw) return raw;
+        const taken = await turn;
+        if (taken) return taken;
       } catch (err) {
         if (stopping.signal.aborted) break;
         log.warn("could not take a job; retrying", { error: (err as Error).message });
@@ -162,7 +166,7 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   /** Tells Redis how the job left this slot; returns the slot's next job when the same step took one. */
-  async function settle(raw: string, settlement: Settlement, mayChain: boolean): Promise<string | null> {
+  async function settle(raw: string, settlement: Settlement, mayChain: boolean): Promise<Taken | null> {
     // The id, and with it the held list, belongs to another process now: touching it could take its jobs.
     if (lostId) return null;
     const opts = { log, stopped: graceOver.signal, offline };
@@ -194,25 +198,31 @@ export function createWorker(deps: WorkerDeps) {
       deps.metrics.outOfOrder.inc();
       log.error("a job starts after a later job of its line", { envelope: raw.slice(0, 200) });
     }
-    return done.next;
+    return done.next ? { raw: done.next, mode: done.mode } : null;
   }
 
   async function slot(): Promise<void> {
     while (!stopping.signal.aborted) {
-      let raw = await next();
-      if (!raw) break;
+      let taken: Taken | null = await next();
+      if (!taken) break;
+      let raw: string | undefined = taken.raw;
       setBusy(1);
       try {
         // A job in hand is always settled before the slot takes another, or its line would stall.
-        for (let chained = 0; raw; chained++) {
-          inHand.add(raw);
-          const settled: string = raw;
+        for (let chained = 0; taken; chained++) {
+          const settled: string = taken.raw;
+          const mode: RunMode = taken.mode;
+          raw = settled;
+          inHand.add(settled);
           const id = decodeEnvelope(settled)?.id;
           const cancel = new AbortController();
           if (id) running.set(id, cancel);
           const mayChain = queue.partitions === 1 || chained < CHAIN_LIMIT;
-          const settlement = await watchdog.watch("run", () => processEnvelope(processDeps, settled, cancel.signal));
-          raw = await watchdog.watch("settle", () => settle(settled, settlement, mayChain));
+          const settlement: Settlement = await watchdog.watch("run", () =>
+            processEnvelope(processDeps, settled, mode, cancel.signal),
+          );
+          taken = await watchdog.watch("settle", (): Promise<Taken | null> => settle(settled, settlement, mayChain));
+          raw = taken?.raw;
           if (id) running.delete(id);
           inHand.delete(settled);
         }

@@ -1,9 +1,9 @@
 // Runs the worker loop in-process against the test kit's real servers, with handlers a test controls.
-import { type Db, ensureIndexes, insertJob } from "@lineup/db";
-import type { JobDoc } from "@lineup/jobs";
+import { cancelJob, type Db, ensureIndexes, insertJob } from "@lineup/db";
+import { type JobDoc, lineOfJob } from "@lineup/jobs";
 import { createLogger } from "@lineup/log";
 import { createRegistry, workerJobMetrics, workerStateMetrics } from "@lineup/metrics";
-import { createEventLog, createQueue, type Queue } from "@lineup/queue";
+import { createEventLog, createQueue, type Queue, runDataOf } from "@lineup/queue";
 import { type AppProcess, linesWithSecrets, type TestContext, waitFor } from "@lineup/testkit";
 import Redis from "ioredis";
 import { ObjectId } from "mongodb";
@@ -131,9 +131,21 @@ export async function submit(
     type: doc.type,
     enqueuedAt: Date.now(),
     requestId: doc.requestId,
+    run: runDataOf(doc),
   });
   await ctx.db.collection<JobDoc>("jobs").updateOne({ _id: doc._id }, { $set: { seq } });
   return parsed({ ...doc, seq });
+}
+
+/** An owner's cancel of a queued job, as the api makes it: Redis's fence first (a quick run may hold it), then the record. */
+export async function cancelQueued(ctx: TestContext, queue: Queue, id: string): Promise<JobDoc | null> {
+  const now = new Date();
+  return cancelJob(ctx.db, {
+    id,
+    now,
+    expireAt: new Date(now.getTime() + 60_000),
+    mayCancel: (current) => queue.fenceCancel(lineOfJob(current), id),
+  });
 }
 
 export async function finished(ctx: TestContext, id: string, timeoutMs?: number): Promise<StoredJob> {

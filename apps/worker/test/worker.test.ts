@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
 import { createTestContext, type TestContext } from "@lineup/testkit";
 import { JobError } from "../src/handlers/types";
-import { finished, startWorker, submit, waitFor } from "./support";
+import { cancelQueued, finished, startWorker, submit, waitFor } from "./support";
 
 let ctx: TestContext;
 let stops: (() => Promise<void>)[] = [];
@@ -135,7 +135,7 @@ describe("running jobs", () => {
     const second = await submit(ctx, w.queue, { payload: "second" });
     const third = await submit(ctx, w.queue, { payload: "third" });
     await waitFor(async () => ran.length === 1);
-    await jobs().updateOne({ _id: second._id, status: "queued" }, { $set: { status: "canceled" } });
+    expect(await cancelQueued(ctx, w.queue, second._id)).toMatchObject({ status: "canceled" });
     release();
     await finished(ctx, third._id);
     expect(ran).toEqual(["first", "third"]);

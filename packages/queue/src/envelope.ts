@@ -1,6 +1,25 @@
 // The envelope: the small JSON string that stands for a job in Redis. The job itself lives in MongoDB.
 // It is kept byte-for-byte as read, because LREM removes by exact value.
+// A job submitted to run now may carry what its run needs (`run`): its first take then runs it without reading or
+// writing its record before the handler (see keys.ts, fresh and quick), and its end is the one write.
 import { isJobId, isLineId, type JobDoc, lineOfJob } from "@lineup/jobs";
+
+/** What a job's first run needs besides the envelope's own fields: the record as the api inserted it. */
+export type RunData = {
+  /** The payload as JSON text (payloadJson). */
+  payload: string;
+  maxAttempts: number;
+  owner: string;
+  /** When the record was created (ms since epoch). */
+  createdAt: number;
+  group?: string;
+  /** Only "halt" is carried: absent means continue. */
+  onFailure?: "halt";
+  /** The job has a webhook: its end makes the delivery due. */
+  callback?: true;
+  /** The trace context of the job's publish span. */
+  trace?: { traceparent: string; tracestate?: string };
+};
 
 export type Envelope = {
   seq: number;
@@ -12,16 +31,20 @@ export type Envelope = {
   enqueuedAt: number;
   /** The submitting request's id, so worker log lines for the job carry it. */
   requestId?: string;
+  /** What its first run needs, when the api put it in (a job submitted alone, to run now, with a small payload). */
+  run?: RunData;
 };
 
 /** The envelope as the api hands it to enqueue: everything but seq, which Redis assigns. */
 export function encodeUnsequenced(job: Omit<Envelope, "seq">): string {
+  // run comes last: the scripts match the first "id" and "line" fields, which must be the envelope's own.
   return JSON.stringify({
     id: job.id,
     line: job.line,
     type: job.type,
     enqueuedAt: job.enqueuedAt,
     requestId: job.requestId,
+    run: job.run,
   });
 }
 
@@ -55,14 +78,51 @@ function parseFields(raw: string): { fields: Record<string, unknown>; job: Omit<
   if (typeof e.line !== "string" || !isLineId(e.line)) return null;
   if (typeof e.type !== "string" || typeof e.enqueuedAt !== "number") return null;
   if (e.requestId !== undefined && typeof e.requestId !== "string") return null;
-  const job = {
+  const job: Omit<Envelope, "seq"> = {
     id: e.id,
     line: e.line,
     type: e.type,
     enqueuedAt: e.enqueuedAt,
     requestId: e.requestId as string | undefined,
   };
+  // A run that does not parse is left out: the job then runs as any other, from its record.
+  if (isRunData(e.run)) job.run = e.run;
   return { fields: e, job };
+}
+
+function isRunData(value: unknown): value is RunData {
+  const r = value as Partial<RunData> | null;
+  return (
+    typeof r === "object" &&
+    r !== null &&
+    typeof r.payload === "string" &&
+    Number.isSafeInteger(r.maxAttempts) &&
+    typeof r.owner === "string" &&
+    typeof r.createdAt === "number" &&
+    (r.group === undefined || typeof r.group === "string") &&
+    (r.onFailure === undefined || r.onFailure === "halt") &&
+    (r.callback === undefined || r.callback === true) &&
+    (r.trace === undefined || (typeof r.trace === "object" && typeof r.trace?.traceparent === "string"))
+  );
+}
+
+/** The largest payload an envelope carries (characters of JSON text): a larger one leaves the job to run from its record. */
+export const RUN_PAYLOAD_LIMIT = 8 * 1024;
+
+/** What a job's first run needs, from its record as inserted; undefined when the job must run from its record. */
+export function runDataOf(doc: JobDoc): RunData | undefined {
+  if (doc.status !== "queued" || doc.attempts !== 0 || doc.batchPending !== undefined) return undefined;
+  if (doc.payloadJson.length > RUN_PAYLOAD_LIMIT) return undefined;
+  return {
+    payload: doc.payloadJson,
+    maxAttempts: doc.maxAttempts,
+    owner: doc.ownerId,
+    createdAt: doc.createdAt.getTime(),
+    ...(doc.group !== undefined ? { group: doc.group } : {}),
+    ...(doc.onFailure === "halt" ? { onFailure: "halt" as const } : {}),
+    ...(doc.callback !== undefined ? { callback: true as const } : {}),
+    ...(doc.trace ? { trace: doc.trace } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,15 @@
 
 export { type ConnectOptions, connectRedis, onRedisChanged, type RedisTarget, untilReady } from "./connect";
 export type { DueTimes, ScheduledJob } from "./due-times";
-export { decodeEnvelope, type Envelope, encodeSequenced, scheduledEnvelopeOf } from "./envelope";
+export {
+  decodeEnvelope,
+  type Envelope,
+  encodeSequenced,
+  RUN_PAYLOAD_LIMIT,
+  type RunData,
+  runDataOf,
+  scheduledEnvelopeOf,
+} from "./envelope";
 export {
   compareEventIds,
   createEventLog,
@@ -16,6 +24,7 @@ export { authKeys, eventKeys, partitionOf, queueKeys, rateLimitKeys, slotKeys } 
 export type { Completion, Ending } from "./lines";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
 export { isRedisUnavailable } from "./redis-errors";
+export type { RunMode } from "./scripts";
 export { type MinuteStats, minuteOf, readStats, WAIT_BUCKETS_MS } from "./stats";
 export { raiseTokenGeneration } from "./token-generation";
 export { createUserSlots, type UserSlots } from "./user-slots";

@@ -29,6 +29,17 @@ export function queueKeys(queue: string, partition = 0, partitions = 1) {
     parked: `${base}:parked`,
     /** Schedule id -> when its next tick is due (ms): the due-time index of the queue's schedules (first partition). */
     schedules: `${base}:schedules`,
+    /**
+     * Ids of jobs enqueued with what their run needs in their envelope (envelope.ts, run) and not yet taken. A job's
+     * first take removes it: only then may a slot run the job without recording its start first. Any later take of
+     * the same envelope (a retry, a give-back, a recovery) finds it gone and runs the job from its record.
+     */
+    fresh: `${base}:fresh`,
+    /**
+     * Job id -> 'run' while a slot runs it without a recorded start (an owner's cancel is refused then), or 'again'
+     * once such a run was cut short (its worker died or gave it back): the next run counts that lost attempt.
+     */
+    quick: `${base}:quick`,
     /** The heads a worker is running, taken atomically from ready (reliable pop). */
     held: (workerId: string) => `${base}:held:${workerId}`,
     /** Worker id -> last heartbeat (ms, Redis's clock), for finding workers that died. */

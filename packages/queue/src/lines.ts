@@ -4,6 +4,8 @@
 //  - Fairness: ready is a round-robin of line heads. A line whose job ended rejoins at the back, so a line with
 //    10,000 jobs and a line with one take turns. With several partitions, a worker takes from them in turn.
 //  - Recovery: the heads a dead worker held go back to the front of ready; their lines never lost them.
+//  - A job's first run: a job enqueued with what its run needs in its envelope is fresh until its first take, which
+//    may run it without recording its start (a quick run; lua/fresh.lua). Every later take runs it from its record.
 //  - Control: a stopped line (paused, or halted by a job that failed for good) keeps its jobs; a slot that takes its
 //    head parks it apart (admit.lua) until the line is resumed (resume-line.lua), so nothing of it runs meanwhile.
 // Every transition is one Lua script (lua/*.lua), so a crash between two commands cannot split it. A line lives in
@@ -11,7 +13,7 @@
 import type Redis from "ioredis";
 import { decodeEnvelope, type Envelope, encodeSequenced, encodeUnsequenced } from "./envelope";
 import { partitionOf, type QueueKeys } from "./keys";
-import { defineScripts } from "./scripts";
+import { defineScripts, type RunMode } from "./scripts";
 import { minuteOf, STATS_TTL_SECONDS, statsField } from "./stats";
 
 /** How a job ended, for the minute's stats: its outcome, and how long it waited before its first attempt. */
@@ -22,6 +24,8 @@ export type Completion = {
   held: boolean;
   /** The next job this worker runs, taken in the same step, or null. */
   next: string | null;
+  /** How the next job runs (with next). */
+  mode: RunMode;
   /** The line's next job has a lower seq than the one that ended: it starts out of order. */
   late: boolean;
 };
@@ -44,7 +48,8 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
     enqueue(job: Omit<Envelope, "seq">): Promise<number> {
       const p = partitionOf(job.line, partitions);
       const keys = partitionKeys[p] as QueueKeys;
-      return r.lineupEnqueue(keys.seq, keys.line(job.line), keys.ready, encodeUnsequenced(job), partitions, p);
+      const envelope = encodeUnsequenced(job);
+      return r.lineupEnqueue(keys.seq, keys.line(job.line), keys.ready, keys.fresh, envelope, partitions, p);
     },
 
     /**
@@ -115,7 +120,7 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
     ): Promise<Completion> {
       const keys = keysOfRaw(raw);
       const line = lineOfRaw(raw);
-      const [held, next, late] = await r.lineupComplete(
+      const [held, next, late, mode] = await r.lineupComplete(
         keys.held(workerId),
         keys.line(line),
         keys.ready,
@@ -124,6 +129,8 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
         keys.stopped,
         keys.parked,
         keys.stats(minuteOf(Date.now())),
+        keys.fresh,
+        keys.quick,
         raw,
         options.dead ? "1" : "0",
         options.takeNext ? "1" : "0",
@@ -132,14 +139,14 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
         options.stats ? statsField(options.stats.outcome, options.stats.waitMs) : "",
         STATS_TTL_SECONDS,
       );
-      return { held: held === 1, next: next || null, late: late === 1 };
+      return { held: held === 1, next: next || null, late: late === 1, mode: mode || "record" };
     },
 
     /**
      * A head a slot took with a blocking take may run unless the queue is paused (it goes back to the front of ready)
-     * or its line is stopped (it is parked until the line is resumed).
+     * or its line is stopped (it is parked until the line is resumed). When it may, the answer says how it runs.
      */
-    admit(workerId: string, raw: string): Promise<"run" | "paused" | "parked" | "gone"> {
+    admit(workerId: string, raw: string): Promise<RunMode | "paused" | "parked" | "gone"> {
       const keys = keysOfRaw(raw);
       return r.lineupAdmit(
         keys.held(workerId),
@@ -147,6 +154,8 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
         keys.paused,
         keys.stopped,
         keys.parked,
+        keys.fresh,
+        keys.quick,
         raw,
         lineOfRaw(raw),
       );
@@ -192,14 +201,36 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
       const stats = keys.stats(minuteOf(Date.now()));
       const counted = failedAttempt ? "1" : "0";
       return (
-        (await r.lineupDefer(keys.held(workerId), keys.delayed, stats, raw, dueAtMs, counted, STATS_TTL_SECONDS)) === 1
+        (await r.lineupDefer(
+          keys.held(workerId),
+          keys.delayed,
+          stats,
+          keys.quick,
+          raw,
+          dueAtMs,
+          counted,
+          STATS_TTL_SECONDS,
+        )) === 1
       );
     },
 
-    /** Shutdown: the job goes back unfinished to the front of ready, to run next. */
-    async giveBack(workerId: string, raw: string): Promise<boolean> {
+    /**
+     * Shutdown: the job goes back unfinished to the front of ready, to run next. `ran: false` for a job that never
+     * reached a slot (a take whose reply was lost): a quick run of it never began, so none is counted.
+     */
+    async giveBack(workerId: string, raw: string, options: { ran: boolean } = { ran: true }): Promise<boolean> {
       const keys = keysOfRaw(raw);
-      return (await r.lineupGiveBack(keys.held(workerId), keys.ready, raw)) === 1;
+      const ran = options.ran ? "1" : "0";
+      return (await r.lineupGiveBack(keys.held(workerId), keys.ready, keys.quick, raw, ran)) === 1;
+    },
+
+    /**
+     * Before an owner's cancel of a queued job: false when a slot runs it already (a quick run, not on record yet).
+     * Otherwise no take from now on runs it without recording its start first, so the record decides.
+     */
+    async fenceCancel(line: string, jobId: string): Promise<boolean> {
+      const keys = keysOf(line);
+      return (await r.lineupFenceCancel(keys.fresh, keys.quick, jobId)) === 1;
     },
 
     /** A job waiting out a backoff goes to the front of ready now (it was canceled); false if it was not waiting. */
@@ -223,7 +254,15 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
      */
     async register(workerId: string, instance: string): Promise<number> {
       const moved = await each((keys) =>
-        r.lineupRegisterWorker(keys.workers, keys.instances, keys.held(workerId), keys.ready, workerId, instance),
+        r.lineupRegisterWorker(
+          keys.workers,
+          keys.instances,
+          keys.held(workerId),
+          keys.ready,
+          keys.quick,
+          workerId,
+          instance,
+        ),
       );
       return moved.reduce((a, b) => a + b, 0);
     },
@@ -250,6 +289,7 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
           keys.instances,
           keys.held(workerId),
           keys.ready,
+          keys.quick,
           workerId,
           leaseMs,
           force ? "1" : "0",

@@ -5,6 +5,8 @@ import complete from "./lua/complete.lua" with { type: "text" };
 import defer from "./lua/defer.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
 import enqueueBatch from "./lua/enqueue-batch.lua" with { type: "text" };
+import fenceCancel from "./lua/fence-cancel.lua" with { type: "text" };
+import runMode from "./lua/fresh.lua" with { type: "text" };
 import giveBack from "./lua/give-back.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
 import promote from "./lua/promote.lua" with { type: "text" };
@@ -20,11 +22,15 @@ import wake from "./lua/wake.lua" with { type: "text" };
 
 type Arg = string | number;
 
+/** How a slot runs a job it took (lua/fresh.lua): without a recorded start, counting a lost quick run, or as usual. */
+export type RunMode = "quick" | "again" | "record";
+
 export type ScriptedRedis = Redis & {
   lineupEnqueue(
     seqKey: string,
     line: string,
     ready: string,
+    fresh: string,
     envelope: string,
     partitions: number,
     partition: number,
@@ -40,17 +46,21 @@ export type ScriptedRedis = Redis & {
     stopped: string,
     parked: string,
     stats: string,
+    fresh: string,
+    quick: string,
     ...args: Arg[]
-  ): Promise<[number, string | null, number]>;
+  ): Promise<[number, string | null, number, RunMode | ""]>;
   lineupAdmit(
     held: string,
     ready: string,
     paused: string,
     stopped: string,
     parked: string,
+    fresh: string,
+    quick: string,
     envelope: string,
     line: string,
-  ): Promise<"run" | "paused" | "parked" | "gone">;
+  ): Promise<RunMode | "paused" | "parked" | "gone">;
   lineupRelease(scheduled: string, seqKey: string, line: string, ready: string, ...args: Arg[]): Promise<number>;
   lineupResumeLine(
     stopped: string,
@@ -65,18 +75,21 @@ export type ScriptedRedis = Redis & {
     held: string,
     delayed: string,
     stats: string,
+    quick: string,
     envelope: string,
     dueMs: number,
     countRetry: "0" | "1",
     statsTtlSeconds: number,
   ): Promise<number>;
-  lineupGiveBack(held: string, ready: string, envelope: string): Promise<number>;
+  lineupGiveBack(held: string, ready: string, quick: string, envelope: string, mayHaveRun: "0" | "1"): Promise<number>;
+  lineupFenceCancel(fresh: string, quick: string, jobId: string): Promise<number>;
   lineupPromote(delayed: string, ready: string, nowMs: number, limit: number): Promise<[number, number]>;
   lineupRegisterWorker(
     workers: string,
     instances: string,
     held: string,
     ready: string,
+    quick: string,
     workerId: string,
     instance: string,
   ): Promise<number>;
@@ -87,7 +100,14 @@ export type ScriptedRedis = Redis & {
     workerId: string,
     instance: string,
   ): Promise<[number, number]>;
-  lineupRecover(workers: string, instances: string, held: string, ready: string, ...args: Arg[]): Promise<number>;
+  lineupRecover(
+    workers: string,
+    instances: string,
+    held: string,
+    ready: string,
+    quick: string,
+    ...args: Arg[]
+  ): Promise<number>;
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
   lineupRestore(line: string, ready: string, ...envelopes: string[]): Promise<number>;
   lineupRaiseGeneration(key: string, generation: number, ttlSeconds: number): Promise<number>;
@@ -96,19 +116,20 @@ export type ScriptedRedis = Redis & {
 
 // keys undefined: the caller passes the number of keys as the first argument.
 const SCRIPTS: [name: string, keys: number | undefined, lua: string][] = [
-  ["lineupEnqueue", 3, enqueue],
+  ["lineupEnqueue", 4, enqueue],
   ["lineupEnqueueBatch", undefined, enqueueBatch],
-  ["lineupComplete", 8, complete],
-  ["lineupAdmit", 5, admit],
+  ["lineupComplete", 10, runMode + complete],
+  ["lineupAdmit", 7, runMode + admit],
   ["lineupRelease", 4, release],
   ["lineupResumeLine", 5, resumeLine],
   ["lineupWake", 2, wake],
-  ["lineupDefer", 3, defer],
-  ["lineupGiveBack", 2, giveBack],
+  ["lineupDefer", 4, defer],
+  ["lineupGiveBack", 3, giveBack],
+  ["lineupFenceCancel", 2, fenceCancel],
   ["lineupPromote", 2, promote],
-  ["lineupRegisterWorker", 4, registerWorker],
+  ["lineupRegisterWorker", 5, registerWorker],
   ["lineupHeartbeat", 3, heartbeat],
-  ["lineupRecover", 4, recover],
+  ["lineupRecover", 5, recover],
   ["lineupRaiseSeqFloor", 1, raiseSeqFloor],
   ["lineupRestore", 2, restore],
   ["lineupRaiseGeneration", 1, raiseGeneration],

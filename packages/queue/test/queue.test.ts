@@ -49,7 +49,7 @@ describe("one line", () => {
     // The line's next job waits until its head has ended, whoever asks.
     expect(await q.take(blocking, "w2", 0.05)).toBeNull();
     const done = await q.complete("w1", first as string, { takeNext: true });
-    expect(done).toEqual({ held: true, next: expect.any(String), late: false });
+    expect(done).toEqual({ held: true, next: expect.any(String), late: false, mode: "record" });
     expect(seqOf(done.next)).toBe(2);
     const last = await q.complete("w1", done.next as string, { takeNext: true });
     expect(seqOf(last.next)).toBe(3);
@@ -57,6 +57,7 @@ describe("one line", () => {
       held: true,
       next: null,
       late: false,
+      mode: "record",
     });
     expect(await ctx.redisClient.exists(q.keys.line("q"), q.keys.ready, q.keys.held("w1"))).toBe(0);
   });
@@ -111,7 +112,7 @@ describe("one line", () => {
     const raw = (await q.take(blocking, "w1", 1)) as string;
     await q.giveBack("w1", raw);
     const again = (await q.take(blocking, "w2", 1)) as string;
-    expect(await q.complete("w1", raw)).toEqual({ held: false, next: null, late: false });
+    expect(await q.complete("w1", raw)).toEqual({ held: false, next: null, late: false, mode: "record" });
     expect(await ctx.redisClient.llen(q.keys.line("q"))).toBe(2);
     expect(seqOf((await q.complete("w2", again, { takeNext: true })).next)).toBe(2);
   });
@@ -232,6 +233,75 @@ describe("retries and giving back", () => {
     const a = (await q.take(blocking, "w1", 1)) as string;
     expect(await q.giveBack("w1", a)).toBe(true);
     expect(await q.take(blocking, "w2", 1)).toBe(a);
+  });
+});
+
+describe("a job's first run", () => {
+  const run = { payload: '{"a":"\\"run\\":{"}', maxAttempts: 3, owner: "o", createdAt: 1 };
+  const quickJob = (i: number, line = "q") => ({ ...job(i, line), run });
+  const takeAdmitted = async (q: Queue, worker: string) => {
+    const raw = (await q.take(blocking, worker, 1)) as string;
+    return { raw, mode: await q.admit(worker, raw) };
+  };
+
+  it("runs quick on its first take only, when its envelope carries its run; any later take runs from the record", async () => {
+    const q = freshQueue();
+    await q.enqueue(quickJob(1, "u:a"));
+    await q.enqueue(job(2, "u:b"));
+    const first = await takeAdmitted(q, "w");
+    expect(first.mode).toBe("quick");
+    expect(decodeEnvelope(first.raw)?.run).toEqual(run);
+    expect((await takeAdmitted(q, "w")).mode).toBe("record");
+    // Deferred for a retry: its attempt is on record by then, and the retry runs from the record.
+    expect(await q.defer("w", first.raw, Date.now())).toBe(true);
+    await q.promoteDue();
+    expect(await takeAdmitted(q, "w")).toEqual({ raw: first.raw, mode: "record" });
+    expect(await ctx.redisClient.hlen(q.keys.quick)).toBe(0);
+  });
+
+  it("marks a quick run cut short (given back, or its worker gone) so the next run counts it, and forgets one that never began", async () => {
+    const q = freshQueue();
+    await q.enqueue(quickJob(1, "u:a"));
+    await q.enqueue(quickJob(2, "u:b"));
+    await q.enqueue(quickJob(3, "u:c"));
+    const a = await takeAdmitted(q, "w");
+    expect(await q.giveBack("w", a.raw)).toBe(true);
+    expect(await takeAdmitted(q, "w2")).toEqual({ raw: a.raw, mode: "again" });
+    // The heir's run ends: the mark goes with it.
+    await q.complete("w2", a.raw);
+    expect(await ctx.redisClient.hexists(q.keys.quick, id(1))).toBe(0);
+
+    await q.register("dead", "d");
+    const b = await takeAdmitted(q, "dead");
+    expect(await q.recover("dead", 0, true)).toBe(1);
+    expect(await takeAdmitted(q, "w2")).toEqual({ raw: b.raw, mode: "again" });
+
+    // A take whose reply was lost: the job never reached a slot, so no run of it is counted.
+    const c = await takeAdmitted(q, "w3");
+    expect(await q.giveBack("w3", c.raw, { ran: false })).toBe(true);
+    expect(await takeAdmitted(q, "w2")).toEqual({ raw: c.raw, mode: "record" });
+  });
+
+  it("says how the job a completion takes runs", async () => {
+    const q = freshQueue();
+    await q.enqueue(job(1));
+    await q.enqueue(quickJob(2));
+    const first = (await q.take(blocking, "w", 1)) as string;
+    const done = await q.complete("w", first, { takeNext: true });
+    expect(seqOf(done.next)).toBe(2);
+    expect(done.mode).toBe("quick");
+  });
+
+  it("refuses an owner's cancel while a quick run holds the job, and lets no take run it quick after one", async () => {
+    const q = freshQueue();
+    await q.enqueue(quickJob(1, "u:a"));
+    await q.enqueue(quickJob(2, "u:b"));
+    const a = await takeAdmitted(q, "w");
+    expect(await q.fenceCancel("u:a", id(1))).toBe(false);
+    await q.complete("w", a.raw);
+    expect(await q.fenceCancel("u:b", id(2))).toBe(true);
+    // The record decides now: the take runs from it (and finds it canceled, or starts it before the cancel lands).
+    expect((await takeAdmitted(q, "w")).mode).toBe("record");
   });
 });
 

@@ -1,8 +1,8 @@
 // Jobs: submit (MongoDB first, then Redis, 202 only when both hold it), read, list and cancel.
 import { cancelJob as cancelJobRecord, findOwnJob, isDuplicateKey, listJobs as listJobRecords } from "@lineup/db";
 import { errors } from "@lineup/errors";
-import { isJobId, type JobDoc, type JobStatus, type JobView, toJobView } from "@lineup/jobs";
-import { scheduledEnvelopeOf } from "@lineup/queue";
+import { isJobId, type JobDoc, type JobStatus, type JobView, lineOfJob, toJobView } from "@lineup/jobs";
+import { runDataOf, scheduledEnvelopeOf } from "@lineup/queue";
 import type { TraceCarrier } from "@lineup/tracing";
 import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../../schemas/jobs";
@@ -71,7 +71,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   try {
     // A job due later waits in its partition's due-time index, outside its line, until a worker releases it.
     if (doc.status === "scheduled") await deps.queue.dueTimes.schedule([scheduledEnvelopeOf(doc)]);
-    else seq = await deps.queue.enqueue(envelopeOf(doc));
+    else seq = await deps.queue.enqueue({ ...envelopeOf(doc), run: runDataOf(doc) });
   } catch (err) {
     publish.end(err);
     await withdraw(deps, [id]);
@@ -119,6 +119,7 @@ export async function cancelJob(
     ownerId,
     now,
     expireAt: new Date(now.getTime() + deps.retentionMs),
+    mayCancel: (current) => notRunning(deps, current),
   });
   if (canceled) {
     deps.announce(canceled);
@@ -130,6 +131,19 @@ export async function cancelJob(
   const current = await findOwnJob(deps.db, id, ownerId);
   if (!current) throw errors.notFound("No such job.");
   throw notCancelable(current.status);
+}
+
+/**
+ * A job queued on record may be running already, in a quick run whose start is not on record yet (only one that was
+ * never started can be); Redis knows. Not cancelable then, as a running job is not.
+ */
+async function notRunning(deps: Pick<JobsDeps, "queue">, current: JobDoc): Promise<boolean> {
+  if (current.status !== "queued" || current.attempts !== 0) return true;
+  const fenced = await deps.queue.fenceCancel(lineOfJob(current), current._id).catch((err) => {
+    throw queueUnavailable(err);
+  });
+  if (!fenced) throw notCancelable("running");
+  return true;
 }
 
 /**
