@@ -95,8 +95,6 @@ export async function stageLineupJobs(stack: Stack, queue: string, n: number, li
       // Lines first (a worker cannot see them yet), ready last: the moment the jobs appear.
       const used = new Set(docs.map((d) => d.line as string));
       for (const line of used) await ctx.redisClient.rename(staging.keys.line(line), live.keys.line(line));
-      // As the api enqueues them: fresh, so each one's first take runs it quick.
-      await ctx.redisClient.rename(staging.keys.fresh, live.keys.fresh);
       await ctx.redisClient.rename(staging.keys.ready, live.keys.ready);
     },
     /** Every line has run dry in Redis (a line drops its job only after the job's end is on record). */

@@ -270,9 +270,12 @@ describe("jobs", () => {
   it("cancels a queued job and one waiting out a retry (its line moves on at once); 409 once it has ended", async () => {
     const token = await userToken();
     const queued = await submit(token);
+    expect(await ctx.redisClient.hexists(queue().keys.quick, queued.id)).toBe(0);
     const res = await api.call("POST", `/v1/admin/jobs/${queued.id}/cancel`, { token: admin });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("canceled");
+    // No take of it may run it without reading its record, which says canceled (run-mode.lua: 100 and up).
+    expect(await ctx.redisClient.hget(queue().keys.quick, queued.id)).toBe("100");
 
     const waiting = await submit(token, { group: "backoff" });
     const Redis = (await import("ioredis")).default;

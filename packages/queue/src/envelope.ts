@@ -1,7 +1,7 @@
 // The envelope: the small JSON string that stands for a job in Redis. The job itself lives in MongoDB.
 // It is kept byte-for-byte as read, because LREM removes by exact value.
 // A job submitted to run now may carry what its run needs (`run`): its first take then runs it without reading or
-// writing its record before the handler (see keys.ts, fresh and quick), and its end is the one write.
+// writing its record before the handler (keys.ts, quick), and its end is the one write.
 import { isJobId, isLineId, type JobDoc, lineOfJob } from "@lineup/jobs";
 
 /** What a job's first run needs besides the envelope's own fields: the record as the api inserted it. */

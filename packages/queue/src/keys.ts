@@ -30,14 +30,10 @@ export function queueKeys(queue: string, partition = 0, partitions = 1) {
     /** Schedule id -> when its next tick is due (ms): the due-time index of the queue's schedules (first partition). */
     schedules: `${base}:schedules`,
     /**
-     * Ids of jobs enqueued with what their run needs in their envelope (envelope.ts, run) and not yet taken. A job's
-     * first take removes it: only then may a slot run the job without recording its start first. Any later take of
-     * the same envelope (a retry, a give-back, a recovery) finds it gone and runs the job from its record.
-     */
-    fresh: `${base}:fresh`,
-    /**
-     * Job id -> 'run' while a slot runs it without a recorded start (an owner's cancel is refused then), or 'again'
-     * once such a run was cut short (its worker died or gave it back): the next run counts that lost attempt.
+     * Job id -> how often the envelope of a job enqueued with what its run needs (envelope.ts, run) was taken while its
+     * run had not ended: absent until its first take, which runs it without recording its start (a quick run); 1
+     * while that run goes on (an owner's cancel is refused then); more once it was cut short (the next run counts it);
+     * 100 and up once its attempt is on record (a retry, a halt, a cancel). The run's end removes it. lua/run-mode.lua.
      */
     quick: `${base}:quick`,
     /** The heads a worker is running, taken atomically from ready (reliable pop). */

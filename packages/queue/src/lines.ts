@@ -4,8 +4,8 @@
 //  - Fairness: ready is a round-robin of line heads. A line whose job ended rejoins at the back, so a line with
 //    10,000 jobs and a line with one take turns. With several partitions, a worker takes from them in turn.
 //  - Recovery: the heads a dead worker held go back to the front of ready; their lines never lost them.
-//  - A job's first run: a job enqueued with what its run needs in its envelope is fresh until its first take, which
-//    may run it without recording its start (a quick run; lua/fresh.lua). Every later take runs it from its record.
+//  - A job's first run: a job enqueued with what its run needs in its envelope is run on its first take without
+//    recording its start first (a quick run; lua/run-mode.lua). Later takes run it from its record.
 //  - Control: a stopped line (paused, or halted by a job that failed for good) keeps its jobs; a slot that takes its
 //    head parks it apart (admit.lua) until the line is resumed (resume-line.lua), so nothing of it runs meanwhile.
 // Every transition is one Lua script (lua/*.lua), so a crash between two commands cannot split it. A line lives in
@@ -48,8 +48,7 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
     enqueue(job: Omit<Envelope, "seq">): Promise<number> {
       const p = partitionOf(job.line, partitions);
       const keys = partitionKeys[p] as QueueKeys;
-      const envelope = encodeUnsequenced(job);
-      return r.lineupEnqueue(keys.seq, keys.line(job.line), keys.ready, keys.fresh, envelope, partitions, p);
+      return r.lineupEnqueue(keys.seq, keys.line(job.line), keys.ready, encodeUnsequenced(job), partitions, p);
     },
 
     /**
@@ -129,7 +128,6 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
         keys.stopped,
         keys.parked,
         keys.stats(minuteOf(Date.now())),
-        keys.fresh,
         keys.quick,
         raw,
         options.dead ? "1" : "0",
@@ -154,7 +152,6 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
         keys.paused,
         keys.stopped,
         keys.parked,
-        keys.fresh,
         keys.quick,
         raw,
         lineOfRaw(raw),
@@ -180,6 +177,7 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
         keys.line(line),
         keys.ready,
         keys.dead,
+        keys.quick,
         line,
         how.mode,
         id,
@@ -230,7 +228,7 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
      */
     async fenceCancel(line: string, jobId: string): Promise<boolean> {
       const keys = keysOf(line);
-      return (await r.lineupFenceCancel(keys.fresh, keys.quick, jobId)) === 1;
+      return (await r.lineupFenceCancel(keys.quick, jobId)) === 1;
     },
 
     /** A job waiting out a backoff goes to the front of ready now (it was canceled); false if it was not waiting. */
@@ -254,15 +252,7 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
      */
     async register(workerId: string, instance: string): Promise<number> {
       const moved = await each((keys) =>
-        r.lineupRegisterWorker(
-          keys.workers,
-          keys.instances,
-          keys.held(workerId),
-          keys.ready,
-          keys.quick,
-          workerId,
-          instance,
-        ),
+        r.lineupRegisterWorker(keys.workers, keys.instances, keys.held(workerId), keys.ready, workerId, instance),
       );
       return moved.reduce((a, b) => a + b, 0);
     },
@@ -289,7 +279,6 @@ export function createLines(redis: Redis, partitionKeys: readonly QueueKeys[]) {
           keys.instances,
           keys.held(workerId),
           keys.ready,
-          keys.quick,
           workerId,
           leaseMs,
           force ? "1" : "0",

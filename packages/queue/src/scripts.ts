@@ -6,7 +6,6 @@ import defer from "./lua/defer.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
 import enqueueBatch from "./lua/enqueue-batch.lua" with { type: "text" };
 import fenceCancel from "./lua/fence-cancel.lua" with { type: "text" };
-import runMode from "./lua/fresh.lua" with { type: "text" };
 import giveBack from "./lua/give-back.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
 import promote from "./lua/promote.lua" with { type: "text" };
@@ -17,12 +16,13 @@ import registerWorker from "./lua/register-worker.lua" with { type: "text" };
 import release from "./lua/release.lua" with { type: "text" };
 import restore from "./lua/restore.lua" with { type: "text" };
 import resumeLine from "./lua/resume-line.lua" with { type: "text" };
+import runMode from "./lua/run-mode.lua" with { type: "text" };
 import takeSlot from "./lua/take-slot.lua" with { type: "text" };
 import wake from "./lua/wake.lua" with { type: "text" };
 
 type Arg = string | number;
 
-/** How a slot runs a job it took (lua/fresh.lua): without a recorded start, counting a lost quick run, or as usual. */
+/** How a slot runs a job it took (lua/run-mode.lua): without a recorded start, counting a lost quick run, or as usual. */
 export type RunMode = "quick" | "again" | "record";
 
 export type ScriptedRedis = Redis & {
@@ -30,7 +30,6 @@ export type ScriptedRedis = Redis & {
     seqKey: string,
     line: string,
     ready: string,
-    fresh: string,
     envelope: string,
     partitions: number,
     partition: number,
@@ -46,7 +45,6 @@ export type ScriptedRedis = Redis & {
     stopped: string,
     parked: string,
     stats: string,
-    fresh: string,
     quick: string,
     ...args: Arg[]
   ): Promise<[number, string | null, number, RunMode | ""]>;
@@ -56,7 +54,6 @@ export type ScriptedRedis = Redis & {
     paused: string,
     stopped: string,
     parked: string,
-    fresh: string,
     quick: string,
     envelope: string,
     line: string,
@@ -68,6 +65,7 @@ export type ScriptedRedis = Redis & {
     line: string,
     ready: string,
     dead: string,
+    quick: string,
     ...args: Arg[]
   ): Promise<number>;
   lineupWake(delayed: string, ready: string, jobId: string): Promise<number>;
@@ -82,14 +80,13 @@ export type ScriptedRedis = Redis & {
     statsTtlSeconds: number,
   ): Promise<number>;
   lineupGiveBack(held: string, ready: string, quick: string, envelope: string, mayHaveRun: "0" | "1"): Promise<number>;
-  lineupFenceCancel(fresh: string, quick: string, jobId: string): Promise<number>;
+  lineupFenceCancel(quick: string, jobId: string): Promise<number>;
   lineupPromote(delayed: string, ready: string, nowMs: number, limit: number): Promise<[number, number]>;
   lineupRegisterWorker(
     workers: string,
     instances: string,
     held: string,
     ready: string,
-    quick: string,
     workerId: string,
     instance: string,
   ): Promise<number>;
@@ -100,14 +97,7 @@ export type ScriptedRedis = Redis & {
     workerId: string,
     instance: string,
   ): Promise<[number, number]>;
-  lineupRecover(
-    workers: string,
-    instances: string,
-    held: string,
-    ready: string,
-    quick: string,
-    ...args: Arg[]
-  ): Promise<number>;
+  lineupRecover(workers: string, instances: string, held: string, ready: string, ...args: Arg[]): Promise<number>;
   lineupRaiseSeqFloor(seqKey: string, floor: number): Promise<number>;
   lineupRestore(line: string, ready: string, ...envelopes: string[]): Promise<number>;
   lineupRaiseGeneration(key: string, generation: number, ttlSeconds: number): Promise<number>;
@@ -116,20 +106,20 @@ export type ScriptedRedis = Redis & {
 
 // keys undefined: the caller passes the number of keys as the first argument.
 const SCRIPTS: [name: string, keys: number | undefined, lua: string][] = [
-  ["lineupEnqueue", 4, enqueue],
+  ["lineupEnqueue", 3, enqueue],
   ["lineupEnqueueBatch", undefined, enqueueBatch],
-  ["lineupComplete", 10, runMode + complete],
-  ["lineupAdmit", 7, runMode + admit],
+  ["lineupComplete", 9, runMode + complete],
+  ["lineupAdmit", 6, runMode + admit],
   ["lineupRelease", 4, release],
-  ["lineupResumeLine", 5, resumeLine],
+  ["lineupResumeLine", 6, resumeLine],
   ["lineupWake", 2, wake],
   ["lineupDefer", 4, defer],
   ["lineupGiveBack", 3, giveBack],
-  ["lineupFenceCancel", 2, fenceCancel],
+  ["lineupFenceCancel", 1, fenceCancel],
   ["lineupPromote", 2, promote],
-  ["lineupRegisterWorker", 5, registerWorker],
+  ["lineupRegisterWorker", 4, registerWorker],
   ["lineupHeartbeat", 3, heartbeat],
-  ["lineupRecover", 5, recover],
+  ["lineupRecover", 4, recover],
   ["lineupRaiseSeqFloor", 1, raiseSeqFloor],
   ["lineupRestore", 2, restore],
   ["lineupRaiseGeneration", 1, raiseGeneration],

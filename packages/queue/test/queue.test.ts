@@ -256,10 +256,26 @@ describe("a job's first run", () => {
     expect(await q.defer("w", first.raw, Date.now())).toBe(true);
     await q.promoteDue();
     expect(await takeAdmitted(q, "w")).toEqual({ raw: first.raw, mode: "record" });
+    await q.complete("w", first.raw);
     expect(await ctx.redisClient.hlen(q.keys.quick)).toBe(0);
   });
 
-  it("marks a quick run cut short (given back, or its worker gone) so the next run counts it, and forgets one that never began", async () => {
+  it("runs a halted job retried from its record, and forgets a skipped one", async () => {
+    const q = freshQueue();
+    await q.enqueue(quickJob(1, "u:a"));
+    await q.enqueue(quickJob(2, "u:a"));
+    const first = await takeAdmitted(q, "w");
+    await q.complete("w", first.raw, { dead: true, halt: true });
+    await q.resumeLine("u:a", { mode: "retry", failed: decodeEnvelope(first.raw) as Envelope });
+    expect(await takeAdmitted(q, "w")).toEqual({ raw: first.raw, mode: "record" });
+    await q.complete("w", first.raw, { dead: true, halt: true });
+    await q.resumeLine("u:a", { mode: "skip", failed: decodeEnvelope(first.raw) as Envelope });
+    expect(await ctx.redisClient.hexists(q.keys.quick, id(1))).toBe(0);
+    // The line goes on with its next job, in its own first run.
+    expect((await takeAdmitted(q, "w")).mode).toBe("quick");
+  });
+
+  it("marks a quick run cut short (given back, or its worker gone) so the next run counts it, and not a take that never ran", async () => {
     const q = freshQueue();
     await q.enqueue(quickJob(1, "u:a"));
     await q.enqueue(quickJob(2, "u:b"));
@@ -276,10 +292,10 @@ describe("a job's first run", () => {
     expect(await q.recover("dead", 0, true)).toBe(1);
     expect(await takeAdmitted(q, "w2")).toEqual({ raw: b.raw, mode: "again" });
 
-    // A take whose reply was lost: the job never reached a slot, so no run of it is counted.
+    // A take whose reply was lost: the job never reached a slot, so its next take is its first run, quick.
     const c = await takeAdmitted(q, "w3");
     expect(await q.giveBack("w3", c.raw, { ran: false })).toBe(true);
-    expect(await takeAdmitted(q, "w2")).toEqual({ raw: c.raw, mode: "record" });
+    expect(await takeAdmitted(q, "w2")).toEqual({ raw: c.raw, mode: "quick" });
   });
 
   it("says how the job a completion takes runs", async () => {

@@ -4,10 +4,10 @@
 -- same step (and, when nothing else is ready, its own line's next job); a taken head of a stopped line is parked
 -- instead. A job that failed for good is remembered in the dead set by its id, scored by when. With ARGV[4] = '1'
 -- (the job failed for good and halts its line), the job stays its line's head, parked, and the line is stopped.
--- The ended job leaves the quick hash; a job taken runs as run_mode says (fresh.lua).
+-- The ended job leaves the quick hash (a halted one stays there, to run from its record if retried); a job taken runs
+-- as run_mode says (run-mode.lua).
 -- KEYS[1] the worker's held list, KEYS[2] the job's line, KEYS[3] ready list, KEYS[4] dead zset, KEYS[5] paused flag,
--- KEYS[6] stopped lines set, KEYS[7] parked heads hash, KEYS[8] this minute's stats hash, KEYS[9] fresh set,
--- KEYS[10] quick hash
+-- KEYS[6] stopped lines set, KEYS[7] parked heads hash, KEYS[8] this minute's stats hash, KEYS[9] quick hash
 -- ARGV[1] envelope, ARGV[2] '1' to dead-letter it, ARGV[3] '1' to take the next job, ARGV[4] '1' to halt its line,
 -- ARGV[5] the line's id, ARGV[6] the stats field to count (the outcome and the wait bucket, as 'succeeded:w3'; ''
 -- for none), ARGV[7] the stats hash's lifetime (s)
@@ -60,14 +60,18 @@ local function dead_letter()
 end
 local function taking(held, taken, late)
   if not taken then return { held, false, late, '' } end
-  return { held, taken, late, run_mode(KEYS[9], KEYS[10], taken) }
+  return { held, taken, late, run_mode(KEYS[9], taken) }
 end
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
   return taking(0, take(), 0)
 end
 dead_letter()
 local ended = string.match(ARGV[1], '"id":"(%x+)"')
-if ended then redis.call('HDEL', KEYS[10], ended) end
+if ended and ARGV[4] == '1' then
+  redis.call('HSET', KEYS[9], ended, 100)
+elseif ended then
+  redis.call('HDEL', KEYS[9], ended)
+end
 -- Counted here, once: a retried call whose reply was lost finds the job gone from the held list above.
 if ARGV[6] ~= '' then
   -- A field's first count may be the hash's first: it sets the hash's lifetime (each later count need not).

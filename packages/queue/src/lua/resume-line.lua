@@ -2,7 +2,9 @@
 -- it, joins the back of ready. After a halt the failed job is still the line's head: 'retry' runs it again first
 -- (with its seq; put back at the head if Redis lost it), 'skip' takes it out of the line and its next job goes on.
 -- The failed job is found in its line by its id (the envelope there is the one to keep, byte for byte).
--- KEYS[1] stopped lines set, KEYS[2] parked heads hash, KEYS[3] the line, KEYS[4] ready list, KEYS[5] dead zset
+-- A skipped job leaves the quick hash (a halted job stays in it while it is its line's head: run-mode.lua).
+-- KEYS[1] stopped lines set, KEYS[2] parked heads hash, KEYS[3] the line, KEYS[4] ready list, KEYS[5] dead zset,
+-- KEYS[6] quick hash
 -- ARGV[1] the line's id, ARGV[2] 'resume', 'retry' or 'skip', ARGV[3] the failed job's id (retry, skip),
 -- ARGV[4] its envelope as the record says it (retry: used only when the line lost it)
 -- Returns: 1 if a head joined ready, else 0
@@ -40,6 +42,7 @@ if ARGV[2] == 'retry' then
 end
 -- skip
 if failed then redis.call('LREM', KEYS[3], 0, failed) end
+redis.call('HDEL', KEYS[6], ARGV[3])
 local head = redis.call('LINDEX', KEYS[3], -1)
 if head then
   redis.call('LPUSH', KEYS[4], head)

@@ -18,7 +18,7 @@ import type { Queue } from "@lineup/queue";
 import type { z } from "zod";
 import type { AdminJobFilterSchema, AdminJobSchema, RedriveSchema } from "../../schemas/admin";
 import type { Announce } from "../events";
-import { envelopeOf, recordSeq, type SubmitWrites, wakeIfWaiting } from "../jobs";
+import { envelopeOf, inQuickRun, recordSeq, type SubmitWrites, wakeIfWaiting } from "../jobs";
 import { decodeCursor, encodeCursor } from "../shared";
 import type { Actor, Audit } from "./audit";
 
@@ -103,6 +103,11 @@ export async function cancelAnyJob(deps: AdminJobsDeps, actor: Actor, id: string
     now,
     expireAt: new Date(now.getTime() + deps.retentionMs),
     running: true,
+    // A running job may be canceled too; one not taken yet must not begin a quick run past the cancel.
+    mayCancel: async (job) => {
+      await inQuickRun(deps, job);
+      return true;
+    },
   });
   if (!canceled) throw alreadyEnded();
   deps.announce(canceled);

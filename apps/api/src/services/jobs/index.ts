@@ -2,7 +2,15 @@
 export { submitBatch } from "./batches";
 export { checkCallbackUrls } from "./callback-urls";
 export type { JobsDeps } from "./deps";
-export { cancelJob, listJobs, notCancelable, submitJob, unscheduleCanceled, wakeIfWaiting } from "./jobs";
+export {
+  cancelJob,
+  inQuickRun,
+  listJobs,
+  notCancelable,
+  submitJob,
+  unscheduleCanceled,
+  wakeIfWaiting,
+} from "./jobs";
 export { checkPayloadLimits } from "./payload-limits";
 export { createPositions } from "./position";
 export { createPausedView } from "./queue-paused";

@@ -119,7 +119,10 @@ export async function cancelJob(
     ownerId,
     now,
     expireAt: new Date(now.getTime() + deps.retentionMs),
-    mayCancel: (current) => notRunning(deps, current),
+    mayCancel: async (current) => {
+      if (await inQuickRun(deps, current)) throw notCancelable("running");
+      return true;
+    },
   });
   if (canceled) {
     deps.announce(canceled);
@@ -134,16 +137,16 @@ export async function cancelJob(
 }
 
 /**
- * A job queued on record may be running already, in a quick run whose start is not on record yet (only one that was
- * never started can be); Redis knows. Not cancelable then, as a running job is not.
+ * Before a cancel: is the job, queued on record, running already in a quick run whose start is not on record yet (only
+ * one never started can be)? Redis knows. When it is not, no take from now on runs it without reading its record, so
+ * the cancel about to be written holds.
  */
-async function notRunning(deps: Pick<JobsDeps, "queue">, current: JobDoc): Promise<boolean> {
-  if (current.status !== "queued" || current.attempts !== 0) return true;
+export async function inQuickRun(deps: Pick<JobsDeps, "queue">, current: JobDoc): Promise<boolean> {
+  if (current.status !== "queued" || current.attempts !== 0) return false;
   const fenced = await deps.queue.fenceCancel(lineOfJob(current), current._id).catch((err) => {
     throw queueUnavailable(err);
   });
-  if (!fenced) throw notCancelable("running");
-  return true;
+  return !fenced;
 }
 
 /**
