@@ -1,10 +1,9 @@
 // One job's round trips, traced: with an idle worker, a client submits one job; MONITOR on Redis and a counting
 // proxy per process in front of MongoDB record every command from the request until the job's end is recorded.
 // The critical path is what must happen one after another before the result is on record.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { JobDoc } from "@lineup/jobs";
-import { REPO_ROOT, spawnApp } from "@lineup/testkit";
+import { scriptSources } from "@lineup/queue";
+import { spawnApp } from "@lineup/testkit";
 import Redis from "ioredis";
 import { until } from "../lib/measure";
 import { startMongoCounter } from "../lib/mongo-counter";
@@ -21,17 +20,12 @@ export type CriticalPath = {
   criticalPathRoundTrips: number;
 };
 
-const LUA_DIR = join(REPO_ROOT, "packages/queue/src/lua");
 // A script is named by its SHA (EVALSHA) or its body (EVAL, the first call).
 const SCRIPT_NAMES = new Map(
-  readdirSync(LUA_DIR).flatMap((f) => {
-    const body = readFileSync(join(LUA_DIR, f), "utf8");
-    const name = f.replace(/\.lua$/, "");
-    return [
-      [new Bun.CryptoHasher("sha1").update(body).digest("hex"), name],
-      [body, name],
-    ];
-  }),
+  scriptSources.flatMap(({ name, lua }) => [
+    [new Bun.CryptoHasher("sha1").update(lua).digest("hex"), name],
+    [lua, name],
+  ]),
 );
 // The worker's timers (heartbeat, retries due, dead workers, strays): not part of any job's path.
 const HOUSEKEEPING = new Set(["heartbeat", "promote", "zrangebyscore", "lrange", "set", "recover"]);

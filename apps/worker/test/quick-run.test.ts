@@ -7,7 +7,7 @@ import { createQueue, RUN_PAYLOAD_LIMIT } from "@lineup/queue";
 import { createTestContext, type TestContext } from "@lineup/testkit";
 import Redis from "ioredis";
 import { MongoClient } from "mongodb";
-import { cancelQueued, finished, startWorker, submit, waitFor } from "./support";
+import { cancelQueued, finished, gate, startWorker, submit, waitFor } from "./support";
 
 let ctx: TestContext;
 let watched: MongoClient;
@@ -69,11 +69,8 @@ describe("a quick run", () => {
   });
 
   it("records the start of a run that goes on, so its record shows it running, and ends it the usual way", async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const w = await worker({ handlers: { echo: async (p) => gate.then(() => p) } });
+    const { passed, open: release } = gate();
+    const w = await worker({ handlers: { echo: async (p) => passed.then(() => p) } });
     const job = await submit(ctx, w.queue, { payload: "long" });
     const running = await waitFor(async () => {
       const doc = await jobs().findOne({ _id: job._id, status: "running" });
@@ -87,16 +84,13 @@ describe("a quick run", () => {
   });
 
   it("refuses an owner's cancel while it runs, and the job ends as it would have", async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { passed, open: release } = gate();
     const ran: unknown[] = [];
     const w = await worker({
       handlers: {
         echo: async (p) => {
           ran.push(p);
-          await gate;
+          await passed;
           return p;
         },
       },

@@ -137,6 +137,15 @@ export async function submit(
   return parsed({ ...doc, seq });
 }
 
+/** A gate a test's handler waits at until the test opens it. */
+export function gate(): { passed: Promise<void>; open: () => void } {
+  let open: () => void = () => {};
+  const passed = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { passed, open };
+}
+
 /** An owner's cancel of a queued job, as the api makes it: Redis's fence first (a quick run may hold it), then the record. */
 export async function cancelQueued(ctx: TestContext, queue: Queue, id: string): Promise<JobDoc | null> {
   const now = new Date();

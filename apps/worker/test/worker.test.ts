@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
 import { createTestContext, type TestContext } from "@lineup/testkit";
 import { JobError } from "../src/handlers/types";
-import { cancelQueued, finished, startWorker, submit, waitFor } from "./support";
+import { cancelQueued, finished, gate, startWorker, submit, waitFor } from "./support";
 
 let ctx: TestContext;
 let stops: (() => Promise<void>)[] = [];
@@ -117,16 +117,13 @@ describe("running jobs", () => {
   });
 
   it("skips a job canceled while it waited", async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { passed, open: release } = gate();
     const ran: unknown[] = [];
     const w = await worker({
       handlers: {
         echo: async (p) => {
           ran.push(p);
-          if (p === "first") await gate;
+          if (p === "first") await passed;
           return p;
         },
       },
@@ -383,15 +380,14 @@ describe("operations", () => {
   });
 
   it("takes nothing while the queue is paused, finishes what it holds, and carries on when resumed", async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => (release = r));
+    const { passed, open: release } = gate();
     const ran: unknown[] = [];
     const w = await worker({
       concurrency: 2,
       handlers: {
         echo: async (p) => {
           ran.push(p);
-          if (p === "held") await gate;
+          if (p === "held") await passed;
           return p;
         },
       },
@@ -410,8 +406,7 @@ describe("operations", () => {
   });
 
   it("removes finished jobs and their dead entries after JOB_RETENTION, never queued or running ones", async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => (release = r));
+    const { passed, open: release } = gate();
     const w = await worker({
       concurrency: 2,
       // Long enough that a loaded machine still sees both jobs finished before they are removed.
@@ -421,7 +416,7 @@ describe("operations", () => {
       handlers: {
         echo: async (p) => {
           if (p === "bad") throw new JobError("bad", "never", { retryable: false });
-          if (p === "slow") await gate;
+          if (p === "slow") await passed;
           return p;
         },
       },
@@ -445,15 +440,12 @@ describe("operations", () => {
 describe("reconciler", () => {
   it("re-enqueues a queued job Redis lost, in seq order", async () => {
     const ran: unknown[] = [];
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const { passed, open: release } = gate();
     const w = await worker({
       handlers: {
         echo: async (p) => {
           ran.push(p);
-          if (p === 0) await gate;
+          if (p === 0) await passed;
           return p;
         },
       },

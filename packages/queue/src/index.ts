@@ -24,7 +24,7 @@ export { authKeys, eventKeys, partitionOf, queueKeys, rateLimitKeys, slotKeys } 
 export type { Completion, Ending } from "./lines";
 export { createQueue, type Queue, type QueueSnapshot } from "./queue";
 export { isRedisUnavailable } from "./redis-errors";
-export type { RunMode } from "./scripts";
+export { type RunMode, scriptSources } from "./scripts";
 export { type MinuteStats, minuteOf, readStats, WAIT_BUCKETS_MS } from "./stats";
 export { raiseTokenGeneration } from "./token-generation";
 export { createUserSlots, type UserSlots } from "./user-slots";

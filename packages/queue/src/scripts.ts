@@ -126,6 +126,12 @@ const SCRIPTS: [name: string, keys: number | undefined, lua: string][] = [
   ["lineupTakeSlot", 1, takeSlot],
 ];
 
+/** Each script as Redis runs it (run-mode.lua prepended where it is used), by its file's name: for tracing tools. */
+export const scriptSources: { name: string; lua: string }[] = SCRIPTS.map(([command, , lua]) => ({
+  name: command.replace(/^lineup/, "").replace(/[A-Z]/g, (c, i) => (i ? "-" : "") + c.toLowerCase()),
+  lua,
+}));
+
 export function defineScripts(redis: Redis): ScriptedRedis {
   const scripted = redis as ScriptedRedis;
   if (typeof scripted.lineupEnqueue === "function") return scripted;
