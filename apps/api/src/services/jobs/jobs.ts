@@ -2,7 +2,7 @@
 import { cancelJob as cancelJobRecord, findOwnJob, isDuplicateKey, listJobs as listJobRecords } from "@lineup/db";
 import { errors } from "@lineup/errors";
 import { isJobId, type JobDoc, type JobStatus, type JobView, lineOfJob, toJobView } from "@lineup/jobs";
-import { runDataOf, scheduledEnvelopeOf } from "@lineup/queue";
+import { scheduledEnvelopeOf } from "@lineup/queue";
 import type { TraceCarrier } from "@lineup/tracing";
 import { ObjectId } from "mongodb";
 import type { SubmitJob } from "../../schemas/jobs";
@@ -71,7 +71,7 @@ export async function submitJob(deps: JobsDeps, s: Submission): Promise<{ job: J
   try {
     // A job due later waits in its partition's due-time index, outside its line, until a worker releases it.
     if (doc.status === "scheduled") await deps.queue.dueTimes.schedule([scheduledEnvelopeOf(doc)]);
-    else seq = await deps.queue.enqueue({ ...envelopeOf(doc), run: runDataOf(doc) });
+    else seq = await deps.queue.enqueue(envelopeOf(doc));
   } catch (err) {
     publish.end(err);
     await withdraw(deps, [id]);

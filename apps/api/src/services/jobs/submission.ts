@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { deleteUnsequencedJobs, findJobs } from "@lineup/db";
 import { AppError, errors } from "@lineup/errors";
 import { type JobDoc, type JobView, lineOfJob, MAX_DELAY_MS, newJobRecord, toJobView } from "@lineup/jobs";
-import type { Envelope } from "@lineup/queue";
+import { type Envelope, runDataOf } from "@lineup/queue";
 import type { SubmitJob } from "../../schemas/jobs";
 import { checkCallbackUrls } from "./callback-urls";
 import type { JobsDeps } from "./deps";
@@ -102,9 +102,20 @@ export function newJobDoc(
   });
 }
 
-/** What Redis holds for the job (seq is Redis's to assign). */
+/**
+ * What Redis holds for the job (seq is Redis's to assign), with what its first run needs when it may run quick: a job
+ * never started, not of a pending batch, with a small payload (runDataOf).
+ */
 export function envelopeOf(doc: JobDoc): Omit<Envelope, "seq"> {
-  return { id: doc._id, line: lineOfJob(doc), type: doc.type, enqueuedAt: Date.now(), requestId: doc.requestId };
+  const run = runDataOf(doc);
+  return {
+    id: doc._id,
+    line: lineOfJob(doc),
+    type: doc.type,
+    enqueuedAt: Date.now(),
+    requestId: doc.requestId,
+    ...(run ? { run } : {}),
+  };
 }
 
 /** Records the seq Redis gave a queued job. The job is accepted already: on failure the worker records it at start. */
