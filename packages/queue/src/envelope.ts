@@ -106,8 +106,11 @@ function isRunData(value: unknown): value is RunData {
   );
 }
 
-/** The largest payload an envelope carries (characters of JSON text): a larger one leaves the job to run from its record. */
-export const RUN_PAYLOAD_LIMIT = 8 * 1024;
+/**
+ * The largest payload an envelope carries (characters of JSON text): a larger one leaves the job to run from its record.
+ * Redis holds it until the job's end, so it bounds what a backlog adds to Redis's memory (MAX_QUEUED_PER_USER jobs).
+ */
+export const RUN_PAYLOAD_LIMIT = 2_048;
 
 /** What a job's first run needs, from its record as inserted; undefined when the job must run from its record. */
 export function runDataOf(doc: JobDoc): RunData | undefined {

@@ -3,7 +3,7 @@
 --  'quick'  its first take: the slot runs it without recording its start first;
 --  'again'  taken before without its run having ended (its worker died, or gave it back): that quick run was cut
 --           short, and the next run counts it as an attempt;
---  'record' one of 100 and more (its attempt is on record: a retry, a halt, or an owner's cancel fenced it), and any
+--  'record' one of 100 and more (its attempt is on record: a retry, a halt, or a cancel fenced it), and any
 --           head without "run": the slot records its start (fenced) before running it.
 local function run_mode(quick, envelope)
   if not string.find(envelope, '"run":{', 1, true) then return 'record' end
