@@ -1,10 +1,10 @@
 // A quick run: a job's first run, begun without a recorded start. Its envelope carried what the run needs and this was
 // its first take (Redis counts them; a cancel makes later takes run from the record), so its record is queued at
-// attempts 0, as the api inserted it. A run that succeeds soon is then recorded by one write, its end, which records its start as well
-// (fenced on that same state). Its start is recorded after all, with the usual fenced write, when the run outlives
-// RECORD_START_AFTER_MS (so a GET shows a long job running), reports progress, or ends any other way than success.
-// The start is announced when the run begins either way. A worker that dies during a quick run leaves Redis's mark
-// on the job ('again'): the next run counts the lost one as an attempt, as a recorded start would have.
+// attempts 0, as the api inserted it. A run that succeeds soon is then recorded by one write, its end, which records
+// its start as well (fenced on that same state). Its start is recorded after all, with the usual fenced write, when
+// the run outlives RECORD_START_AFTER_MS (so a GET shows a long job running), reports progress, or ends any other way
+// than success. The start is announced when the run begins either way. A worker that dies during a quick run leaves
+// its take counted in Redis ('again'): the next run counts the lost one as an attempt, as a recorded start would have.
 import type { QuickStart } from "@lineup/db";
 import type { JobDoc } from "@lineup/jobs";
 import type { Envelope, RunData } from "@lineup/queue";
