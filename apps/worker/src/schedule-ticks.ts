@@ -16,7 +16,7 @@ import {
 } from "@lineup/db";
 import { changeOf, type DefaultGroup, type JobChange, newJobRecord, type OnFailure, parseCron } from "@lineup/jobs";
 import type { Logger } from "@lineup/log";
-import type { Queue } from "@lineup/queue";
+import { type Queue, runDataOf } from "@lineup/queue";
 
 export type ScheduleTicksDeps = {
   db: Db;
@@ -102,6 +102,8 @@ async function makeTickJob(deps: ScheduleTicksDeps, schedule: ScheduleDoc, tick:
     line: doc.line as string,
     type: doc.type,
     enqueuedAt: tick.getTime(),
+    // Made now, never started: its first take may run it quick, as a submission's.
+    run: runDataOf(doc),
   });
   await setJobSeq(deps.db, doc._id, seq).catch(() => {});
   deps.notify([changeOf({ ...doc, seq })]);
