@@ -52,6 +52,8 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   let generation = 0;
   let reconciled = -1;
   let connectedSince = Date.now();
+  // When Redis last changed under this running worker (a reconnection, a failover): never, until one does.
+  let redisChangedAt = Number.NEGATIVE_INFINITY;
   let lastPeriodic = 0;
   let nextDue: number | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -71,6 +73,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   onRedisChanged(deps.redis, () => {
     generation += 1;
     connectedSince = Date.now();
+    if (registered) redisChangedAt = connectedSince;
   });
 
   async function register(): Promise<boolean> {
@@ -217,6 +220,9 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     },
 
     mayTake: () => registered && reconciled === generation && !paused,
+
+    /** When Redis last changed under this running worker (it may have lost its last writes then), or -Infinity. */
+    redisChangedAt: () => redisChangedAt,
 
     /** What stalls the worker, as of the last tick; null while it makes progress. */
     stalled: () => stall,

@@ -68,6 +68,8 @@ export const WORKER_REDIS_OPTIONS = {
 const PARTITION_WAIT_SECONDS = 0.25;
 // A slot goes on with jobs of one partition at most this many times before it takes its turn round the others.
 const CHAIN_LIMIT = 8;
+// How far the api's clock (an envelope's enqueuedAt) may run ahead of this worker's.
+const CLOCK_SKEW_MS = 10_000;
 
 /** A job a slot took, and how Redis said it runs. */
 type Taken = { raw: string; mode: RunMode };
@@ -211,10 +213,14 @@ export function createWorker(deps: WorkerDeps) {
         // A job in hand is always settled before the slot takes another, or its line would stall.
         for (let chained = 0; taken; chained++) {
           const settled: string = taken.raw;
-          const mode: RunMode = taken.mode;
           raw = settled;
           inHand.add(settled);
-          const id = decodeEnvelope(settled)?.id;
+          const env = decodeEnvelope(settled);
+          const id = env?.id;
+          // Enqueued before Redis last changed under us (a restart, a failover), a job may have run quick already and
+          // Redis lost its count with its last writes: it runs from its record, which says whether it ended.
+          const rewound = env !== null && env.enqueuedAt <= house.redisChangedAt() + CLOCK_SKEW_MS;
+          const mode: RunMode = taken.mode === "quick" && rewound ? "record" : taken.mode;
           const cancel = new AbortController();
           if (id) running.set(id, cancel);
           const mayChain = queue.partitions === 1 || chained < CHAIN_LIMIT;

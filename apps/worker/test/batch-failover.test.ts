@@ -70,7 +70,17 @@ describe("a batch across partitions while Redis dies", () => {
 
     // Every job on record runs (a pending batch its api left is committed once RECONCILE_GRACE_MS is over).
     const jobs = ctx.db.collection<JobDoc>("jobs");
-    await waitFor(async () => (await jobs.countDocuments({ status: { $ne: "succeeded" } })) === 0, 30_000, 100);
+    await waitFor(async () => (await jobs.countDocuments({ status: { $ne: "succeeded" } })) === 0, 30_000, 100).catch(
+      async (err) => {
+        // What a failure leaves to go on: the jobs not run, as their records stand.
+        const open = await jobs.find({ status: { $ne: "succeeded" } }).toArray();
+        const brief = open
+          .slice(0, 5)
+          .map((d) => ({ id: d._id, status: d.status, seq: d.seq, pending: d.batchPending }));
+        console.log("not succeeded:", open.length, brief);
+        throw err;
+      },
+    );
     const byBatch = new Map<number, JobDoc[]>();
     for (const doc of await jobs.find({}).toArray()) {
       const { batch } = JSON.parse(doc.payloadJson) as { batch: number };

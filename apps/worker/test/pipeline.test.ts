@@ -103,19 +103,29 @@ async function submitAcrossApiKills(o: { kills: number; clients: number; pauseMs
 }
 
 async function allFinished(ids: string[], timeoutMs = 60_000): Promise<JobDoc[]> {
+  const final = (d: JobDoc) => ["succeeded", "failed", "canceled"].includes(d.status);
   return waitFor(
     async () => {
       const docs = await jobs()
         .find({ _id: { $in: ids } })
         .toArray();
-      return docs.length === ids.length && docs.every((d) => ["succeeded", "failed", "canceled"].includes(d.status))
-        ? docs
-        : null;
+      return docs.length === ids.length && docs.every(final) ? docs : null;
     },
     timeoutMs,
     250,
-  );
+  ).catch(async (err) => {
+    // What a failure leaves to go on: the jobs not final, as their records stand.
+    const docs = await jobs()
+      .find({ _id: { $in: ids } })
+      .toArray();
+    const open = docs.filter((d) => !final(d));
+    console.log("not final:", open.length, "missing:", ids.length - docs.length, open.slice(0, 5).map(brief));
+    throw err;
+  });
 }
+
+/** A job's record in a line, for a failure's log. */
+const brief = (d: JobDoc) => ({ id: d._id, status: d.status, attempts: d.attempts, seq: d.seq, line: d.line });
 
 /** Asserts the jobs started in seq order, each after the one before it had finished. */
 function expectStrictOrder(docs: JobDoc[]) {

@@ -3,7 +3,7 @@
 // counted as an attempt, as a recorded start would have been.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import type { JobDoc } from "@lineup/jobs";
-import { createQueue, RUN_PAYLOAD_LIMIT } from "@lineup/queue";
+import { createQueue, RUN_PAYLOAD_LIMIT, runDataOf } from "@lineup/queue";
 import { createTestContext, type TestContext } from "@lineup/testkit";
 import Redis from "ioredis";
 import { MongoClient } from "mongodb";
@@ -104,6 +104,22 @@ describe("a quick run", () => {
     expect(ran).toEqual(["busy"]);
   });
 
+  it("runs a job enqueued before Redis changed under the worker from its record: one that ended does not run again", async () => {
+    const ran: unknown[] = [];
+    const w = await worker({ handlers: { echo: async (p) => ran.push(p) && p } });
+    const job = await submit(ctx, w.queue, { line: "u:r", payload: "once" });
+    await finished(ctx, job._id);
+    // Redis restarts and comes back without its last writes: the job's end there, and its take's count, are lost.
+    await ctx.redisClient.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    await Bun.sleep(500);
+    expect(await ctx.redisClient.llen(w.queue.keys.held("w-test"))).toBe(0);
+    const env = { id: job._id, line: "u:r", type: "echo", enqueuedAt: Date.now() - 1_000, seq: job.seq as number };
+    await w.queue.restore("u:r", [{ ...env, run: runDataOf({ ...job, status: "queued", attempts: 0 }) }]);
+    await waitFor(async () => (await ctx.redisClient.exists(w.queue.keys.line("u:r"))) === 0);
+    expect(ran).toEqual(["once"]);
+    expect(await finished(ctx, job._id)).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
+
   it("counts a run its worker died in: with one attempt allowed, the job fails without running again", async () => {
     q += 1;
     const ghost = createQueue(ctx.redisClient, `${ctx.queueName}-${q}`);
@@ -113,7 +129,7 @@ describe("a quick run", () => {
     await ghost.register("ghost", "g");
     const blocking = new Redis(ctx.redisUrl);
     for (let i = 0; i < 2; i++) {
-      const raw = (await ghost.take(blocking, "ghost", 1)) as string;
+      const raw = (await ghost.take(blocking, "ghost", 5)) as string;
       expect(await ghost.admit("ghost", raw)).toBe("quick");
     }
     blocking.disconnect();
@@ -124,9 +140,10 @@ describe("a quick run", () => {
       handlers: { echo: async (p) => ran.push(p) && p },
     });
     stops.push(w.stop);
-    const failed = await finished(ctx, once._id);
+    // Recovered once the ghost's heartbeat is older than the lease (2 s here).
+    const failed = await finished(ctx, once._id, 20_000);
     expect(failed).toMatchObject({ status: "failed", attempts: 1, error: { code: "attempts_exhausted" } });
-    const retried = await finished(ctx, twice._id);
+    const retried = await finished(ctx, twice._id, 20_000);
     expect(retried).toMatchObject({ status: "succeeded", attempts: 2, result: "twice" });
     expect(retried.history).toHaveLength(2);
     expect(ran).toEqual(["twice"]);
